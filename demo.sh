@@ -114,4 +114,28 @@ done
 say "Running the stamped program"
 "$DEMO/hello"
 
+# Optional: the reason the note is in page 1.  Crash the program, move the
+# binary away, and read the metadata from the core alone.  Only when this
+# machine writes plain core files and has systemd-analyze with inspect-elf.
+pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo '|')
+if [ -f fixtures/hello.c ] && [ "$pattern" = core ] &&
+	systemd-analyze inspect-elf --help >/dev/null 2>&1 &&
+	(ulimit -c unlimited) 2>/dev/null; then
+	say "Crashing it, moving the binary away, reading the core"
+	(
+		set +e
+		cd "$DEMO"
+		rm -f core
+		ulimit -c unlimited
+		./hello crash 2>/dev/null
+		mv hello hello.moved-away
+		if [ -f core ]; then
+			systemd-analyze inspect-elf core
+		else
+			echo "(no core file was written; skipping this step)"
+		fi
+		mv hello.moved-away hello
+	) || true
+fi
+
 say "Done. Try: $PKGNOTE --help, or man -l doc/pkgnote.1"
