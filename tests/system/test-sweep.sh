@@ -230,6 +230,9 @@ if [ "$np" -gt 0 ]; then
 	# and the next candidates are there when one is not comparable.
 	awk -v k=$stride '{ printf "%d %d %s\n", (NR - 1) % k, int((NR - 1) / k), $0 }' "$W/progs.txt" |
 		sort -k1,1n -k2,2n | cut -d' ' -f3- >"$W/vorder.txt"
+	# gdb, named by the issue, first when it is there.
+	{ grep -x /usr/bin/gdb "$W/vorder.txt"; grep -vx /usr/bin/gdb "$W/vorder.txt"; } >"$W/vorder2.txt"
+	mv "$W/vorder2.txt" "$W/vorder.txt"
 	while read -r p && [ $((v_same + v_diff)) -lt $want_v ]; do
 		name=${p##*/}
 		[[ $name =~ $deny ]] && continue
