@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "file_commit.h"
+
+/* Keeps ".NAME.pkgnote-XXXXXX" within NAME_MAX for any NAME. */
+#define MAX_BASE 200
+
+static char *dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return NULL;
+	char *d = strdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
+				 struct pkgnote_error *err)
+{
+	t->fd = -1;
+	t->path = NULL;
+	t->target = strdup(target);
+	char *copy = strdup(target);
+	char *dir = dir_of(target);
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (t->target == NULL || copy == NULL || dir == NULL ||
+	    asprintf(&t->path, "%s/.%.*s.pkgnote-XXXXXX", dir, MAX_BASE, basename(copy)) < 0) {
+		t->path = NULL;
+		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, target, "cannot name a temporary file");
+		goto out;
+	}
+	/* mkostemp opens with O_EXCL and mode 0600: nobody else can open it
+	 * before it is complete, whatever the final mode. */
+	t->fd = mkostemp(t->path, O_CLOEXEC);
+	if (t->fd < 0) {
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, target,
+				  "cannot create a temporary file in %s", dir);
+		free(t->path);
+		t->path = NULL;
+	}
+out:
+	free(copy);
+	free(dir);
+	return r;
+}
+
+static int copy_with_read(int src, int dst, uint64_t size)
+{
+	enum { BUF = 256 * 1024 };
+	char *buf = malloc(BUF);
+	if (buf == NULL)
+		return -1;
+	uint64_t off = 0;
+	int r = 0;
+	while (off < size && r == 0) {
+		ssize_t n = pread(src, buf, size - off < BUF ? (size_t)(size - off) : BUF, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			r = -1;
+			break;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = pwrite(dst, buf + done, (size_t)(n - done), (off_t)(off + (uint64_t)done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				r = -1;
+				break;
+			}
+			done += w;
+		}
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return r;
+}
+
+enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
+				const char *what, struct pkgnote_error *err)
+{
+	if (ioctl(t->fd, FICLONE, src_fd) == 0)
+		return PKGNOTE_OK;
+	loff_t in = 0, out = 0;
+	while ((uint64_t)in < size) {
+		ssize_t n = copy_file_range(src_fd, &in, t->fd, &out, (size_t)(size - (uint64_t)in), 0);
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		    errno == EOPNOTSUPP) {
+			/* Unsupported here: finish with plain reads and writes. */
+			if (copy_with_read(src_fd, t->fd, size) == 0)
+				return PKGNOTE_OK;
+		}
+		return pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);
+	}
+	return PKGNOTE_OK;
+}
+
+/* Extended attributes (file capabilities, SELinux labels, ACLs) go with
+ * the content; they are copied after chown, which drops capabilities. */
+static int copy_xattrs(const char *from, int to)
+{
+	ssize_t len = listxattr(from, NULL, 0);
+	if (len <= 0)
+		return len < 0 && errno != ENOTSUP ? -1 : 0;
+	char *names = malloc((size_t)len);
+	if (names == NULL)
+		return -1;
+	len = listxattr(from, names, (size_t)len);
+	int r = len < 0 ? -1 : 0;
+	for (ssize_t i = 0; r == 0 && i < len; i += (ssize_t)strlen(names + i) + 1) {
+		const char *name = names + i;
+		ssize_t vlen = getxattr(from, name, NULL, 0);
+		if (vlen < 0) {
+			r = -1;
+			break;
+		}
+		char *val = malloc(vlen ? (size_t)vlen : 1);
+		if (val == NULL || (vlen = getxattr(from, name, val, (size_t)vlen)) < 0 ||
+		    fsetxattr(to, name, val, (size_t)vlen, 0) != 0)
+			r = -1;
+		free(val);
+	}
+	free(names);
+	return r;
+}
+
+static int sync_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	if (dir == NULL)
+		return -1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
+				  const struct stat *expect, bool no_sync,
+				  struct pkgnote_error *err)
+{
+	mode_t mode = orig->st_mode & 07777;
+	/* chown first: it clears set-user-ID and set-group-ID, which are then
+	 * kept only when owner and group were. */
+	if (fchown(t->fd, orig->st_uid, orig->st_gid) != 0) {
+		if (errno != EPERM)
+			return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot set owner");
+		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	}
+	if (fchmod(t->fd, mode) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot set mode");
+	if (expect != NULL && copy_xattrs(t->target, t->fd) != 0 && errno != ENOTSUP)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot copy extended attributes");
+	if (!no_sync && fsync(t->fd) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync");
+	if (expect != NULL) {
+		struct stat now;
+		if (lstat(t->target, &now) != 0)
+			return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "disappeared while being stamped");
+		if (now.st_dev != expect->st_dev || now.st_ino != expect->st_ino)
+			return pn_fail(err, PKGNOTE_IO, t->target,
+				       "was replaced while being stamped; left as it is");
+	}
+	if (rename(t->path, t->target) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot rename %s over it", t->path);
+	free(t->path);
+	t->path = NULL;
+	if (!no_sync && sync_dir(t->target) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync its directory");
+	return PKGNOTE_OK;
+}
+
+void pn_tmp_abort(struct pn_tmpfile *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->path != NULL)
+		unlink(t->path);
+	free(t->path);
+	free(t->target);
+	t->fd = -1;
+	t->path = NULL;
+	t->target = NULL;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Atomic replacement of a file, in three verbs: begin (a new temporary file
+ * beside the target, created with O_EXCL and readable by its owner only),
+ * commit (sync, give it the target's mode and owner, rename it over the
+ * target) or abort (unlink it).  Nothing else writes the target, so an
+ * interrupted run leaves either the old file or the new one.
+ */
+#ifndef PKGNOTE_FILE_COMMIT_H
+#define PKGNOTE_FILE_COMMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "pkgnote.h"
+
+struct pn_tmpfile {
+	char *target;                /* the path that will be replaced */
+	char *path;                  /* the temporary file's path */
+	int fd;
+};
+
+/* Create the temporary file in the directory of `target`. */
+enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
+				 struct pkgnote_error *err);
+
+/* Fill it with the `size` bytes of src_fd: shared extents (reflink) when the
+ * filesystem can, an in-kernel copy otherwise. */
+enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
+				const char *what, struct pkgnote_error *err);
+
+/*
+ * Give it `mode`, owner and group of `orig`, sync it (unless no_sync) and
+ * rename it over the target.  When `expect` is set, the target must still be
+ * that file (device and inode), else nothing is replaced.
+ */
+enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
+				  const struct stat *expect, bool no_sync,
+				  struct pkgnote_error *err);
+
+/* Remove the temporary file, if it still exists; safe to call twice. */
+void pn_tmp_abort(struct pn_tmpfile *t);
+
+#endif

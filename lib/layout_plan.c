@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The layout planner.  It works in four steps:
+ *
+ *  1. the base: the program headers with the old package note (if any)
+ *     taken out of its PT_NOTE, and the free space of the first PT_LOAD
+ *     ("L0", the one mapping file offset 0): bytes that no header, section
+ *     or segment claims, that hold zeros, and that L0 may grow over without
+ *     reaching the next segment's page;
+ *  2. the candidates: sections of page 1 that only one dynamic entry points
+ *     at, and that may therefore move elsewhere;
+ *  3. the search: with no section moved, then each candidate alone (smallest
+ *     first), then growing sets of them, try to fit the program header table
+ *     (grown in place or moved within page 1) and the note (appended to a
+ *     4-aligned PT_NOTE, or under a new one) below the page size;
+ *  4. the tail: what goes past the end of the file (a PT_LOAD for moved
+ *     sections, a longer .shstrtab, a longer section header table).
+ *
+ * Every choice is a first fit in a fixed order, so the same input always
+ * gives the same plan.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "free_space.h"
+#include "layout_plan.h"
+
+#ifndef SHT_RELR
+#define SHT_RELR 19
+#endif
+#ifndef DT_RELRSZ
+#define DT_RELRSZ 35
+#define DT_RELR 36
+#endif
+
+struct ctx {
+	const struct pn_model *m;
+	const struct pn_plan_request *req;
+	uint64_t page;               /* the page-1 limit */
+	size_t l0;                   /* index of L0 in base */
+	uint64_t ext_end;            /* L0 may cover the file up to here */
+	uint64_t load_align;         /* largest p_align of the PT_LOADs */
+	uint64_t es, talign;         /* program header entry size and alignment */
+	struct pn_segment *base;
+	size_t nbase;
+	struct pn_space free0;
+	size_t cand[PN_MAX_MOVES];    /* movable sections, by offset */
+	size_t ncand;
+};
+
+/* Where the table and the note went in one attempt. */
+struct placement {
+	uint64_t phoff;
+	size_t phnum;
+	uint64_t note_offset;
+	int join;                    /* base index of the PT_NOTE joined, or -1 */
+	bool note_in_new_load;
+};
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+void pn_plan_free(struct pn_plan *plan)
+{
+	free(plan->phdrs);
+	memset(plan, 0, sizeof *plan);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	free(c->base);
+	pn_space_free(&c->free0);
+}
+
+static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
+{
+	return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, c->m->path, "planning the layout");
+}
+
+/* Step 1a: the program headers without the old note.  A PT_NOTE that held
+ * only the old note disappears; one that held more shrinks, or is split in
+ * two when the old note sat in its middle. */
+static int build_base(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	c->base = calloc(m->phnum + 1, sizeof *c->base);
+	if (c->base == NULL)
+		return -1;
+	const struct pn_old_note *o = &m->old_note;
+	for (size_t i = 0; i < m->phnum; i++) {
+		struct pn_segment s = m->phdrs[i];
+		if (!o->present || (int)i != o->segment) {
+			c->base[c->nbase++] = s;
+			continue;
+		}
+		uint64_t a = o->offset, b = o->offset + o->record_size;
+		uint64_t end = s.offset + s.filesz;
+		if (a == s.offset && b >= end)
+			continue;
+		if (a == s.offset) {
+			uint64_t d = b - s.offset;
+			s.offset += d, s.vaddr += d, s.paddr += d, s.filesz -= d, s.memsz -= d;
+			if (s.offset % (s.align ? s.align : 1))
+				s.align = 4;
+			c->base[c->nbase++] = s;
+		} else if (b >= end) {
+			s.filesz = s.memsz = a - s.offset;
+			c->base[c->nbase++] = s;
+		} else {
+			struct pn_segment after = s;
+			uint64_t d = b - s.offset;
+			after.offset += d, after.vaddr += d, after.paddr += d;
+			after.filesz = after.memsz = end - b;
+			if (after.offset % (after.align ? after.align : 1))
+				after.align = 4;
+			s.filesz = s.memsz = a - s.offset;
+			c->base[c->nbase++] = s;
+			c->base[c->nbase++] = after;
+		}
+	}
+	return 0;
+}
+
+static bool find_l0(struct ctx *c)
+{
+	bool found = false;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (s->type == PT_LOAD)
+			c->load_align = max_u64(c->load_align, s->align);
+		if (s->type == PT_LOAD && s->offset == 0 && s->filesz > 0 &&
+		    (!found || s->vaddr < c->base[c->l0].vaddr)) {
+			c->l0 = i;
+			found = true;
+		}
+	}
+	c->load_align = max_u64(c->load_align, 4096);
+	return found;
+}
+
+/* Step 1b: how far L0 may grow.  Its extra bytes map at vaddr + offset, so
+ * they must stay below the page where any higher PT_LOAD begins; a segment
+ * with bss of its own cannot grow at all. */
+static void compute_ext_end(struct ctx *c)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	if (l0->memsz != l0->filesz) {
+		c->ext_end = l0->filesz;
+		return;
+	}
+	uint64_t ext = c->m->file_size;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i == c->l0 || s->type != PT_LOAD || s->vaddr < l0->vaddr)
+			continue;
+		uint64_t page = pn_align_down(s->vaddr, c->load_align);
+		uint64_t bound = page > l0->vaddr ? page - l0->vaddr : 0;
+		ext = min_u64(ext, bound);
+	}
+	c->ext_end = max_u64(ext, l0->filesz);
+}
+
+static bool old_note_range(const struct pn_model *m, uint64_t *a, uint64_t *b)
+{
+	if (!m->old_note.present)
+		return false;
+	*a = m->old_note.offset;
+	*b = m->old_note.offset + m->old_note.record_size;
+	return true;
+}
+
+/* Step 1c: free bytes of L0 and its possible extension. */
+static int compute_free(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	struct pn_space *f = &c->free0;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	int r = pn_space_add(f, 0, c->ext_end);
+	r |= pn_space_remove(f, 0, m->ehsize);
+	r |= pn_space_remove(f, m->phoff, m->phoff + m->phnum * c->es);
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type == SHT_NOBITS || s->size == 0 || i == m->old_note.section)
+			continue;
+		r |= pn_space_remove(f, s->offset, s->offset + s->size);
+	}
+	if (m->shnum > 0)
+		r |= pn_space_remove(f, m->shoff, m->shoff + m->shnum * m->shentsize);
+	else
+		r |= pn_space_remove(f, 0, l0->filesz); /* nothing says what is unused */
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i == c->l0 || s->type == PT_PHDR || s->filesz == 0)
+			continue;
+		r |= pn_space_remove(f, s->offset, s->offset + s->filesz);
+	}
+	/* Bytes no header claims may still be in use by something unnamed;
+	 * only zeros count as free, and only what was read is known. */
+	uint64_t known = min_u64(c->ext_end, m->head_size);
+	uint64_t na = 0, nb = 0;
+	bool has_old = old_note_range(m, &na, &nb);
+	for (uint64_t i = 0; i < known;) {
+		if (m->head[i] == 0 || (has_old && i >= na && i < nb)) {
+			i++;
+			continue;
+		}
+		uint64_t j = i;
+		while (j < known && m->head[j] != 0 && !(has_old && j >= na && j < nb))
+			j++;
+		r |= pn_space_remove(f, i, j);
+		i = j;
+	}
+	r |= pn_space_remove(f, known, c->ext_end);
+	if (has_old && nb <= c->ext_end)
+		r |= pn_space_add(f, na, nb);
+	return r ? -1 : 0;
+}
+
+/* Step 2: sections that only the dynamic table refers to. */
+struct movable {
+	const char *name;
+	uint32_t type;
+	int64_t tag, size_tag;
+};
+
+static const struct movable movables[] = {
+	{ ".gnu.hash", SHT_GNU_HASH, DT_GNU_HASH, 0 },
+	{ ".hash", SHT_HASH, DT_HASH, 0 },
+	{ ".dynsym", SHT_DYNSYM, DT_SYMTAB, 0 },
+	{ ".dynstr", SHT_STRTAB, DT_STRTAB, DT_STRSZ },
+	{ ".gnu.version", SHT_GNU_versym, DT_VERSYM, 0 },
+	{ ".gnu.version_r", SHT_GNU_verneed, DT_VERNEED, 0 },
+	{ ".gnu.version_d", SHT_GNU_verdef, DT_VERDEF, 0 },
+	{ ".rela.dyn", SHT_RELA, DT_RELA, DT_RELASZ },
+	{ ".rela.plt", SHT_RELA, DT_JMPREL, DT_PLTRELSZ },
+	{ ".rel.dyn", SHT_REL, DT_REL, DT_RELSZ },
+	{ ".rel.plt", SHT_REL, DT_JMPREL, DT_PLTRELSZ },
+	{ ".relr.dyn", SHT_RELR, DT_RELR, DT_RELRSZ },
+};
+
+static bool is_address_tag(int64_t tag)
+{
+	switch (tag) {
+	case DT_PLTGOT: case DT_HASH: case DT_STRTAB: case DT_SYMTAB: case DT_RELA:
+	case DT_INIT: case DT_FINI: case DT_REL: case DT_JMPREL: case DT_INIT_ARRAY:
+	case DT_FINI_ARRAY: case DT_PREINIT_ARRAY: case DT_GNU_HASH: case DT_VERSYM:
+	case DT_VERDEF: case DT_VERNEED: case DT_RELR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
+{
+	for (size_t i = 0; i < m->ndyn; i++)
+		if (m->dyn[i].tag == tag) {
+			*val = m->dyn[i].val;
+			return true;
+		}
+	return false;
+}
+
+/* Index of the one dynamic entry that points at section s, or -1 when
+ * none does or when anything else points into it. */
+static long movable_dyn_index(const struct ctx *c, const struct pn_section *s)
+{
+	const struct pn_model *m = c->m;
+	const struct movable *kind = NULL;
+	for (size_t k = 0; k < sizeof movables / sizeof movables[0]; k++)
+		if (movables[k].type == s->type && strcmp(movables[k].name, s->name) == 0)
+			kind = &movables[k];
+	if (kind == NULL)
+		return -1;
+	long found = -1;
+	for (size_t i = 0; i < m->ndyn; i++) {
+		const struct pn_dyn *d = &m->dyn[i];
+		if (!is_address_tag(d->tag) || d->val < s->addr || d->val >= s->addr + s->size)
+			continue;
+		if (d->tag != kind->tag || d->val != s->addr || found >= 0)
+			return -1;
+		found = (long)i;
+	}
+	uint64_t size;
+	if (found >= 0 && kind->size_tag != 0 &&
+	    (!dyn_value(m, kind->size_tag, &size) || size != s->size))
+		return -1;
+	return found;
+}
+
+static int cmp_offset(const void *a, const void *b, void *arg)
+{
+	const struct pn_model *m = arg;
+	uint64_t x = m->shdrs[*(const size_t *)a].offset, y = m->shdrs[*(const size_t *)b].offset;
+	return x < y ? -1 : x > y;
+}
+
+static void find_candidates(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	for (size_t i = 1; i < m->shnum && c->ncand < PN_MAX_MOVES; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (!(s->flags & SHF_ALLOC) || s->size == 0 || s->offset >= c->page ||
+		    s->offset + s->size > l0->filesz || s->addr != l0->vaddr + s->offset ||
+		    s->offset < m->ehsize || movable_dyn_index(c, s) < 0)
+			continue;
+		bool shared = false;
+		for (size_t j = 0; j < c->nbase; j++) {
+			const struct pn_segment *g = &c->base[j];
+			if (j != c->l0 && g->filesz > 0 && g->offset < s->offset + s->size &&
+			    s->offset < g->offset + g->filesz)
+				shared = true;
+		}
+		if (!shared)
+			c->cand[c->ncand++] = i;
+	}
+	qsort_r(c->cand, c->ncand, sizeof c->cand[0], cmp_offset, (void *)m);
+}
+
+/* Step 3a: put a table of `nt` entries in free space f (updated). */
+static bool place_table(const struct ctx *c, struct pn_space *f, size_t nt, int option,
+			uint64_t *phoff)
+{
+	const struct pn_model *m = c->m;
+	uint64_t old_end = m->phoff + m->phnum * c->es;
+	uint64_t new_size = nt * c->es;
+	if (option == 0) {
+		/* In place: shrinking always fits, growing needs what follows. */
+		if (m->phoff + new_size > min_u64(c->page, c->ext_end) ||
+		    (nt > m->phnum && !pn_space_contains(f, old_end, m->phoff + new_size)))
+			return false;
+		if (nt > m->phnum)
+			pn_space_remove(f, old_end, m->phoff + new_size);
+		*phoff = m->phoff;
+		return true;
+	}
+	/* Elsewhere: option k tries the k-th free range. */
+	size_t k = (size_t)option - 1;
+	if (k >= f->n)
+		return false;
+	uint64_t at = pn_align_up(f->r[k].start, c->talign);
+	if (at + new_size > min_u64(f->r[k].end, c->page))
+		return false;
+	pn_space_remove(f, at, at + new_size);
+	pn_space_add(f, m->phoff, old_end);
+	*phoff = at;
+	return true;
+}
+
+static bool try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		     struct placement *p)
+{
+	uint64_t ns = c->req->note_size;
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		uint64_t end = s->offset + s->filesz;
+		if (s->type != PT_NOTE || s->align > 4 || s->offset % 4 || end % 4 ||
+		    end + ns > c->page || !pn_space_contains(f, end, end + ns))
+			continue;
+		for (int opt = 0; opt <= (int)f->n; opt++) {
+			struct pn_space g;
+			if (pn_space_copy(&g, f) != 0)
+				return false;
+			pn_space_remove(&g, end, end + ns);
+			bool ok = place_table(c, &g, c->nbase + k_load, opt, &p->phoff);
+			pn_space_free(&g);
+			if (ok) {
+				p->phnum = c->nbase + k_load;
+				p->note_offset = end;
+				p->join = (int)j;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
+			 bool note_outside, struct placement *p)
+{
+	size_t nt = c->nbase + k_load + 1;
+	for (int opt = 0; opt <= (int)f->n; opt++) {
+		struct pn_space g;
+		if (pn_space_copy(&g, f) != 0)
+			return false;
+		bool ok = place_table(c, &g, nt, opt, &p->phoff);
+		uint64_t at = 0;
+		if (ok && !note_outside) {
+			at = pn_space_first_fit(&g, c->req->note_size, 4, 0, c->page);
+			ok = at != UINT64_MAX;
+		}
+		pn_space_free(&g);
+		if (ok) {
+			p->phnum = nt;
+			p->note_offset = at;
+			p->join = -1;
+			p->note_in_new_load = note_outside;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Step 4 and the final tables: turn one successful attempt into a plan. */
+static enum pkgnote_status build_plan(const struct ctx *c, const struct placement *pl,
+				      struct pn_move *moves, size_t nmoves,
+				      const bool *to_load, struct pn_plan *plan,
+				      struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	memset(plan, 0, sizeof *plan);
+	plan->note_size = c->req->note_size;
+	plan->phoff = pl->phoff;
+	plan->phnum = pl->phnum;
+	plan->phdrs = calloc(pl->phnum, sizeof *plan->phdrs);
+	if (plan->phdrs == NULL)
+		return oom(c, err);
+
+	bool any_load = pl->note_in_new_load;
+	for (size_t i = 0; i < nmoves; i++)
+		any_load |= to_load[i];
+
+	/* The tail: the output is cut where the old section header table began
+	 * when that table ends the file and must be written anew anyway. */
+	plan->shnum = m->shnum;
+	if (m->shnum > 0) {
+		if (m->old_note.section != 0) {
+			plan->note_section = m->old_note.section;
+		} else {
+			plan->add_section = true;
+			plan->note_section = m->shnum;
+			plan->shnum = m->shnum + 1;
+			const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
+						 sizeof PKGNOTE_SECTION_NAME);
+			if (hit != NULL) {
+				plan->note_name_off = (uint32_t)(hit - m->shstr);
+			} else {
+				plan->shstr_append = true;
+				plan->note_name_off = (uint32_t)m->shstr_size;
+				plan->shstr_size = m->shstr_size + sizeof PKGNOTE_SECTION_NAME;
+			}
+		}
+	}
+	uint64_t sht_size = m->shnum * m->shentsize;
+	plan->truncate_at = m->file_size;
+	if (plan->add_section && m->shoff + sht_size == m->file_size)
+		plan->truncate_at = m->shoff;
+	uint64_t cur = plan->truncate_at;
+
+	const struct pn_segment *l0 = &c->base[c->l0];
+	uint64_t load_vaddr = 0;
+	if (any_load) {
+		uint64_t vend = 0, salign = 8;
+		for (size_t i = 0; i < c->nbase; i++)
+			if (c->base[i].type == PT_LOAD)
+				vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
+		for (size_t i = 0; i < nmoves; i++)
+			if (to_load[i])
+				salign = max_u64(salign, m->shdrs[moves[i].section].addralign);
+		uint64_t off = pn_align_up(cur, salign);
+		load_vaddr = pn_align_up(vend, c->load_align) + off % c->load_align;
+		uint64_t at = off;
+		for (size_t i = 0; i < nmoves; i++) {
+			if (!to_load[i])
+				continue;
+			at = pn_align_up(at, max_u64(m->shdrs[moves[i].section].addralign, 1));
+			moves[i].new_offset = at;
+			moves[i].new_addr = load_vaddr + (at - off);
+			at += moves[i].size;
+		}
+		if (pl->note_in_new_load) {
+			at = pn_align_up(at, 4);
+			plan->note_offset = at;
+			plan->note_vaddr = load_vaddr + (at - off);
+			plan->outside_page = true;
+			at += plan->note_size;
+		}
+		plan->new_load = true;
+		plan->load_offset = off;
+		plan->load_vaddr = load_vaddr;
+		plan->load_size = at - off;
+		cur = at;
+	}
+	if (plan->shstr_append) {
+		plan->shstr_offset = cur;
+		cur += plan->shstr_size;
+	}
+	plan->shoff = m->shoff;
+	if (plan->add_section) {
+		plan->shoff = pn_align_up(cur, c->talign);
+		cur = plan->shoff + plan->shnum * m->shentsize;
+	}
+	plan->file_size = max_u64(cur, plan->truncate_at);
+
+	if (!pl->note_in_new_load) {
+		plan->note_offset = pl->note_offset;
+		plan->note_vaddr = l0->vaddr + pl->note_offset;
+	}
+	memcpy(plan->moves, moves, nmoves * sizeof *moves);
+	plan->nmoves = nmoves;
+
+	/* Program headers: base order, the new PT_LOAD after the last PT_LOAD,
+	 * a new PT_NOTE at the end. */
+	size_t n = 0, last_load = 0;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD)
+			last_load = i;
+	uint64_t l0_end = l0->filesz;
+	l0_end = max_u64(l0_end, pl->phoff + pl->phnum * c->es);
+	if (!pl->note_in_new_load)
+		l0_end = max_u64(l0_end, pl->note_offset + plan->note_size);
+	for (size_t i = 0; i < nmoves; i++)
+		if (!to_load[i])
+			l0_end = max_u64(l0_end, moves[i].new_offset + moves[i].size);
+	for (size_t i = 0; i < c->nbase; i++) {
+		struct pn_segment s = c->base[i];
+		if (i == c->l0)
+			s.filesz = s.memsz = l0_end;
+		if ((int)i == pl->join) {
+			s.filesz += plan->note_size;
+			s.memsz = s.filesz;
+		}
+		if (s.type == PT_PHDR) {
+			s.offset = pl->phoff;
+			s.vaddr = l0->vaddr + pl->phoff;
+			s.paddr = l0->paddr + pl->phoff;
+			s.filesz = s.memsz = pl->phnum * c->es;
+		}
+		plan->phdrs[n++] = s;
+		if (i == last_load && any_load)
+			plan->phdrs[n++] = (struct pn_segment){
+				.type = PT_LOAD, .flags = PF_R, .offset = plan->load_offset,
+				.vaddr = load_vaddr, .paddr = load_vaddr + (l0->paddr - l0->vaddr),
+				.filesz = plan->load_size, .memsz = plan->load_size,
+				.align = c->load_align };
+	}
+	if (pl->join < 0)
+		plan->phdrs[n++] = (struct pn_segment){
+			.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
+			.vaddr = plan->note_vaddr,
+			.paddr = plan->note_vaddr + (l0->paddr - l0->vaddr),
+			.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
+	if (n != pl->phnum)
+		return pn_fail(err, PKGNOTE_VERIFY, m->path, "internal error: planned %zu program headers, built %zu",
+			       pl->phnum, n);
+
+	/* Bytes that fall free: the old note, moved sections, the old table. */
+	uint64_t a, b;
+	if (old_note_range(m, &a, &b))
+		plan->zero[plan->nzero++] = (struct pn_zero){ a, b - a };
+	for (size_t i = 0; i < nmoves; i++)
+		plan->zero[plan->nzero++] = (struct pn_zero){ moves[i].old_offset, moves[i].size };
+	if (pl->phoff != m->phoff)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
+	else if (pl->phnum < m->phnum)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff + pl->phnum * c->es,
+							      (m->phnum - pl->phnum) * c->es };
+	return PKGNOTE_OK;
+}
+
+/* The old note can simply be overwritten: same record size, already where
+ * the rules want it. */
+static bool fits_in_place(const struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_old_note *o = &m->old_note;
+	if (!o->present || o->segment < 0 || o->record_size != c->req->note_size)
+		return false;
+	const struct pn_segment *l0 = &m->phdrs[0];
+	for (size_t i = 0; i < m->phnum; i++)
+		if (m->phdrs[i].type == PT_LOAD && m->phdrs[i].offset == 0) {
+			l0 = &m->phdrs[i];
+			break;
+		}
+	bool in_l0 = l0->type == PT_LOAD && l0->offset == 0 && o->offset + o->record_size <= l0->filesz;
+	bool in_page = in_l0 && o->offset + o->record_size <= c->page;
+	return in_page || c->req->allow_outside_page;
+}
+
+static enum pkgnote_status plan_in_place(const struct ctx *c, struct pn_plan *plan,
+					 struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	memset(plan, 0, sizeof *plan);
+	plan->in_place = true;
+	plan->note_size = c->req->note_size;
+	plan->note_offset = m->old_note.offset;
+	const struct pn_segment *seg = &m->phdrs[m->old_note.segment];
+	plan->note_vaddr = seg->vaddr + (m->old_note.offset - seg->offset);
+	plan->outside_page = m->old_note.offset + plan->note_size > c->page;
+	plan->phoff = m->phoff;
+	plan->phnum = m->phnum;
+	plan->phdrs = calloc(m->phnum, sizeof *plan->phdrs);
+	if (plan->phdrs == NULL)
+		return oom(c, err);
+	memcpy(plan->phdrs, m->phdrs, m->phnum * sizeof *m->phdrs);
+	plan->note_section = m->old_note.section;
+	plan->shnum = m->shnum;
+	plan->shoff = m->shoff;
+	plan->truncate_at = plan->file_size = m->file_size;
+	return PKGNOTE_OK;
+}
+
+/* One attempt: the candidates first..last (by offset) move. */
+static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t last, bool note_outside,
+				   struct pn_plan *plan, bool *done, struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	struct pn_space f;
+	struct pn_move moves[PN_MAX_MOVES];
+	bool to_load[PN_MAX_MOVES] = { false };
+	size_t nmoves = 0;
+	*done = false;
+	if (pn_space_copy(&f, &c->free0) != 0)
+		return oom(c, err);
+	for (size_t k = first; k < last && nmoves < PN_MAX_MOVES; k++) {
+		const struct pn_section *s = &m->shdrs[c->cand[k]];
+		moves[nmoves++] = (struct pn_move){ .section = c->cand[k],
+			.dyn_index = (size_t)movable_dyn_index(c, s), .old_offset = s->offset,
+			.old_addr = s->addr, .size = s->size };
+		pn_space_add(&f, s->offset, s->offset + s->size);
+	}
+	/* A moved section goes to L0's slack past page 1 when it fits there,
+	 * else to a new PT_LOAD at the end of the file. */
+	const struct pn_segment *l0 = &c->base[c->l0];
+	size_t k_load = note_outside ? 1 : 0;
+	for (size_t i = 0; i < nmoves; i++) {
+		uint64_t align = max_u64(m->shdrs[moves[i].section].addralign, 1);
+		uint64_t at = pn_space_first_fit(&f, moves[i].size, align, c->page, c->ext_end);
+		if (at == UINT64_MAX) {
+			to_load[i] = true;
+			k_load = 1;
+			continue;
+		}
+		pn_space_remove(&f, at, at + moves[i].size);
+		moves[i].new_offset = at;
+		moves[i].new_addr = l0->vaddr + at;
+	}
+	struct placement pl = { .join = -1 };
+	bool ok = (!note_outside && try_join(c, &f, k_load, &pl)) ||
+		  try_new_note(c, &f, k_load, note_outside, &pl);
+	pn_space_free(&f);
+	if (!ok)
+		return PKGNOTE_OK;
+	*done = true;
+	return build_plan(c, &pl, moves, nmoves, to_load, plan, err);
+}
+
+struct window {
+	size_t first, last;
+	uint64_t size;
+};
+
+static int cmp_window(const void *a, const void *b)
+{
+	const struct window *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* No move first; then runs of neighbouring candidates, the fewest bytes
+ * moved first: a run frees one contiguous hole, scattered moves would not. */
+static enum pkgnote_status search(const struct ctx *c, struct pn_plan *plan, bool *done,
+				  struct pkgnote_error *err)
+{
+	enum pkgnote_status r = attempt(c, 0, 0, false, plan, done, err);
+	if (r != PKGNOTE_OK || *done || c->ncand == 0)
+		return r;
+	struct window *w = calloc(c->ncand * (c->ncand + 1) / 2, sizeof *w);
+	if (w == NULL)
+		return oom(c, err);
+	size_t n = 0;
+	for (size_t i = 0; i < c->ncand; i++) {
+		uint64_t size = 0;
+		for (size_t j = i; j < c->ncand; j++) {
+			size += c->m->shdrs[c->cand[j]].size;
+			w[n++] = (struct window){ i, j + 1, size };
+		}
+	}
+	qsort(w, n, sizeof *w, cmp_window);
+	for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++)
+		r = attempt(c, w[k].first, w[k].last, false, plan, done, err);
+	free(w);
+	return r;
+}
+
+enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_plan_request *req,
+				   struct pn_plan *plan, struct pkgnote_error *err)
+{
+	struct ctx c = { .m = m, .req = req };
+	c.page = req->page_size ? req->page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
+	c.es = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	c.talign = m->elf_class == ELFCLASS64 ? 8 : 4;
+	memset(plan, 0, sizeof *plan);
+
+	if (fits_in_place(&c))
+		return plan_in_place(&c, plan, err);
+
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (build_base(&c) != 0) {
+		r = oom(&c, err);
+		goto out;
+	}
+	if (!find_l0(&c)) {
+		r = pn_fail(err, PKGNOTE_NO_ROOM, m->path,
+			    "no room for the note in the first page: no loadable segment maps the start of the file");
+		goto out;
+	}
+	compute_ext_end(&c);
+	if (compute_free(&c) != 0) {
+		r = oom(&c, err);
+		goto out;
+	}
+	find_candidates(&c);
+
+	bool done = false;
+	r = search(&c, plan, &done, err);
+	if (r == PKGNOTE_OK && !done && req->allow_outside_page)
+		r = attempt(&c, 0, 0, true, plan, &done, err);
+	if (r == PKGNOTE_OK && !done)
+		r = pn_fail(err, PKGNOTE_NO_ROOM, m->path,
+			    "no room for the note in the first page: it needs %" PRIu64
+			    " bytes and the program header table %" PRIu64
+			    " more, the largest free hole below %" PRIu64 " is %" PRIu64
+			    " bytes, and moving the %zu movable sections does not free enough",
+			    req->note_size, c.es, c.page, pn_space_largest(&c.free0, c.page), c.ncand);
+out:
+	if (r != PKGNOTE_OK)
+		pn_plan_free(plan);
+	ctx_free(&c);
+	return r;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The layout planner: from a model of the input and the size of the note,
+ * decide where every new or moved byte goes.  Pure: no I/O, so unit tests
+ * feed it hand-made models.
+ */
+#ifndef PKGNOTE_LAYOUT_PLAN_H
+#define PKGNOTE_LAYOUT_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "pkgnote.h"
+
+#define PN_MAX_MOVES 16
+#define PN_MAX_ZERO (PN_MAX_MOVES + 4)
+
+struct pn_plan_request {
+	uint64_t note_size;          /* bytes of the note record */
+	uint64_t page_size;          /* the region that must hold the note */
+	bool allow_outside_page;
+};
+
+/* A section that leaves page 1, with the dynamic entry that points at it. */
+struct pn_move {
+	size_t section;
+	size_t dyn_index;
+	uint64_t old_offset, old_addr, size;
+	uint64_t new_offset, new_addr;
+};
+
+struct pn_zero {
+	uint64_t offset, size;
+};
+
+struct pn_plan {
+	/* The note record. */
+	uint64_t note_offset, note_vaddr, note_size;
+	bool in_place;               /* same slot and size as the old note */
+	bool outside_page;           /* placed past page 1 (allowed by request) */
+
+	/* The complete new program header table. */
+	uint64_t phoff;
+	size_t phnum;
+	struct pn_segment *phdrs;
+
+	/* Page-1 bytes that fall free and are cleared. */
+	struct pn_zero zero[PN_MAX_ZERO];
+	size_t nzero;
+
+	struct pn_move moves[PN_MAX_MOVES];
+	size_t nmoves;
+
+	/* Section headers (all zero when the file has none). */
+	size_t note_section;         /* index of .note.package */
+	bool add_section;            /* that index is new: the table grows */
+	uint32_t note_name_off;
+	bool shstr_append;           /* .shstrtab rewritten with the name */
+	uint64_t shstr_offset, shstr_size;
+	uint64_t shoff;              /* where the table is (re)written */
+	size_t shnum;
+
+	/* A loadable segment appended past the end of the file. */
+	bool new_load;
+	uint64_t load_offset, load_vaddr, load_size;
+
+	/* The output is the input cut at truncate_at, plus what is appended,
+	 * file_size bytes in all. */
+	uint64_t truncate_at;
+	uint64_t file_size;
+};
+
+enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_plan_request *req,
+				   struct pn_plan *plan, struct pkgnote_error *err);
+void pn_plan_free(struct pn_plan *plan);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The ELF model: the facts about a file that the layout planner needs, as
+ * plain data.  elf_model.c fills it from a file; unit tests build it by hand.
+ */
+#ifndef PKGNOTE_MODEL_H
+#define PKGNOTE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pn_segment {
+	uint32_t type;
+	uint32_t flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+struct pn_section {
+	const char *name;            /* points into the model's string copy */
+	uint32_t name_off;
+	uint32_t type;
+	uint64_t flags, addr, offset, size, addralign, entsize;
+	uint32_t link, info;
+};
+
+struct pn_dyn {
+	int64_t tag;
+	uint64_t val;
+};
+
+/* A package note already present in the file. */
+struct pn_old_note {
+	bool present;
+	uint64_t offset;             /* file offset of the record */
+	uint64_t record_size;        /* with padding */
+	size_t section;              /* its section index, 0 if none */
+	int segment;                 /* PT_NOTE index holding it, -1 if none */
+};
+
+/* Bytes of the file start kept in the model: enough for page 1 and the
+ * slack of the first segment that the planner may use. */
+#define PN_HEAD_MAX (64 * 1024)
+
+struct pn_model {
+	const char *path;            /* for messages */
+	int fd;                      /* the input, for later passes; -1 in tests */
+	int elf_class;               /* ELFCLASS32 / ELFCLASS64 */
+	int elf_data;                /* ELFDATA2LSB / ELFDATA2MSB */
+	uint16_t e_type, e_machine;
+	uint64_t file_size;
+
+	uint64_t ehsize;
+	uint64_t phoff, phentsize;
+	size_t phnum;
+	struct pn_segment *phdrs;
+
+	uint64_t shoff, shentsize;
+	size_t shnum;                /* 0: no section header table */
+	size_t shstrndx;
+	struct pn_section *shdrs;
+	char *shstr;                 /* copy of the section name table */
+	size_t shstr_size;
+
+	struct pn_dyn *dyn;          /* from PT_DYNAMIC, up to DT_NULL */
+	size_t ndyn;
+	uint64_t dyn_offset;         /* file offset of the dynamic table */
+
+	struct pn_old_note old_note;
+
+	unsigned char *head;         /* the first head_size bytes of the file */
+	uint64_t head_size;
+};
+
+void pn_model_free(struct pn_model *m);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_model.h"
+#include "error.h"
+#include "io_util.h"
+#include "note_codec.h"
+#include "note_read.h"
+
+int pn_open_regular(const char *path, bool follow_symlinks, uint64_t *size,
+		    struct pkgnote_error *err, enum pkgnote_status *status)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW);
+	int fd = open(path, flags);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ELOOP)
+			*status = pn_fail(err, PKGNOTE_USAGE, path,
+					  "is a symbolic link (use --follow-symlinks to stamp its target)");
+		else
+			*status = pn_fail_errno(err, PKGNOTE_IO, e, path, "cannot open");
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		*status = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*status = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s",
+				  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	/* Back to blocking reads for a regular file. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+enum pkgnote_status pn_note_json(const struct pn_model *m, uint64_t page_size, char **json,
+				 struct pkgnote_note_info *info, struct pkgnote_error *err)
+{
+	const struct pn_old_note *o = &m->old_note;
+	if (!o->present)
+		return pn_fail(err, PKGNOTE_NO_NOTE, m->path, "no package metadata note");
+	unsigned char *buf = malloc(o->record_size);
+	if (buf == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading the note");
+	enum pkgnote_status r = PKGNOTE_OK;
+	struct pn_note_view n;
+	long len;
+	if (pn_pread_full(m->fd, buf, o->record_size, o->offset) != 0) {
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, m->path, "cannot read the note");
+	} else if (pn_note_parse(buf, o->record_size, m->elf_data, 4, &n) != 0 ||
+		   (len = pn_note_json_len(&n)) < 0) {
+		r = pn_fail(err, PKGNOTE_BAD_ELF, m->path, "package note is malformed (no NUL-terminated text)");
+	} else {
+		*json = strndup((const char *)n.desc, (size_t)len);
+		if (*json == NULL)
+			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading the note");
+	}
+	free(buf);
+	if (r != PKGNOTE_OK || info == NULL)
+		return r;
+
+	uint64_t page = page_size ? page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
+	*info = (struct pkgnote_note_info){ .offset = o->offset, .size = o->record_size,
+					    .in_pt_note = o->segment >= 0 };
+	for (size_t i = 0; i < m->phnum; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type == PT_LOAD && s->offset == 0 && o->offset + o->record_size <= s->filesz &&
+		    o->offset + o->record_size <= page && o->segment >= 0)
+			info->in_first_page = true;
+	}
+	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pkgnote_read_file(const char *path, uint64_t page_size, char **json,
+				      struct pkgnote_note_info *info, struct pkgnote_error *err)
+{
+	enum pkgnote_status r;
+	uint64_t size;
+	int fd = pn_open_regular(path, true, &size, err, &r);
+	if (fd < 0)
+		return r;
+	struct pn_model m;
+	r = pn_model_read(fd, path, size, &m, err);
+	if (r == PKGNOTE_OK) {
+		r = pn_note_json(&m, page_size, json, info, err);
+		pn_model_free(&m);
+	}
+	close(fd);
+	return r;
+}

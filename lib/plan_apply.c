@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Apply a plan to the output, which already holds a copy of the input: cut
+ * or extend it, clear what fell free, copy moved sections, write the note,
+ * then rewrite the records that name new places (ELF header, program
+ * headers, dynamic entries, section headers, symbols).  Memory stays small
+ * whatever the file size: large areas go through one fixed buffer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elf_codec.h"
+#include "error.h"
+#include "io_util.h"
+#include "plan_apply.h"
+
+#define CHUNK (64 * 1024)
+
+struct apply {
+	const struct pn_model *m;
+	const struct pn_plan *p;
+	int in, out;
+	unsigned char *buf;          /* CHUNK bytes */
+	struct pkgnote_error *err;
+};
+
+static enum pkgnote_status write_at(struct apply *a, const void *data, size_t len,
+				    uint64_t off, const char *what)
+{
+	if (pn_pwrite_full(a->out, data, len, off) != 0)
+		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot write %s", what);
+	return PKGNOTE_OK;
+}
+
+static enum pkgnote_status clear(struct apply *a, uint64_t off, uint64_t size)
+{
+	memset(a->buf, 0, CHUNK);
+	while (size > 0) {
+		size_t n = size < CHUNK ? (size_t)size : CHUNK;
+		enum pkgnote_status r = write_at(a, a->buf, n, off, "freed space");
+		if (r != PKGNOTE_OK)
+			return r;
+		off += n;
+		size -= n;
+	}
+	return PKGNOTE_OK;
+}
+
+static enum pkgnote_status copy_range(struct apply *a, uint64_t from, uint64_t to, uint64_t size)
+{
+	while (size > 0) {
+		size_t n = size < CHUNK ? (size_t)size : CHUNK;
+		if (pn_pread_full(a->in, a->buf, n, from) != 0)
+			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot read a moved section");
+		enum pkgnote_status r = write_at(a, a->buf, n, to, "a moved section");
+		if (r != PKGNOTE_OK)
+			return r;
+		from += n, to += n, size -= n;
+	}
+	return PKGNOTE_OK;
+}
+
+static enum pkgnote_status encode_and_write(struct apply *a, Elf_Type type, const void *items,
+					    size_t count, uint64_t off, const char *what)
+{
+	size_t size = pn_fsize(a->m->elf_class, type, count);
+	unsigned char *bytes = malloc(size ? size : 1);
+	if (bytes == NULL)
+		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, a->m->path, "encoding %s", what);
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (pn_encode(a->m->elf_class, a->m->elf_data, type, items, count, bytes) != 0)
+		r = pn_fail(a->err, PKGNOTE_NO_ROOM, a->m->path, "%s does not fit this ELF class", what);
+	else
+		r = write_at(a, bytes, size, off, what);
+	free(bytes);
+	return r;
+}
+
+static enum pkgnote_status write_ehdr(struct apply *a)
+{
+	const struct pn_model *m = a->m;
+	const struct pn_plan *p = a->p;
+	GElf_Ehdr eh;
+	if (pn_decode(m->elf_class, m->elf_data, ELF_T_EHDR, m->head, 1, &eh) != 0)
+		return pn_fail_elf(a->err, PKGNOTE_BAD_ELF, m->path, "cannot decode the ELF header");
+	eh.e_phoff = p->phoff;
+	eh.e_phnum = (GElf_Half)p->phnum;
+	eh.e_shoff = p->shoff;
+	if (p->add_section)
+		eh.e_shnum = (GElf_Half)p->shnum;
+	return encode_and_write(a, ELF_T_EHDR, &eh, 1, 0, "the ELF header");
+}
+
+static enum pkgnote_status write_phdrs(struct apply *a)
+{
+	const struct pn_plan *p = a->p;
+	GElf_Phdr *ph = calloc(p->phnum, sizeof *ph);
+	if (ph == NULL)
+		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, a->m->path, "encoding program headers");
+	for (size_t i = 0; i < p->phnum; i++) {
+		const struct pn_segment *s = &p->phdrs[i];
+		ph[i] = (GElf_Phdr){ .p_type = s->type, .p_flags = s->flags, .p_offset = s->offset,
+				     .p_vaddr = s->vaddr, .p_paddr = s->paddr, .p_filesz = s->filesz,
+				     .p_memsz = s->memsz, .p_align = s->align };
+	}
+	enum pkgnote_status r = encode_and_write(a, ELF_T_PHDR, ph, p->phnum, p->phoff,
+						 "the program header table");
+	free(ph);
+	return r;
+}
+
+static enum pkgnote_status write_dynamic(struct apply *a)
+{
+	const struct pn_model *m = a->m;
+	size_t es = pn_fsize(m->elf_class, ELF_T_DYN, 1);
+	for (size_t i = 0; i < a->p->nmoves; i++) {
+		const struct pn_move *mv = &a->p->moves[i];
+		GElf_Dyn d = { .d_tag = m->dyn[mv->dyn_index].tag };
+		d.d_un.d_ptr = mv->new_addr;
+		enum pkgnote_status r = encode_and_write(a, ELF_T_DYN, &d, 1,
+							 m->dyn_offset + mv->dyn_index * es,
+							 "a dynamic entry");
+		if (r != PKGNOTE_OK)
+			return r;
+	}
+	return PKGNOTE_OK;
+}
+
+static GElf_Shdr shdr_of(const struct pn_section *s)
+{
+	return (GElf_Shdr){ .sh_name = s->name_off, .sh_type = s->type, .sh_flags = s->flags,
+			    .sh_addr = s->addr, .sh_offset = s->offset, .sh_size = s->size,
+			    .sh_link = s->link, .sh_info = s->info, .sh_addralign = s->addralign,
+			    .sh_entsize = s->entsize };
+}
+
+/* The new section header of index i, or false when it does not change. */
+static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
+{
+	const struct pn_model *m = a->m;
+	const struct pn_plan *p = a->p;
+	bool changed = false;
+	if (i < m->shnum)
+		*sh = shdr_of(&m->shdrs[i]);
+	for (size_t k = 0; k < p->nmoves; k++)
+		if (p->moves[k].section == i) {
+			sh->sh_offset = p->moves[k].new_offset;
+			sh->sh_addr = p->moves[k].new_addr;
+			changed = true;
+		}
+	if (i == p->note_section) {
+		if (p->add_section)
+			*sh = (GElf_Shdr){ .sh_name = p->note_name_off };
+		sh->sh_type = SHT_NOTE;
+		sh->sh_flags |= SHF_ALLOC;
+		sh->sh_addr = p->note_vaddr;
+		sh->sh_offset = p->note_offset;
+		sh->sh_size = p->note_size;
+		sh->sh_addralign = 4;
+		sh->sh_entsize = 0;
+		changed = true;
+	}
+	if (p->shstr_append && i == m->shstrndx) {
+		sh->sh_offset = p->shstr_offset;
+		sh->sh_size = p->shstr_size;
+		changed = true;
+	}
+	return changed;
+}
+
+static enum pkgnote_status write_shdrs(struct apply *a)
+{
+	const struct pn_model *m = a->m;
+	const struct pn_plan *p = a->p;
+	if (p->shnum == 0)
+		return PKGNOTE_OK;
+	if (p->shstr_append) {
+		enum pkgnote_status r = write_at(a, m->shstr, m->shstr_size, p->shstr_offset,
+						 "the section name table");
+		if (r == PKGNOTE_OK)
+			r = write_at(a, PKGNOTE_SECTION_NAME, sizeof PKGNOTE_SECTION_NAME,
+				     p->shstr_offset + m->shstr_size, "the section name table");
+		if (r != PKGNOTE_OK)
+			return r;
+	}
+	if (!p->add_section) {
+		/* Same table, same place: rewrite only the entries that change. */
+		for (size_t i = 0; i < p->shnum; i++) {
+			GElf_Shdr sh;
+			if (!new_shdr(a, i, &sh))
+				continue;
+			enum pkgnote_status r = encode_and_write(a, ELF_T_SHDR, &sh, 1,
+								 p->shoff + i * m->shentsize,
+								 "a section header");
+			if (r != PKGNOTE_OK)
+				return r;
+		}
+		return PKGNOTE_OK;
+	}
+	GElf_Shdr *all = calloc(p->shnum, sizeof *all);
+	if (all == NULL)
+		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, m->path, "encoding section headers");
+	for (size_t i = 0; i < p->shnum; i++)
+		if (!new_shdr(a, i, &all[i]))
+			all[i] = shdr_of(&m->shdrs[i]);
+	enum pkgnote_status r = encode_and_write(a, ELF_T_SHDR, all, p->shnum, p->shoff,
+						 "the section header table");
+	free(all);
+	return r;
+}
+
+/* The move a symbol of section `shndx` at `value` follows, if any.  The
+ * end address counts: linker-made end symbols point one past a section. */
+static const struct pn_move *move_of_symbol(const struct pn_plan *p, const GElf_Sym *s)
+{
+	for (size_t k = 0; k < p->nmoves; k++) {
+		const struct pn_move *mv = &p->moves[k];
+		if (s->st_shndx == mv->section && s->st_value >= mv->old_addr &&
+		    s->st_value <= mv->old_addr + mv->size)
+			return mv;
+	}
+	return NULL;
+}
+
+static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
+{
+	const struct pn_model *m = a->m;
+	const struct pn_section *s = &m->shdrs[idx];
+	size_t es = pn_fsize(m->elf_class, ELF_T_SYM, 1);
+	if (s->entsize != es || s->size % es)
+		return PKGNOTE_OK;
+	/* A moved symbol table is patched where it now lies. */
+	uint64_t dest = s->offset;
+	for (size_t k = 0; k < a->p->nmoves; k++)
+		if (a->p->moves[k].section == idx)
+			dest = a->p->moves[k].new_offset;
+	size_t per = CHUNK / es;
+	GElf_Sym *syms = calloc(per, sizeof *syms);
+	if (syms == NULL)
+		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols");
+	enum pkgnote_status r = PKGNOTE_OK;
+	uint64_t count = s->size / es;
+	for (uint64_t first = 0; first < count && r == PKGNOTE_OK; first += per) {
+		size_t n = count - first < per ? (size_t)(count - first) : per;
+		if (pn_pread_full(a->in, a->buf, n * es, s->offset + first * es) != 0) {
+			r = pn_fail_errno(a->err, PKGNOTE_IO, errno, m->path, "cannot read symbols");
+			break;
+		}
+		if (pn_decode(m->elf_class, m->elf_data, ELF_T_SYM, a->buf, n, syms) != 0) {
+			r = pn_fail_elf(a->err, PKGNOTE_BAD_ELF, m->path, "cannot decode symbols");
+			break;
+		}
+		for (size_t i = 0; i < n && r == PKGNOTE_OK; i++) {
+			const struct pn_move *mv = move_of_symbol(a->p, &syms[i]);
+			if (mv == NULL)
+				continue;
+			syms[i].st_value = syms[i].st_value - mv->old_addr + mv->new_addr;
+			r = encode_and_write(a, ELF_T_SYM, &syms[i], 1, dest + (first + i) * es,
+					     "a symbol");
+		}
+	}
+	free(syms);
+	return r;
+}
+
+static enum pkgnote_status patch_symbols(struct apply *a)
+{
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (a->p->nmoves == 0)
+		return r;
+	for (size_t i = 1; i < a->m->shnum && r == PKGNOTE_OK; i++)
+		if (a->m->shdrs[i].type == SHT_SYMTAB || a->m->shdrs[i].type == SHT_DYNSYM)
+			r = patch_symbols_of(a, i);
+	return r;
+}
+
+static enum pkgnote_status resize(struct apply *a)
+{
+	const struct pn_plan *p = a->p;
+	if (p->truncate_at == a->m->file_size && p->file_size == a->m->file_size)
+		return PKGNOTE_OK;
+	/* Cutting first clears whatever lay past truncate_at. */
+	if (ftruncate(a->out, (off_t)p->truncate_at) != 0 ||
+	    ftruncate(a->out, (off_t)p->file_size) != 0)
+		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot resize the output");
+	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan *p,
+				  const unsigned char *note, int in_fd, int out_fd,
+				  struct pkgnote_error *err)
+{
+	struct apply a = { .m = m, .p = p, .in = in_fd, .out = out_fd, .err = err };
+	a.buf = malloc(CHUNK);
+	if (a.buf == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "applying the layout");
+	enum pkgnote_status r = resize(&a);
+	for (size_t i = 0; i < p->nzero && r == PKGNOTE_OK; i++)
+		r = clear(&a, p->zero[i].offset, p->zero[i].size);
+	for (size_t i = 0; i < p->nmoves && r == PKGNOTE_OK; i++)
+		r = copy_range(&a, p->moves[i].old_offset, p->moves[i].new_offset, p->moves[i].size);
+	if (r == PKGNOTE_OK)
+		r = write_at(&a, note, p->note_size, p->note_offset, "the note");
+	if (r == PKGNOTE_OK && !p->in_place)
+		r = write_ehdr(&a);
+	if (r == PKGNOTE_OK && !p->in_place)
+		r = write_phdrs(&a);
+	if (r == PKGNOTE_OK)
+		r = write_dynamic(&a);
+	if (r == PKGNOTE_OK)
+		r = write_shdrs(&a);
+	if (r == PKGNOTE_OK)
+		r = patch_symbols(&a);
+	free(a.buf);
+	return r;
+}

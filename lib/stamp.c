@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The stamping pipeline, one pass a line:
+ *   read the ELF into a model -> plan the layout -> copy the input into a
+ *   temporary file -> apply the plan -> verify the result -> commit.
+ * Every resource is released at the single exit; a failure anywhere leaves
+ * the input as it was and removes the temporary file.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_model.h"
+#include "error.h"
+#include "file_commit.h"
+#include "io_util.h"
+#include "layout_plan.h"
+#include "note_read.h"
+#include "plan_apply.h"
+#include "verify.h"
+
+/* The file already carries exactly this note where the rules want it. */
+static bool already_stamped(const struct pn_model *m, const unsigned char *note, size_t size,
+			    uint64_t page, bool allow_outside)
+{
+	const struct pn_old_note *o = &m->old_note;
+	if (!o->present || o->record_size != size || o->segment < 0)
+		return false;
+	struct pkgnote_note_info info;
+	char *json = NULL;
+	if (pn_note_json(m, page, &json, &info, NULL) != PKGNOTE_OK)
+		return false;
+	free(json);
+	if (!info.in_first_page && !allow_outside)
+		return false;
+	if (m->shnum > 0 && o->section == 0)
+		return false;
+	unsigned char *cur = malloc(size);
+	bool same = cur != NULL && pn_pread_full(m->fd, cur, size, o->offset) == 0 &&
+		    memcmp(cur, note, size) == 0;
+	free(cur);
+	return same;
+}
+
+enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
+				       const struct pkgnote_stamp_options *opts,
+				       struct pkgnote_stamp_report *report,
+				       struct pkgnote_error *err)
+{
+	static const struct pkgnote_stamp_options defaults;
+	if (opts == NULL)
+		opts = &defaults;
+	uint64_t page = opts->page_size ? opts->page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
+	struct pkgnote_stamp_report rep = { 0 };
+	struct pn_model m = { .fd = -1 };
+	struct pn_plan plan = { 0 };
+	struct pn_tmpfile tmp = { .fd = -1 };
+	unsigned char *note = NULL;
+	size_t note_size = 0;
+	char *target = NULL;
+	int fd = -1;
+	struct stat st;
+	enum pkgnote_status r;
+
+	if (json == NULL || path == NULL)
+		return pn_fail(err, PKGNOTE_USAGE, path, "no file or no metadata given");
+	if (page < 512 || (page & (page - 1)) != 0)
+		return pn_fail(err, PKGNOTE_USAGE, path, "page size %llu is not a power of two >= 512",
+			       (unsigned long long)page);
+
+	/* A followed link is replaced at its target, never turned into a file. */
+	target = opts->follow_symlinks ? realpath(path, NULL) : strdup(path);
+	if (target == NULL) {
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot resolve");
+		goto out;
+	}
+	uint64_t size;
+	fd = pn_open_regular(target, opts->follow_symlinks, &size, err, &r);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) != 0) {
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
+		goto out;
+	}
+
+	r = pn_model_read(fd, path, size, &m, err);
+	if (r != PKGNOTE_OK)
+		goto out;
+	r = pkgnote_note_encode(json, m.elf_data, &note, &note_size, err);
+	if (r != PKGNOTE_OK)
+		goto out;
+	rep.replaced = m.old_note.present;
+	if (opts->output == NULL &&
+	    already_stamped(&m, note, note_size, page, opts->allow_outside_page)) {
+		rep.unchanged = true;
+		rep.note_offset = m.old_note.offset;
+		goto out;
+	}
+
+	struct pn_plan_request req = { .note_size = note_size, .page_size = page,
+				       .allow_outside_page = opts->allow_outside_page };
+	r = pn_plan_layout(&m, &req, &plan, err);
+	if (r != PKGNOTE_OK)
+		goto out;
+
+	r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_copy(&tmp, fd, size, path, err);
+	if (r == PKGNOTE_OK)
+		r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
+	if (r == PKGNOTE_OK)
+		r = pn_verify_output(&m, &plan, tmp.fd, path, plan.file_size, json, page, err);
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_commit(&tmp, &st, opts->output ? NULL : &st, opts->no_sync, err);
+	if (r != PKGNOTE_OK)
+		goto out;
+
+	rep.outside_page = plan.outside_page;
+	rep.moved_sections = (unsigned)plan.nmoves;
+	rep.note_offset = plan.note_offset;
+out:
+	pn_tmp_abort(&tmp);
+	pn_plan_free(&plan);
+	pn_model_free(&m);
+	free(note);
+	free(target);
+	if (fd >= 0)
+		close(fd);
+	if (r == PKGNOTE_OK && report != NULL)
+		*report = rep;
+	return r;
+}

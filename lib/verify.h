@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PKGNOTE_VERIFY_H
+#define PKGNOTE_VERIFY_H
+
+#include "layout_plan.h"
+#include "model.h"
+#include "pkgnote.h"
+
+/*
+ * Check the output open on fd (size bytes) against the input model `in`
+ * and the plan that made it; `json` is the metadata that must be there.
+ */
+enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_plan *p,
+				     int fd, const char *path, uint64_t size, const char *json,
+				     uint64_t page, struct pkgnote_error *err);
+
+#endif
