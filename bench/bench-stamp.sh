@@ -24,7 +24,8 @@
 #   stamp-nosync  the same with --no-sync
 # `sync` runs untimed before every timed command, so that no command pays for
 # the writeback of the one before; nothing is dropped from the page cache.
-# Wall time from date(1) in ns; peak RSS from /usr/bin/time -f %M.
+# Wall time from bash's EPOCHREALTIME (no fork around the command); peak RSS
+# from /usr/bin/time -f %M in separate, untimed runs.
 # The reflink part repeats cp --reflink=never vs stamp on a loop-mounted XFS
 # image (root only; skipped with a reason otherwise), and reports whether the
 # output of `pkgnote stamp -o` shares its extents with its input (filefrag).
@@ -97,11 +98,12 @@ size=$(stat -c %s "$src")
 [ "$size" -ge 104857600 ] || echo "# warning: $src is $((size / 1048576)) MiB, under the 100 MB the target is about"
 
 work=$(mktemp -d "$base/pkgnote-bench.XXXXXX") || die "mktemp in $base failed"
-mnt="" img=""
+mnt="" img="" loopdev=""
 cleanup() {
 	if [ -n "$mnt" ] && mountpoint -q "$mnt"; then
 		umount "$mnt" || umount -l "$mnt"
 	fi
+	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -110,17 +112,22 @@ trap 'exit 130' INT TERM
 meta=$work/meta.json
 printf '%s' '{"type":"deb","os":"debian","name":"libllvm-bench","version":"1:15.0.6-4+b1","architecture":"amd64","osCpe":"cpe:/o:debian:debian_linux:12"}' >"$meta"
 
-now() { date +%s%N; }
-# timed OUTVAR_PREFIX CMD...: run CMD under /usr/bin/time; sets T (ms, float)
-# and M (peak RSS, KiB). Exits on a failing command.
+# Wall clock without a fork: bash's EPOCHREALTIME (microseconds).
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
+now() { local t=${EPOCHREALTIME/[.,]/}; printf '%s' "$t"; }
+# timed CMD...: sync, then run CMD; sets T (wall ms). Exits if CMD fails.
 timed() {
 	local t0 t1
 	sync
 	t0=$(now)
+	"$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; die "failed: $*"; }
+	t1=$(now)
+	T=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e3 }')
+}
+# rss CMD...: run CMD under /usr/bin/time (untimed); sets M (peak RSS, KiB).
+rss() {
 	/usr/bin/time -f %M -o "$work/rss" "$@" >"$work/cmd.out" 2>&1 ||
 		{ cat "$work/cmd.out" >&2; die "failed: $*"; }
-	t1=$(now)
-	T=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
 	M=$(tail -n1 "$work/rss")
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -147,23 +154,31 @@ bench_pairs() {
 			case $what in
 			cp)
 				timed cp $cpflags "$s" "$dir/A"
-				echo "$T" >>"$out.cp.t"; echo "$M" >>"$out.cp.m"; tcp=$T ;;
+				echo "$T" >>"$out.cp.t"; tcp=$T ;;
 			cpsync)
 				timed sh -c 'cp $3 "$1" "$2" && sync "$2"' sh "$s" "$dir/A" "$cpflags"
 				echo "$T" >>"$out.cpsync.t" ;;
 			stamp)
 				cp $cpflags "$s" "$dir/B"
 				timed "$PKGNOTE" stamp --json "$meta" "$dir/B"
-				echo "$T" >>"$out.stamp.t"; echo "$M" >>"$out.stamp.m"; tstamp=$T ;;
+				echo "$T" >>"$out.stamp.t"; tstamp=$T ;;
 			nosync)
 				cp $cpflags "$s" "$dir/B"
 				timed "$PKGNOTE" stamp --no-sync --json "$meta" "$dir/B"
-				echo "$T" >>"$out.nosync.t"; echo "$M" >>"$out.nosync.m" ;;
+				echo "$T" >>"$out.nosync.t" ;;
 			esac
 		done
 		ratio "$tstamp" "$tcp" >>"$out.pair"; echo >>"$out.pair"
 		printf '#   run %2d/%d: cp %8.1f ms   stamp %8.1f ms   ratio %s\n' \
 			$((i + 1)) "$runs" "$tcp" "$tstamp" "$(tail -n1 "$out.pair")"
+	done
+	# Peak RSS, in separate untimed runs (3 each).
+	for ((i = 0; i < 3; i++)); do
+		rss cp $cpflags "$s" "$dir/A"; echo "$M" >>"$out.cp.m"
+		cp $cpflags "$s" "$dir/B"
+		rss "$PKGNOTE" stamp --json "$meta" "$dir/B"; echo "$M" >>"$out.stamp.m"
+		cp $cpflags "$s" "$dir/B"
+		rss "$PKGNOTE" stamp --no-sync --json "$meta" "$dir/B"; echo "$M" >>"$out.nosync.m"
 	done
 }
 
@@ -188,7 +203,7 @@ bench_pairs "$work/disk" "$work/disk/SRC" "" disk
 # Peak RSS on a small file too: the target is "whatever the file's size".
 small=/usr/bin/true
 cp "$small" "$work/small"
-timed "$PKGNOTE" stamp --json "$meta" "$work/small"
+rss "$PKGNOTE" stamp --json "$meta" "$work/small"
 rss_small=$M
 
 # objcopy, for reference.
@@ -226,10 +241,19 @@ else
 	if ! truncate -s "${imgsize}M" "$img" || ! mkfs.xfs -q -m reflink=1 "$img" >"$work/mkfs.log" 2>&1; then
 		xfs_note="skipped: mkfs.xfs -m reflink=1 failed: $(head -n1 "$work/mkfs.log")"
 		mnt=""
-	elif ! mount -o loop "$img" "$mnt" 2>"$work/mount.log"; then
-		xfs_note="skipped: mount -o loop failed: $(head -n1 "$work/mount.log")"
-		mnt=""
 	else
+		# Direct I/O on the loop device: the image's writes do not go through
+		# the page cache of the file system below, so an fsync on the XFS
+		# does not also pay for flushing the image file's dirty pages.
+		loopdev=$(losetup --find --show --direct-io=on "$img" 2>"$work/mount.log") ||
+			loopdev=$(losetup --find --show "$img" 2>>"$work/mount.log") || loopdev=""
+		if [ -z "$loopdev" ] || ! mount "$loopdev" "$mnt" 2>>"$work/mount.log"; then
+			xfs_note="skipped: loop mount failed: $(head -n1 "$work/mount.log")"
+			mnt=""
+		fi
+	fi
+	if [ -n "$mnt" ]; then
+		echo "# $loopdev: direct I/O $(cat "/sys/block/${loopdev#/dev/}/loop/dio" 2>/dev/null || echo '?')"
 		cp "$src" "$mnt/SRC"
 		echo "# paired runs on a loop-mounted XFS (reflink=1, ${imgsize} MiB image), cp --reflink=never:"
 		bench_pairs "$mnt" "$mnt/SRC" "--reflink=never" xfs
