@@ -151,10 +151,12 @@ check_page1() {
         _c1_fail "cannot make a segment view (not ELF?)"; rm -rf "$tmp"; return 1
     fi
     notes=$(LC_ALL=C readelf -n -- "$view" 2>"$tmp/err")
+    # readelf's warnings matter only when they hide the package note (a
+    # malformed note before it in its PT_NOTE ends the walk there): they are
+    # shown then.  Other PT_NOTEs' quirks (mold's .note.ABI-tag in an align-8
+    # PT_NOTE) are not this check's business; elflint_new_complaints sees
+    # new ones.
     err=$(grep -v 'Unable to find program interpreter' "$tmp/err")
-    if [[ -n $err ]]; then
-        _c1_fail "readelf warns while walking the PT_NOTE segments: $(tr '\n' ' ' <<<"$err")"
-    fi
     local found segs seg_off seg_len
     # One line per PT_NOTE that holds an FDO package note: OFFSET LENGTH.
     segs=$(awk '
@@ -184,6 +186,7 @@ check_page1() {
     done <<<"$segs"
     if ((!found)); then
         _c1_fail "no PT_NOTE segment holds an FDO_PACKAGING_METADATA note (owner FDO, type 0xcafe1a7e)"
+        [[ -n $err ]] && _c1_fail "readelf, walking the PT_NOTE segments: $(tr '\n' ' ' <<<"$err")"
     fi
     rm -rf "$tmp"
     unset -f _c1_fail

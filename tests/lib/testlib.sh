@@ -27,8 +27,8 @@ info() { echo "      $*"; }
 expect_eq() {
     if [[ $2 == "$3" ]]; then pass "$1"; return 0; fi
     fail "$1"
-    info "got:  $(printf %q "$2")"
-    info "want: $(printf %q "$3")"
+    echo "      got:";  sed 's/^/      | /' <<<"$2"
+    echo "      want:"; sed 's/^/      | /' <<<"$3"
     return 1
 }
 
@@ -313,7 +313,7 @@ verify_strip_survives() {
     d=$(mktemp -d "$WORK/debug.XXXXXX")
     if out=$(objcopy --only-keep-debug "$file" "$d/file.debug" 2>&1); then
         local sect
-        sect=$(LC_ALL=C readelf -SW "$d/file.debug" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$1 == ".note.package" { print $2 }')
+        sect=$(LC_ALL=C readelf -SW "$d/file.debug" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$1 == ".note.package" { print $2 }')
         expect_eq "$label: objcopy --only-keep-debug keeps .note.package as a NOTE section" "$sect" NOTE
         expect_eq "$label: the debug file's note holds the JSON" "$(note_json "$d/file.debug")" "$want"
     else

@@ -1,0 +1,134 @@
+#!/bin/bash
+# test-stamp.sh LINKER [KIND...]
+# For one linker (bfd, gold, lld, mold), build every fixture kind (see
+# FX_KINDS_ALL in tests/lib/testlib.sh) and check pkgnote stamp on a copy:
+#  - the stamped file runs (a library: is used by a program through
+#    LD_LIBRARY_PATH and dlopen()ed) exactly as the unstamped one;
+#  - check_page1 (DESIGN.md §2), readelf -n shows exactly the compact JSON,
+#    one FDO note, n_descsz = strlen+1, no new eu-elflint --gnu-ld complaints;
+#  - stamping the stamped file again with the same JSON changes no byte;
+#    stamping the same input twice gives the same bytes;
+#  - re-stamping with a longer, then a shorter JSON passes all the checks;
+#  - strip, eu-strip and objcopy --only-keep-debug keep the note;
+#  - a file the linker already gave a note (--package-metadata) gets it
+#    replaced: one FDO note afterwards, the new JSON, all the checks.
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+
+linker=${1:?usage: test-stamp.sh LINKER [KIND...]}
+shift
+kinds=("$@")
+((${#kinds[@]})) || kinds=("${FX_KINDS_ALL[@]}")
+
+if ! why=$(fx_have_linker "$linker"); then
+    echo "SKIP: $linker: $why"
+    exit 77
+fi
+tl_need_pkgnote
+tl_setup
+tl_write_json
+fx_helpers "$WORK/helpers"
+J=$WORK/json
+echo "pkgnote: $PKGNOTE; linker: $linker ($(fx_cc "$linker")); kinds: ${kinds[*]}"
+
+# stamp_copy SRC DSTDIR JSONFILE: copy SRC (keeping its name and mode) into
+# DSTDIR and stamp the copy; prints the copy's path.  Returns pkgnote's status.
+stamp_copy() {
+    local src=$1 dst=$2/$(basename "$1")
+    mkdir -p "$2"
+    cp -p -- "$src" "$dst"
+    echo "$dst"
+    tl_stamp "$3" "$dst" >&2
+}
+
+# runs_ok KIND FILE RUNNER: the unstamped fixture itself works.
+runs_ok() {
+    local out
+    out=$(fx_run "$@")
+    [[ $out == *"[exit 0]"* && ( $out != *"[dlopen exit"* || $out == *"[dlopen exit 0]"* ) ]]
+}
+
+for kind in "${kinds[@]}"; do
+    label="$linker $kind"
+    echo
+    echo "== $label"
+    base=$WORK/$kind
+    fx_build "$linker" "$kind" "$base/orig"
+    case $? in
+        0) ;;
+        77) skip "$label: $FX_SKIP"; continue ;;
+        *) fail "$label: fixture build failed: $FX_ERR"; continue ;;
+    esac
+    orig=$FX_FILE runner=$FX_RUNNER
+    if ! runs_ok "$kind" "$orig" "$runner"; then
+        fail "$label: the UNSTAMPED fixture does not work (test environment problem)"
+        fx_run "$kind" "$orig" "$runner" | sed 's/^/      | /'
+        continue
+    fi
+    info "fixture: $orig ($(stat -c %s "$orig") bytes)"
+
+    # 1. stamp once
+    if ! s1=$(stamp_copy "$orig" "$base/s1" "$J/main.json"); then
+        fail "$label: pkgnote stamp exited non-zero"
+        continue
+    fi
+    pass "$label: pkgnote stamp exit 0"
+    verify_stamped "$label" "$kind" "$orig" "$s1" "$JSON_MAIN" "$runner"
+
+    # 2. idempotence and reproducibility
+    if s2=$(stamp_copy "$s1" "$base/s2" "$J/main.json"); then
+        expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$s1" "$s2"
+    else
+        fail "$label: re-stamping the stamped file with the same JSON failed"
+    fi
+    if s3=$(stamp_copy "$orig" "$base/s3" "$J/main.json"); then
+        expect_ok "$label: stamping the same input twice gives the same bytes" cmp "$s1" "$s3"
+    else
+        fail "$label: second stamp of the original failed"
+    fi
+
+    # 3. longer, then shorter JSON
+    if s4=$(stamp_copy "$s1" "$base/s4" "$J/long.json"); then
+        pass "$label: re-stamp with a longer JSON ($(json_descsz "$JSON_LONG") bytes): exit 0"
+        verify_stamped "$label, re-stamped longer" "$kind" "$orig" "$s4" "$JSON_LONG" "$runner"
+        if tl_stamp "$J/short.json" "$s4"; then
+            pass "$label: re-stamp with a shorter JSON: exit 0"
+            verify_stamped "$label, re-stamped shorter" "$kind" "$orig" "$s4" "$JSON_SHORT" "$runner"
+        else
+            fail "$label: re-stamp with a shorter JSON failed"
+        fi
+    else
+        fail "$label: re-stamp with a longer JSON failed"
+    fi
+
+    # 4. packaging tools
+    verify_strip_survives "$label" "$kind" "$s1" "$JSON_MAIN" "$runner"
+
+    # 5. a note the linker put there is replaced
+    case $kind in
+        pie|nopie|shared|static|static-pie|bigsyms-lib) ;;
+        *) continue ;;
+    esac
+    fx_build "$linker" "$kind" "$base/linked" "$JSON_LINK"
+    case $? in
+        0) ;;
+        77) skip "$label + --package-metadata: $FX_SKIP"; continue ;;
+        *) fail "$label + --package-metadata: build failed: $FX_ERR"; continue ;;
+    esac
+    lorig=$FX_FILE lrunner=$FX_RUNNER
+    expect_eq "$label + --package-metadata: the linker wrote its note" "$(note_json "$lorig")" "$JSON_LINK"
+    if m1=$(stamp_copy "$lorig" "$base/m1" "$J/main.json"); then
+        pass "$label + --package-metadata: stamp exit 0"
+        verify_stamped "$label + --package-metadata, stamped" "$kind" "$lorig" "$m1" "$JSON_MAIN" "$lrunner"
+        if m2=$(stamp_copy "$m1" "$base/m2" "$J/main.json"); then
+            expect_ok "$label + --package-metadata: stamping again changes no byte" cmp "$m1" "$m2"
+        else
+            fail "$label + --package-metadata: re-stamp failed"
+        fi
+    else
+        fail "$label + --package-metadata: pkgnote stamp exited non-zero"
+    fi
+done
+
+tl_finish
