@@ -88,6 +88,11 @@ for linker in "${FX_LINKERS_ALL[@]}"; do
             expect_ok "$label: check_page1" check_page1 "$f"
             expect_eq "$label: segment_note_json" "$(segment_note_json "$f")" "$JSON_MAIN"
         fi
+        if [[ $linker != mold && $kind != bigsyms-* ]]; then
+            # The packaging oracles themselves: strip and eu-strip keep a
+            # linker-made note where it was and the file working.
+            verify_strip_survives "$label" "$kind" "$f" "$JSON_MAIN" "$FX_RUNNER"
+        fi
         expect_eq "$label: note_json" "$(note_json "$f")" "$JSON_MAIN"
         expect_eq "$label: package_note_count" "$(package_note_count "$f")" 1
         expect_empty "$label: elflint_new_complaints against itself" "$(elflint_new_complaints "$f" "$f")"
