@@ -25,7 +25,10 @@
 #    files not cleaned up) are BROKEN too.
 # 3. About 40 stamped programs of /usr/bin are run with --version, the original
 #    and the stamped copy, same argv[0], stdin /dev/null, `timeout 5`, in an
-#    empty directory with a scratch HOME: output and exit code must be equal.
+#    empty directory with a scratch HOME: output and exit code must be equal;
+#    and once more with LD_LIBRARY_PATH set to the stamped copies of
+#    /usr/lib/x86_64-linux-gnu, so that the stamped libraries (libc and the
+#    rest they need) are the ones loaded: the same again.
 #    Only programs whose original exits 0 within 2 s, twice with the same
 #    output, with neither file's path in it, are compared; programs that act
 #    on the system even when asked for a version are never run.
@@ -109,11 +112,18 @@ if [ "${1:-}" = --worker ]; then
 			printf 'error\t%s\t%s\n' "$src" "$detail" >"$res"
 			;;
 		esac
-		# Stamped libraries are not needed any more: keep the disk use low.
+		# Stamped libraries of subdirectories are not needed any more: keep
+		# the disk use low. Programs and the libraries of the top library
+		# directories stay, for step 3.
+		keep=0
 		case $src in
-		/usr/bin/*) ;;
-		*) [ "$(cut -f1 "$res")" = ok ] && rm -f "$dst" && : >"$dst.checked" ;;
+		/usr/bin/*) keep=1 ;;
+		/usr/lib/x86_64-linux-gnu/*/*) ;;
+		/usr/lib/x86_64-linux-gnu/*) keep=1 ;;
 		esac
+		if [ $keep = 0 ] && [ "$(cut -f1 "$res")" = ok ]; then
+			rm -f "$dst" && : >"$dst.checked"
+		fi
 	done
 	exit 0
 fi
@@ -212,12 +222,17 @@ stray=$(LC_ALL=C comm -23 "$W/present.txt" "$W/list.txt")
 # 3. --version before and after.
 # Programs that may act on the machine even when asked for --version.
 deny='^(login|su|sudo|passwd|newgrp|chfn|chsh|chage|gpasswd|expiry|clear_console|xkill|wall|write|mesg|valgrind-listener|valgrind-di-server|vgdb|shutdown|reboot|halt|poweroff|init|telinit|kill|killall|pkill|skill|pidwait|sync|mount|umount|swapon|swapoff|mkfs.*|fdisk|systemd-.*|systemctl|.*ctl|xdg-.*|rm|rmdir|shred|dd|truncate|fallocate|partx|addpart|delpart|resizepart|update-.*|catman|mandb|fc-cache|gtk-update-icon-cache|ssh-agent|gpg-agent|dirmngr|dbus-.*|script|scriptlive|tmux|top|watch|less|more|vim.*|ed|nsenter|unshare|setsid|nohup|run-parts|rdma|ip|ss|nstat|lnstat)$'
-version_run() { # version_run FILE NAME OUT: prints the exit code
+version_run() { # version_run FILE NAME OUT [LIBDIR]: prints the exit code
 	(cd "$W/run" && exec env -i PATH=/usr/bin:/bin HOME="$W/run" LC_ALL=C TERM=dumb \
+		${4:+LD_LIBRARY_PATH=$4} \
 		timeout -k 1 5 bash -c 'exec -a "$0" "$1" --version' "$2" "$1") \
 		</dev/null >"$3" 2>&1
 	echo $?
 }
+# The stamped copies of /usr/lib/x86_64-linux-gnu: a program run with this
+# LD_LIBRARY_PATH loads the stamped copies of its libraries (libc among them).
+libdir=$W/files/usr/lib/x86_64-linux-gnu
+: >"$W/libs-loaded.txt"
 grep -P '^ok\t/usr/bin/' "$W/results.txt" | cut -f2 | LC_ALL=C sort >"$W/progs.txt"
 np=$(wc -l <"$W/progs.txt")
 want_v=40
@@ -245,7 +260,16 @@ if [ "$np" -gt 0 ]; then
 		[ "$rc2" = 0 ] && cmp -s "$W/v1" "$W/v2" || continue
 		grep -qF -e "$p" -e "$W" "$W/v1" && continue
 		rc3=$(version_run "$W/files$p" "$name" "$W/v3")
-		if [ "$rc3" = "$rc1" ] && cmp -s "$W/v1" "$W/v3"; then
+		rc4=$(version_run "$W/files$p" "$name" "$W/v4" "$libdir")
+		env -i LD_LIBRARY_PATH="$libdir" LD_TRACE_LOADED_OBJECTS=1 "$W/files$p" </dev/null 2>/dev/null |
+			awk -v d="$libdir/" '$3 ~ "^" d { print $3 }' >>"$W/libs-loaded.txt"
+		if [ "$rc4" != "$rc1" ] || ! cmp -s "$W/v1" "$W/v4"; then
+			v_diff=$((v_diff + 1))
+			{
+				echo "$p --version with the stamped libraries (LD_LIBRARY_PATH=$libdir): exit $rc1 before, $rc4 after; output diff:"
+				diff "$W/v1" "$W/v4" | head -n 10
+			} >>"$W/version-diff.txt"
+		elif [ "$rc3" = "$rc1" ] && cmp -s "$W/v1" "$W/v3"; then
 			v_same=$((v_same + 1))
 			v_names="${v_names:-}$name "
 		else
@@ -285,6 +309,7 @@ echo "# engine errors:     $n_err"
 [ "$missing" -ne 0 ] && echo "# no result:         $missing files (a worker died?)"
 [ -n "$stray" ] && echo "# stray files:       $(printf '%s\n' "$stray" | wc -l) left in the scratch tree"
 echo "# --version:         $((v_same + v_diff)) programs compared ($v_tried run), $v_same same, $v_diff different"
+echo "#   stamped libraries they loaded (LD_LIBRARY_PATH run): $(sort -u "$W/libs-loaded.txt" | wc -l)"
 [ -n "${v_names:-}" ] && echo "#   same output:     ${v_names% }"
 echo "# time:              stamp+check $((t_stamped - t_stamp)) s, --version $((t_end - t_stamped)) s, total $((t_end - start)) s"
 big=$(grep -P '^ok\t' "$W/results.txt" | sort -t$'\t' -k3,3nr | head -n3 | awk -F'\t' '{ printf "%s (%s), ", $2, $3 }')
