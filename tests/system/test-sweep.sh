@@ -291,6 +291,14 @@ if [ "$count" -gt 0 ]; then
 else
 	rate=0
 fi
+if [ "$n_ok" -gt 0 ]; then
+	echo "#   how (pkgnote's message, file name and numbers elided):"
+	grep -P '^ok\t' "$W/results.txt" | cut -f2 | while read -r f; do
+		tail -n1 "$W/err/${f//\//%}" | awk -v a="$W/files$f" '{
+			while ((i = index($0, a)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(a))
+			gsub(/0x[0-9a-f]+/, "N"); gsub(/[0-9]+/, "N"); print }'
+	done | sort | uniq -c | sort -k1,1nr | head -n 12 | sed 's/^/#   /'
+fi
 echo "# refused:           $n_ref ($rate% of the files)"
 if [ "$n_ref" -gt 0 ]; then
 	echo "#   by exit code:    $(grep '^refused' "$W/results.txt" | cut -f3 | sort | uniq -c | awk '{ printf "%s exit %s; ", $1, $2 }')"
