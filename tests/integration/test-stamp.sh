@@ -32,14 +32,15 @@ fx_helpers "$WORK/helpers"
 J=$WORK/json
 echo "pkgnote: $PKGNOTE; linker: $linker ($(fx_cc "$linker")); kinds: ${kinds[*]}"
 
-# stamp_copy SRC DSTDIR JSONFILE: copy SRC (keeping its name and mode) into
-# DSTDIR and stamp the copy; prints the copy's path.  Returns pkgnote's status.
+# stamp_copy VAR SRC DSTDIR JSONFILE: copy SRC (keeping its name and mode)
+# into DSTDIR, stamp the copy, set VAR to the copy's path.  Returns pkgnote's
+# status (its error is shown).
 stamp_copy() {
-    local src=$1 dst=$2/$(basename "$1")
-    mkdir -p "$2"
-    cp -p -- "$src" "$dst"
-    echo "$dst"
-    tl_stamp "$3" "$dst" >&2
+    local -n _dst=$1
+    _dst=$3/$(basename "$2")
+    mkdir -p "$3"
+    cp -p -- "$2" "$_dst"
+    tl_stamp "$4" "$_dst"
 }
 
 # runs_ok KIND FILE RUNNER: the unstamped fixture itself works.
@@ -69,7 +70,7 @@ for kind in "${kinds[@]}"; do
     info "fixture: $orig ($(stat -c %s "$orig") bytes)"
 
     # 1. stamp once
-    if ! s1=$(stamp_copy "$orig" "$base/s1" "$J/main.json"); then
+    if ! stamp_copy s1 "$orig" "$base/s1" "$J/main.json"; then
         fail "$label: pkgnote stamp exited non-zero"
         continue
     fi
@@ -77,19 +78,19 @@ for kind in "${kinds[@]}"; do
     verify_stamped "$label" "$kind" "$orig" "$s1" "$JSON_MAIN" "$runner"
 
     # 2. idempotence and reproducibility
-    if s2=$(stamp_copy "$s1" "$base/s2" "$J/main.json"); then
+    if stamp_copy s2 "$s1" "$base/s2" "$J/main.json"; then
         expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$s1" "$s2"
     else
         fail "$label: re-stamping the stamped file with the same JSON failed"
     fi
-    if s3=$(stamp_copy "$orig" "$base/s3" "$J/main.json"); then
+    if stamp_copy s3 "$orig" "$base/s3" "$J/main.json"; then
         expect_ok "$label: stamping the same input twice gives the same bytes" cmp "$s1" "$s3"
     else
         fail "$label: second stamp of the original failed"
     fi
 
     # 3. longer, then shorter JSON
-    if s4=$(stamp_copy "$s1" "$base/s4" "$J/long.json"); then
+    if stamp_copy s4 "$s1" "$base/s4" "$J/long.json"; then
         pass "$label: re-stamp with a longer JSON ($(json_descsz "$JSON_LONG") bytes): exit 0"
         verify_stamped "$label, re-stamped longer" "$kind" "$orig" "$s4" "$JSON_LONG" "$runner"
         if tl_stamp "$J/short.json" "$s4"; then
@@ -118,10 +119,10 @@ for kind in "${kinds[@]}"; do
     esac
     lorig=$FX_FILE lrunner=$FX_RUNNER
     expect_eq "$label + --package-metadata: the linker wrote its note" "$(note_json "$lorig")" "$JSON_LINK"
-    if m1=$(stamp_copy "$lorig" "$base/m1" "$J/main.json"); then
+    if stamp_copy m1 "$lorig" "$base/m1" "$J/main.json"; then
         pass "$label + --package-metadata: stamp exit 0"
         verify_stamped "$label + --package-metadata, stamped" "$kind" "$lorig" "$m1" "$JSON_MAIN" "$lrunner"
-        if m2=$(stamp_copy "$m1" "$base/m2" "$J/main.json"); then
+        if stamp_copy m2 "$m1" "$base/m2" "$J/main.json"; then
             expect_ok "$label + --package-metadata: stamping again changes no byte" cmp "$m1" "$m2"
         else
             fail "$label + --package-metadata: re-stamp failed"
