@@ -228,7 +228,7 @@ static enum pkgnote_status note_found(struct pn_model *m, uint64_t off, uint64_t
 
 /* Walk the notes of one area of the file and report package notes. */
 static enum pkgnote_status scan_notes(struct pn_model *m, uint64_t off, uint64_t size,
-				      uint64_t align, int segment, struct pkgnote_error *err)
+				      int segment, struct pkgnote_error *err)
 {
 	if (size == 0 || size > MAX_META_TABLE)
 		return PKGNOTE_OK;
@@ -242,7 +242,7 @@ static enum pkgnote_status scan_notes(struct pn_model *m, uint64_t off, uint64_t
 	}
 	for (uint64_t pos = 0; pos < size && r == PKGNOTE_OK;) {
 		struct pn_note_view n;
-		if (pn_note_parse(buf + pos, size - pos, m->elf_data, align, &n) != 0)
+		if (pn_note_parse(buf + pos, size - pos, m->elf_data, 4, &n) != 0)
 			break;
 		if (pn_note_is_package(&n))
 			r = note_found(m, off + pos, n.record_size, segment, err);
@@ -259,15 +259,19 @@ static enum pkgnote_status find_old_note(struct pn_model *m, struct pkgnote_erro
 	enum pkgnote_status r = PKGNOTE_OK;
 	for (size_t i = 0; i < m->phnum && r == PKGNOTE_OK; i++) {
 		const struct pn_segment *s = &m->phdrs[i];
-		if (s->type == PT_NOTE)
-			r = scan_notes(m, s->offset, s->filesz, s->align, (int)i, err);
+		if (s->type != PT_NOTE)
+			continue;
+		/* A package note is 4-aligned by definition, and some linkers
+		 * (mold) put 4-aligned notes in an 8-aligned PT_NOTE; the GNU
+		 * notes that need 8 parse the same way with 4. */
+		r = scan_notes(m, s->offset, s->filesz, (int)i, err);
 	}
 	/* A note section in no segment (objcopy --add-section) counts too. */
 	for (size_t i = 1; i < m->shnum && r == PKGNOTE_OK; i++) {
 		const struct pn_section *s = &m->shdrs[i];
 		if (s->type != SHT_NOTE)
 			continue;
-		r = scan_notes(m, s->offset, s->size, s->addralign, -1, err);
+		r = scan_notes(m, s->offset, s->size, -1, err);
 		if (r == PKGNOTE_OK && m->old_note.present && m->old_note.offset >= s->offset &&
 		    m->old_note.offset < s->offset + s->size && strcmp(s->name, PKGNOTE_SECTION_NAME) == 0)
 			m->old_note.section = i;

@@ -26,8 +26,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "free_space.h"
-#include "layout_plan.h"
+#include "plan_ctx.h"
 
 #ifndef SHT_RELR
 #define SHT_RELR 19
@@ -36,46 +35,6 @@
 #define DT_RELRSZ 35
 #define DT_RELR 36
 #endif
-
-struct ctx {
-	const struct pn_model *m;
-	const struct pn_plan_request *req;
-	uint64_t page;               /* the page-1 limit */
-	size_t l0;                   /* index of L0 in base */
-	uint64_t ext_end;            /* L0 may cover the file up to here */
-	uint64_t load_align;         /* largest p_align of the PT_LOADs */
-	uint64_t es, talign;         /* program header entry size and alignment */
-	struct pn_segment *base;
-	size_t nbase;
-	struct pn_space free0;
-	size_t cand[PN_MAX_MOVES];    /* movable sections, by offset */
-	size_t ncand;
-};
-
-/* Where the table and the note went in one attempt. */
-struct placement {
-	uint64_t phoff;
-	size_t phnum;
-	uint64_t note_offset;
-	int join;                    /* base index of the PT_NOTE joined, or -1 */
-	bool note_in_new_load;
-};
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
-
-void pn_plan_free(struct pn_plan *plan)
-{
-	free(plan->phdrs);
-	memset(plan, 0, sizeof *plan);
-}
 
 static void ctx_free(struct ctx *c)
 {
@@ -329,245 +288,126 @@ static void find_candidates(struct ctx *c)
 	qsort_r(c->cand, c->ncand, sizeof c->cand[0], cmp_offset, (void *)m);
 }
 
-/* Step 3a: put a table of `nt` entries in free space f (updated). */
-static bool place_table(const struct ctx *c, struct pn_space *f, size_t nt, int option,
-			uint64_t *phoff)
+/* Step 2b: blocks of .interp and notes right after the program header
+ * table, which may shift within page 1 so that the table grows in place. */
+static bool shiftable(uint32_t type)
+{
+	return type == PT_INTERP || type == PT_NOTE || type == PT_GNU_PROPERTY;
+}
+
+/* The end of the unit starting at pos: the union of the shiftable segments
+ * that start there or overlap it; pos when none starts there. */
+static uint64_t unit_end(const struct ctx *c, uint64_t pos, uint64_t *align, int *join)
+{
+	uint64_t end = pos;
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t j = 0; j < c->nbase; j++) {
+			const struct pn_segment *s = &c->base[j];
+			if (!shiftable(s->type) || s->filesz == 0 || s->offset + s->filesz <= end ||
+			    !(s->offset == pos || (s->offset > pos && s->offset < end)))
+				continue;
+			end = s->offset + s->filesz;
+			*align = max_u64(*align, s->align);
+			grew = true;
+		}
+	}
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		if (s->type == PT_NOTE && s->offset + s->filesz == end && s->align <= 4 &&
+		    s->offset % 4 == 0 && end % 4 == 0)
+			*join = (int)j;
+	}
+	return end;
+}
+
+/* Nothing but shiftable segments and note or .interp sections lies in the
+ * unit, so that moving its bytes moves everything that refers to them. */
+static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end, uint64_t *align)
 {
 	const struct pn_model *m = c->m;
-	uint64_t old_end = m->phoff + m->phnum * c->es;
-	uint64_t new_size = nt * c->es;
-	if (option == 0) {
-		/* In place: shrinking always fits, growing needs what follows. */
-		if (m->phoff + new_size > min_u64(c->page, c->ext_end) ||
-		    (nt > m->phnum && !pn_space_contains(f, old_end, m->phoff + new_size)))
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		if (j == c->l0 || s->type == PT_PHDR || s->filesz == 0 ||
+		    s->offset >= end || s->offset + s->filesz <= start)
+			continue;
+		if (!shiftable(s->type) || s->offset < start || s->offset + s->filesz > end)
 			return false;
-		if (nt > m->phnum)
-			pn_space_remove(f, old_end, m->phoff + new_size);
-		*phoff = m->phoff;
-		return true;
 	}
-	/* Elsewhere: option k tries the k-th free range. */
-	size_t k = (size_t)option - 1;
-	if (k >= f->n)
-		return false;
-	uint64_t at = pn_align_up(f->r[k].start, c->talign);
-	if (at + new_size > min_u64(f->r[k].end, c->page))
-		return false;
-	pn_space_remove(f, at, at + new_size);
-	pn_space_add(f, m->phoff, old_end);
-	*phoff = at;
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type == SHT_NOBITS || s->size == 0 || i == m->old_note.section ||
+		    s->offset >= end || s->offset + s->size <= start)
+			continue;
+		if ((s->type != SHT_NOTE && strcmp(s->name, ".interp") != 0) ||
+		    s->offset < start || s->offset + s->size > end)
+			return false;
+		*align = max_u64(*align, s->addralign);
+	}
 	return true;
 }
 
-static bool try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     struct placement *p)
+static void find_units(struct ctx *c)
 {
-	uint64_t ns = c->req->note_size;
-	for (size_t j = 0; j < c->nbase; j++) {
-		const struct pn_segment *s = &c->base[j];
-		uint64_t end = s->offset + s->filesz;
-		if (s->type != PT_NOTE || s->align > 4 || s->offset % 4 || end % 4 ||
-		    end + ns > c->page || !pn_space_contains(f, end, end + ns))
-			continue;
-		for (int opt = 0; opt <= (int)f->n; opt++) {
-			struct pn_space g;
-			if (pn_space_copy(&g, f) != 0)
-				return false;
-			pn_space_remove(&g, end, end + ns);
-			bool ok = place_table(c, &g, c->nbase + k_load, opt, &p->phoff);
-			pn_space_free(&g);
-			if (ok) {
-				p->phnum = c->nbase + k_load;
-				p->note_offset = end;
-				p->join = (int)j;
-				return true;
-			}
-		}
+	uint64_t pos = c->m->phoff + c->m->phnum * c->es;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	while (c->nunits < PN_MAX_UNITS && pos < c->page) {
+		for (size_t i = 0; i < c->free0.n; i++)
+			if (c->free0.r[i].start <= pos && pos < c->free0.r[i].end)
+				pos = c->free0.r[i].end;
+		uint64_t align = 1;
+		int join = -1;
+		uint64_t end = unit_end(c, pos, &align, &join);
+		if (end == pos || end > l0->filesz || !unit_is_shiftable(c, pos, end, &align))
+			break;
+		c->units[c->nunits++] = (struct unit){ pos, end, align, join };
+		pos = end;
 	}
-	return false;
 }
 
-static bool try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
-			 bool note_outside, struct placement *p)
-{
-	size_t nt = c->nbase + k_load + 1;
-	for (int opt = 0; opt <= (int)f->n; opt++) {
-		struct pn_space g;
-		if (pn_space_copy(&g, f) != 0)
-			return false;
-		bool ok = place_table(c, &g, nt, opt, &p->phoff);
-		uint64_t at = 0;
-		if (ok && !note_outside) {
-			at = pn_space_first_fit(&g, c->req->note_size, 4, 0, c->page);
-			ok = at != UINT64_MAX;
-		}
-		pn_space_free(&g);
-		if (ok) {
-			p->phnum = nt;
-			p->note_offset = at;
-			p->join = -1;
-			p->note_in_new_load = note_outside;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Step 4 and the final tables: turn one successful attempt into a plan. */
-static enum pkgnote_status build_plan(const struct ctx *c, const struct placement *pl,
-				      struct pn_move *moves, size_t nmoves,
-				      const bool *to_load, struct pn_plan *plan,
-				      struct pkgnote_error *err)
+/* One attempt: the candidates first..last (by offset) leave page 1. */
+static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t last, bool note_outside,
+				   struct pn_plan *plan, bool *done, struct pkgnote_error *err)
 {
 	const struct pn_model *m = c->m;
-	memset(plan, 0, sizeof *plan);
-	plan->note_size = c->req->note_size;
-	plan->phoff = pl->phoff;
-	plan->phnum = pl->phnum;
-	plan->phdrs = calloc(pl->phnum, sizeof *plan->phdrs);
-	if (plan->phdrs == NULL)
+	struct pn_space f;
+	struct moveset ms = { .n = 0 };
+	*done = false;
+	if (pn_space_copy(&f, &c->free0) != 0)
 		return oom(c, err);
-
-	bool any_load = pl->note_in_new_load;
-	for (size_t i = 0; i < nmoves; i++)
-		any_load |= to_load[i];
-
-	/* The tail: the output is cut where the old section header table began
-	 * when that table ends the file and must be written anew anyway. */
-	plan->shnum = m->shnum;
-	if (m->shnum > 0) {
-		if (m->old_note.section != 0) {
-			plan->note_section = m->old_note.section;
-		} else {
-			plan->add_section = true;
-			plan->note_section = m->shnum;
-			plan->shnum = m->shnum + 1;
-			const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
-						 sizeof PKGNOTE_SECTION_NAME);
-			if (hit != NULL) {
-				plan->note_name_off = (uint32_t)(hit - m->shstr);
-			} else {
-				plan->shstr_append = true;
-				plan->note_name_off = (uint32_t)m->shstr_size;
-				plan->shstr_size = m->shstr_size + sizeof PKGNOTE_SECTION_NAME;
-			}
-		}
+	for (size_t k = first; k < last; k++) {
+		const struct pn_section *s = &m->shdrs[c->cand[k]];
+		ms.section[ms.n] = c->cand[k];
+		ms.to_load[ms.n] = false;
+		ms.mv[ms.n++] = (struct pn_move){ .dyn_index = movable_dyn_index(c, s),
+			.old_offset = s->offset, .old_addr = s->addr, .size = s->size };
+		pn_space_add(&f, s->offset, s->offset + s->size);
 	}
-	uint64_t sht_size = m->shnum * m->shentsize;
-	plan->truncate_at = m->file_size;
-	if (plan->add_section && m->shoff + sht_size == m->file_size)
-		plan->truncate_at = m->shoff;
-	uint64_t cur = plan->truncate_at;
-
+	/* A section leaving page 1 goes to L0's slack past page 1 when it fits
+	 * there, else to a new PT_LOAD at the end of the file. */
 	const struct pn_segment *l0 = &c->base[c->l0];
-	uint64_t load_vaddr = 0;
-	if (any_load) {
-		uint64_t vend = 0, salign = 8;
-		for (size_t i = 0; i < c->nbase; i++)
-			if (c->base[i].type == PT_LOAD)
-				vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
-		for (size_t i = 0; i < nmoves; i++)
-			if (to_load[i])
-				salign = max_u64(salign, m->shdrs[moves[i].section].addralign);
-		uint64_t off = pn_align_up(cur, salign);
-		load_vaddr = pn_align_up(vend, c->load_align) + off % c->load_align;
-		uint64_t at = off;
-		for (size_t i = 0; i < nmoves; i++) {
-			if (!to_load[i])
-				continue;
-			at = pn_align_up(at, max_u64(m->shdrs[moves[i].section].addralign, 1));
-			moves[i].new_offset = at;
-			moves[i].new_addr = load_vaddr + (at - off);
-			at += moves[i].size;
+	size_t k_load = note_outside ? 1 : 0;
+	for (size_t i = 0; i < ms.n; i++) {
+		uint64_t align = max_u64(m->shdrs[ms.section[i]].addralign, 1);
+		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, align, c->page, c->ext_end);
+		if (at == UINT64_MAX) {
+			ms.to_load[i] = true;
+			k_load = 1;
+			continue;
 		}
-		if (pl->note_in_new_load) {
-			at = pn_align_up(at, 4);
-			plan->note_offset = at;
-			plan->note_vaddr = load_vaddr + (at - off);
-			plan->outside_page = true;
-			at += plan->note_size;
-		}
-		plan->new_load = true;
-		plan->load_offset = off;
-		plan->load_vaddr = load_vaddr;
-		plan->load_size = at - off;
-		cur = at;
+		pn_space_remove(&f, at, at + ms.mv[i].size);
+		ms.mv[i].new_offset = at;
+		ms.mv[i].new_addr = l0->vaddr + at;
 	}
-	if (plan->shstr_append) {
-		plan->shstr_offset = cur;
-		cur += plan->shstr_size;
-	}
-	plan->shoff = m->shoff;
-	if (plan->add_section) {
-		plan->shoff = pn_align_up(cur, c->talign);
-		cur = plan->shoff + plan->shnum * m->shentsize;
-	}
-	plan->file_size = max_u64(cur, plan->truncate_at);
-
-	if (!pl->note_in_new_load) {
-		plan->note_offset = pl->note_offset;
-		plan->note_vaddr = l0->vaddr + pl->note_offset;
-	}
-	memcpy(plan->moves, moves, nmoves * sizeof *moves);
-	plan->nmoves = nmoves;
-
-	/* Program headers: base order, the new PT_LOAD after the last PT_LOAD,
-	 * a new PT_NOTE at the end. */
-	size_t n = 0, last_load = 0;
-	for (size_t i = 0; i < c->nbase; i++)
-		if (c->base[i].type == PT_LOAD)
-			last_load = i;
-	uint64_t l0_end = l0->filesz;
-	l0_end = max_u64(l0_end, pl->phoff + pl->phnum * c->es);
-	if (!pl->note_in_new_load)
-		l0_end = max_u64(l0_end, pl->note_offset + plan->note_size);
-	for (size_t i = 0; i < nmoves; i++)
-		if (!to_load[i])
-			l0_end = max_u64(l0_end, moves[i].new_offset + moves[i].size);
-	for (size_t i = 0; i < c->nbase; i++) {
-		struct pn_segment s = c->base[i];
-		if (i == c->l0)
-			s.filesz = s.memsz = l0_end;
-		if ((int)i == pl->join) {
-			s.filesz += plan->note_size;
-			s.memsz = s.filesz;
-		}
-		if (s.type == PT_PHDR) {
-			s.offset = pl->phoff;
-			s.vaddr = l0->vaddr + pl->phoff;
-			s.paddr = l0->paddr + pl->phoff;
-			s.filesz = s.memsz = pl->phnum * c->es;
-		}
-		plan->phdrs[n++] = s;
-		if (i == last_load && any_load)
-			plan->phdrs[n++] = (struct pn_segment){
-				.type = PT_LOAD, .flags = PF_R, .offset = plan->load_offset,
-				.vaddr = load_vaddr, .paddr = load_vaddr + (l0->paddr - l0->vaddr),
-				.filesz = plan->load_size, .memsz = plan->load_size,
-				.align = c->load_align };
-	}
-	if (pl->join < 0)
-		plan->phdrs[n++] = (struct pn_segment){
-			.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
-			.vaddr = plan->note_vaddr,
-			.paddr = plan->note_vaddr + (l0->paddr - l0->vaddr),
-			.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
-	if (n != pl->phnum)
-		return pn_fail(err, PKGNOTE_VERIFY, m->path, "internal error: planned %zu program headers, built %zu",
-			       pl->phnum, n);
-
-	/* Bytes that fall free: the old note, moved sections, the old table. */
-	uint64_t a, b;
-	if (old_note_range(m, &a, &b))
-		plan->zero[plan->nzero++] = (struct pn_zero){ a, b - a };
-	for (size_t i = 0; i < nmoves; i++)
-		plan->zero[plan->nzero++] = (struct pn_zero){ moves[i].old_offset, moves[i].size };
-	if (pl->phoff != m->phoff)
-		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
-	else if (pl->phnum < m->phnum)
-		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff + pl->phnum * c->es,
-							      (m->phnum - pl->phnum) * c->es };
-	return PKGNOTE_OK;
+	struct placement pl = { .join = -1 };
+	bool ok = (!note_outside && pn_try_join(c, &f, k_load, &pl)) ||
+		  pn_try_new_note(c, &f, k_load, note_outside, &pl) ||
+		  pn_try_repack(c, &f, k_load, note_outside, &pl, &ms);
+	pn_space_free(&f);
+	if (!ok)
+		return PKGNOTE_OK;
+	*done = true;
+	return pn_build_plan(c, &pl, &ms, plan, err);
 }
 
 /* The old note can simply be overwritten: same record size, already where
@@ -587,75 +427,6 @@ static bool fits_in_place(const struct ctx *c)
 	bool in_l0 = l0->type == PT_LOAD && l0->offset == 0 && o->offset + o->record_size <= l0->filesz;
 	bool in_page = in_l0 && o->offset + o->record_size <= c->page;
 	return in_page || c->req->allow_outside_page;
-}
-
-static enum pkgnote_status plan_in_place(const struct ctx *c, struct pn_plan *plan,
-					 struct pkgnote_error *err)
-{
-	const struct pn_model *m = c->m;
-	memset(plan, 0, sizeof *plan);
-	plan->in_place = true;
-	plan->note_size = c->req->note_size;
-	plan->note_offset = m->old_note.offset;
-	const struct pn_segment *seg = &m->phdrs[m->old_note.segment];
-	plan->note_vaddr = seg->vaddr + (m->old_note.offset - seg->offset);
-	plan->outside_page = m->old_note.offset + plan->note_size > c->page;
-	plan->phoff = m->phoff;
-	plan->phnum = m->phnum;
-	plan->phdrs = calloc(m->phnum, sizeof *plan->phdrs);
-	if (plan->phdrs == NULL)
-		return oom(c, err);
-	memcpy(plan->phdrs, m->phdrs, m->phnum * sizeof *m->phdrs);
-	plan->note_section = m->old_note.section;
-	plan->shnum = m->shnum;
-	plan->shoff = m->shoff;
-	plan->truncate_at = plan->file_size = m->file_size;
-	return PKGNOTE_OK;
-}
-
-/* One attempt: the candidates first..last (by offset) move. */
-static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t last, bool note_outside,
-				   struct pn_plan *plan, bool *done, struct pkgnote_error *err)
-{
-	const struct pn_model *m = c->m;
-	struct pn_space f;
-	struct pn_move moves[PN_MAX_MOVES];
-	bool to_load[PN_MAX_MOVES] = { false };
-	size_t nmoves = 0;
-	*done = false;
-	if (pn_space_copy(&f, &c->free0) != 0)
-		return oom(c, err);
-	for (size_t k = first; k < last && nmoves < PN_MAX_MOVES; k++) {
-		const struct pn_section *s = &m->shdrs[c->cand[k]];
-		moves[nmoves++] = (struct pn_move){ .section = c->cand[k],
-			.dyn_index = (size_t)movable_dyn_index(c, s), .old_offset = s->offset,
-			.old_addr = s->addr, .size = s->size };
-		pn_space_add(&f, s->offset, s->offset + s->size);
-	}
-	/* A moved section goes to L0's slack past page 1 when it fits there,
-	 * else to a new PT_LOAD at the end of the file. */
-	const struct pn_segment *l0 = &c->base[c->l0];
-	size_t k_load = note_outside ? 1 : 0;
-	for (size_t i = 0; i < nmoves; i++) {
-		uint64_t align = max_u64(m->shdrs[moves[i].section].addralign, 1);
-		uint64_t at = pn_space_first_fit(&f, moves[i].size, align, c->page, c->ext_end);
-		if (at == UINT64_MAX) {
-			to_load[i] = true;
-			k_load = 1;
-			continue;
-		}
-		pn_space_remove(&f, at, at + moves[i].size);
-		moves[i].new_offset = at;
-		moves[i].new_addr = l0->vaddr + at;
-	}
-	struct placement pl = { .join = -1 };
-	bool ok = (!note_outside && try_join(c, &f, k_load, &pl)) ||
-		  try_new_note(c, &f, k_load, note_outside, &pl);
-	pn_space_free(&f);
-	if (!ok)
-		return PKGNOTE_OK;
-	*done = true;
-	return build_plan(c, &pl, moves, nmoves, to_load, plan, err);
 }
 
 struct window {
@@ -707,7 +478,7 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 	memset(plan, 0, sizeof *plan);
 
 	if (fits_in_place(&c))
-		return plan_in_place(&c, plan, err);
+		return pn_plan_in_place(&c, plan, err);
 
 	enum pkgnote_status r = PKGNOTE_OK;
 	if (build_base(&c) != 0) {
@@ -725,6 +496,7 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 		goto out;
 	}
 	find_candidates(&c);
+	find_units(&c);
 
 	bool done = false;
 	r = search(&c, plan, &done, err);

@@ -15,7 +15,8 @@
 #include "pkgnote.h"
 
 #define PN_MAX_MOVES 16
-#define PN_MAX_ZERO (PN_MAX_MOVES + 4)
+#define PN_MAX_UNITS 8
+#define PN_MAX_ZERO (PN_MAX_MOVES + PN_MAX_UNITS + 4)
 
 struct pn_plan_request {
 	uint64_t note_size;          /* bytes of the note record */
@@ -23,10 +24,14 @@ struct pn_plan_request {
 	bool allow_outside_page;
 };
 
-/* A section that leaves page 1, with the dynamic entry that points at it. */
+/*
+ * A range of bytes that moves: a section that leaves page 1 (with the one
+ * dynamic entry that points at it), or a block of notes or .interp shifted
+ * within page 1 (dyn_index -1).  Sections and segments wholly inside the
+ * range, and symbols defined in those sections, move with it.
+ */
 struct pn_move {
-	size_t section;
-	size_t dyn_index;
+	long dyn_index;
 	uint64_t old_offset, old_addr, size;
 	uint64_t new_offset, new_addr;
 };
@@ -50,7 +55,7 @@ struct pn_plan {
 	struct pn_zero zero[PN_MAX_ZERO];
 	size_t nzero;
 
-	struct pn_move moves[PN_MAX_MOVES];
+	struct pn_move moves[PN_MAX_MOVES + PN_MAX_UNITS];
 	size_t nmoves;
 
 	/* Section headers (all zero when the file has none). */
@@ -75,5 +80,8 @@ struct pn_plan {
 enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_plan_request *req,
 				   struct pn_plan *plan, struct pkgnote_error *err);
 void pn_plan_free(struct pn_plan *plan);
+
+/* The move that carries section s along, or NULL. */
+const struct pn_move *pn_plan_move_of(const struct pn_plan *plan, const struct pn_section *s);
 
 #endif

@@ -118,10 +118,12 @@ static enum pkgnote_status write_dynamic(struct apply *a)
 	size_t es = pn_fsize(m->elf_class, ELF_T_DYN, 1);
 	for (size_t i = 0; i < a->p->nmoves; i++) {
 		const struct pn_move *mv = &a->p->moves[i];
+		if (mv->dyn_index < 0)
+			continue;
 		GElf_Dyn d = { .d_tag = m->dyn[mv->dyn_index].tag };
 		d.d_un.d_ptr = mv->new_addr;
 		enum pkgnote_status r = encode_and_write(a, ELF_T_DYN, &d, 1,
-							 m->dyn_offset + mv->dyn_index * es,
+							 m->dyn_offset + (uint64_t)mv->dyn_index * es,
 							 "a dynamic entry");
 		if (r != PKGNOTE_OK)
 			return r;
@@ -143,14 +145,15 @@ static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
 	const struct pn_model *m = a->m;
 	const struct pn_plan *p = a->p;
 	bool changed = false;
-	if (i < m->shnum)
+	if (i < m->shnum) {
 		*sh = shdr_of(&m->shdrs[i]);
-	for (size_t k = 0; k < p->nmoves; k++)
-		if (p->moves[k].section == i) {
-			sh->sh_offset = p->moves[k].new_offset;
-			sh->sh_addr = p->moves[k].new_addr;
+		const struct pn_move *mv = pn_plan_move_of(p, &m->shdrs[i]);
+		if (mv != NULL) {
+			sh->sh_offset = sh->sh_offset - mv->old_offset + mv->new_offset;
+			sh->sh_addr = sh->sh_addr - mv->old_addr + mv->new_addr;
 			changed = true;
 		}
+	}
 	if (i == p->note_section) {
 		if (p->add_section)
 			*sh = (GElf_Shdr){ .sh_name = p->note_name_off };
@@ -212,17 +215,26 @@ static enum pkgnote_status write_shdrs(struct apply *a)
 	return r;
 }
 
-/* The move a symbol of section `shndx` at `value` follows, if any.  The
- * end address counts: linker-made end symbols point one past a section. */
-static const struct pn_move *move_of_symbol(const struct pn_plan *p, const GElf_Sym *s)
+/* How far a symbol moves: as the section defining it, when its value lies
+ * in that section (or one past it, as end symbols do).  A symbol of a
+ * reused .note.package section follows the note. */
+static bool symbol_delta(const struct apply *a, const GElf_Sym *s, int64_t *delta)
 {
-	for (size_t k = 0; k < p->nmoves; k++) {
-		const struct pn_move *mv = &p->moves[k];
-		if (s->st_shndx == mv->section && s->st_value >= mv->old_addr &&
-		    s->st_value <= mv->old_addr + mv->size)
-			return mv;
+	const struct pn_plan *p = a->p;
+	if (s->st_shndx == SHN_UNDEF || s->st_shndx >= a->m->shnum)
+		return false;
+	const struct pn_section *sec = &a->m->shdrs[s->st_shndx];
+	if (s->st_value < sec->addr || s->st_value > sec->addr + sec->size)
+		return false;
+	if (s->st_shndx == p->note_section && !p->add_section) {
+		*delta = (int64_t)(p->note_vaddr - sec->addr);
+		return *delta != 0;
 	}
-	return NULL;
+	const struct pn_move *mv = pn_plan_move_of(p, sec);
+	if (mv == NULL)
+		return false;
+	*delta = (int64_t)(mv->new_addr - mv->old_addr);
+	return true;
 }
 
 static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
@@ -234,9 +246,9 @@ static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
 		return PKGNOTE_OK;
 	/* A moved symbol table is patched where it now lies. */
 	uint64_t dest = s->offset;
-	for (size_t k = 0; k < a->p->nmoves; k++)
-		if (a->p->moves[k].section == idx)
-			dest = a->p->moves[k].new_offset;
+	const struct pn_move *self = pn_plan_move_of(a->p, s);
+	if (self != NULL)
+		dest = s->offset - self->old_offset + self->new_offset;
 	size_t per = CHUNK / es;
 	GElf_Sym *syms = calloc(per, sizeof *syms);
 	if (syms == NULL)
@@ -254,10 +266,10 @@ static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
 			break;
 		}
 		for (size_t i = 0; i < n && r == PKGNOTE_OK; i++) {
-			const struct pn_move *mv = move_of_symbol(a->p, &syms[i]);
-			if (mv == NULL)
+			int64_t delta;
+			if (!symbol_delta(a, &syms[i], &delta))
 				continue;
-			syms[i].st_value = syms[i].st_value - mv->old_addr + mv->new_addr;
+			syms[i].st_value += (uint64_t)delta;
 			r = encode_and_write(a, ELF_T_SYM, &syms[i], 1, dest + (first + i) * es,
 					     "a symbol");
 		}
@@ -269,7 +281,10 @@ static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
 static enum pkgnote_status patch_symbols(struct apply *a)
 {
 	enum pkgnote_status r = PKGNOTE_OK;
-	if (a->p->nmoves == 0)
+	const struct pn_plan *p = a->p;
+	bool note_moved = p->note_section != 0 && !p->add_section &&
+			  a->m->shdrs[p->note_section].addr != p->note_vaddr;
+	if (p->nmoves == 0 && !note_moved)
 		return r;
 	for (size_t i = 1; i < a->m->shnum && r == PKGNOTE_OK; i++)
 		if (a->m->shdrs[i].type == SHT_SYMTAB || a->m->shdrs[i].type == SHT_DYNSYM)

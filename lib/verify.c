@@ -30,7 +30,7 @@ static enum pkgnote_status check_loads(const struct pn_model *in, const struct p
 	for (size_t i = 0; i < in->phnum; i++) {
 		const struct pn_segment *s = &in->phdrs[i];
 		if (s->type != PT_LOAD && s->type != PT_DYNAMIC && s->type != PT_TLS &&
-		    s->type != PT_INTERP && s->type != PT_GNU_RELRO && s->type != PT_GNU_EH_FRAME)
+		    s->type != PT_GNU_RELRO && s->type != PT_GNU_EH_FRAME)
 			continue;
 		bool found = false;
 		for (size_t j = 0; j < out->phnum && !found; j++) {
@@ -48,14 +48,6 @@ static enum pkgnote_status check_loads(const struct pn_model *in, const struct p
 	return PKGNOTE_OK;
 }
 
-static bool moved(const struct pn_plan *p, size_t section)
-{
-	for (size_t k = 0; k < p->nmoves; k++)
-		if (p->moves[k].section == section)
-			return true;
-	return false;
-}
-
 /* Sections keep their place unless the plan moved them. */
 static enum pkgnote_status check_sections(const struct pn_model *in, const struct pn_model *out,
 					  const struct pn_plan *p, const char *path,
@@ -65,7 +57,7 @@ static enum pkgnote_status check_sections(const struct pn_model *in, const struc
 		return BAD("%zu section headers instead of %zu", out->shnum, p->shnum);
 	for (size_t i = 1; i < in->shnum; i++) {
 		const struct pn_section *a = &in->shdrs[i], *b = &out->shdrs[i];
-		if (i == p->note_section || i == in->shstrndx || moved(p, i))
+		if (i == p->note_section || i == in->shstrndx || pn_plan_move_of(p, a) != NULL)
 			continue;
 		if (a->addr != b->addr || a->offset != b->offset || a->size != b->size ||
 		    a->type != b->type || strcmp(a->name, b->name) != 0)
@@ -85,7 +77,7 @@ static enum pkgnote_status check_dynamic(const struct pn_model *in, const struct
 	for (size_t i = 0; i < in->ndyn; i++) {
 		uint64_t want = in->dyn[i].val;
 		for (size_t k = 0; k < p->nmoves; k++)
-			if (p->moves[k].dyn_index == i)
+			if (p->moves[k].dyn_index == (long)i)
 				want = p->moves[k].new_addr;
 		if (out->dyn[i].tag != in->dyn[i].tag || out->dyn[i].val != want)
 			return BAD("dynamic entry %zu is wrong", i);

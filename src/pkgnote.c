@@ -66,12 +66,9 @@ static void report_error(const struct pkgnote_error *err)
 	fprintf(stderr, "pkgnote: %s\n", err->message);
 }
 
-__attribute__((format(printf, 1, 0)))
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *what, const char *reason)
 {
-	fprintf(stderr, "pkgnote: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'pkgnote --help'.\n");
+	fprintf(stderr, "pkgnote: %s%s%s\nTry 'pkgnote --help'.\n", what, *what ? ": " : "", reason);
 	return PKGNOTE_USAGE;
 }
 
@@ -129,11 +126,11 @@ static void print_report(const char *path, const struct pkgnote_stamp_report *re
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
 {
 	if (cli->json_path == NULL)
-		return usage_error("%s", "stamp needs --json FILE");
+		return usage_error("", "stamp needs --json FILE");
 	if (argc == 0)
-		return usage_error("%s", "stamp needs at least one BINARY");
+		return usage_error("", "stamp needs at least one BINARY");
 	if (cli->output != NULL && argc != 1)
-		return usage_error("%s", "-o OUT takes exactly one BINARY");
+		return usage_error("", "-o OUT takes exactly one BINARY");
 
 	char *text = NULL, *json = NULL;
 	size_t len = 0;
@@ -184,7 +181,7 @@ static void print_fields(const char *json, const char *indent)
 static int cmd_show(struct cli *cli, int argc, char **argv)
 {
 	if (argc == 0)
-		return usage_error("%s", "show needs at least one BINARY");
+		return usage_error("", "show needs at least one BINARY");
 	int worst = PKGNOTE_OK;
 	for (int i = 0; i < argc; i++) {
 		struct pkgnote_error err;
@@ -260,7 +257,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, bool stamp)
 			cli->opts.page_size = strtoull(optarg, &end, 0);
 			if (errno || *end || cli->opts.page_size < 512 ||
 			    (cli->opts.page_size & (cli->opts.page_size - 1)))
-				return usage_error("--page-size %s: not a power of two of at least 512", optarg);
+				return usage_error(optarg, "--page-size is not a power of two of at least 512");
 			break;
 		case OPT_OUTSIDE:
 			cli->opts.allow_outside_page = true;
@@ -292,7 +289,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	if (argc < 2)
-		return usage_error("%s", "no command given (stamp or show)");
+		return usage_error("", "no command given (stamp or show)");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage_text, stdout);
@@ -304,7 +301,7 @@ int main(int argc, char **argv)
 	}
 	bool stamp = strcmp(cmd, "stamp") == 0;
 	if (!stamp && strcmp(cmd, "show") != 0)
-		return usage_error("unknown command '%s' (stamp or show)", cmd);
+		return usage_error(cmd, "unknown command (stamp or show)");
 	int status = parse_options(&cli, argc - 1, argv + 1, stamp);
 	if (status >= 0)
 		return status;

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Step 4 of the planner: turn a successful attempt into the plan: where
+ * appended bytes go past the end of the file, the new program header table,
+ * the section header changes and the bytes that fall free.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan_ctx.h"
+
+void pn_plan_free(struct pn_plan *plan)
+{
+	free(plan->phdrs);
+	memset(plan, 0, sizeof *plan);
+}
+
+const struct pn_move *pn_plan_move_of(const struct pn_plan *plan, const struct pn_section *s)
+{
+	if (s->type == SHT_NOBITS || s->size == 0)
+		return NULL;
+	for (size_t k = 0; k < plan->nmoves; k++) {
+		const struct pn_move *mv = &plan->moves[k];
+		if (s->offset >= mv->old_offset && s->offset + s->size <= mv->old_offset + mv->size)
+			return mv;
+	}
+	return NULL;
+}
+
+static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
+{
+	return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, c->m->path, "planning the layout");
+}
+
+/* The section header side: reuse the old note's header or add one, and
+ * find or add its name. */
+static void plan_sections(const struct ctx *c, struct pn_plan *plan)
+{
+	const struct pn_model *m = c->m;
+	plan->shnum = m->shnum;
+	plan->shoff = m->shoff;
+	if (m->shnum == 0)
+		return;
+	if (m->old_note.section != 0) {
+		plan->note_section = m->old_note.section;
+		return;
+	}
+	plan->add_section = true;
+	plan->note_section = m->shnum;
+	plan->shnum = m->shnum + 1;
+	const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
+				 sizeof PKGNOTE_SECTION_NAME);
+	if (hit != NULL) {
+		plan->note_name_off = (uint32_t)(hit - m->shstr);
+	} else {
+		plan->shstr_append = true;
+		plan->note_name_off = (uint32_t)m->shstr_size;
+		plan->shstr_size = m->shstr_size + sizeof PKGNOTE_SECTION_NAME;
+	}
+}
+
+/* Past the end of the file: the new PT_LOAD (moved sections, or the note
+ * when it may not be in page 1), the longer .shstrtab, the longer section
+ * header table.  The output is cut where the old table began when that
+ * table ended the file and is written anew anyway. */
+static void plan_tail(const struct ctx *c, const struct placement *pl, struct moveset *ms,
+		      struct pn_plan *plan)
+{
+	const struct pn_model *m = c->m;
+	bool any_load = pl->note_in_new_load;
+	for (size_t i = 0; i < ms->n; i++)
+		any_load |= ms->to_load[i];
+
+	plan->truncate_at = m->file_size;
+	if (plan->add_section && m->shoff + m->shnum * m->shentsize == m->file_size)
+		plan->truncate_at = m->shoff;
+	uint64_t cur = plan->truncate_at;
+
+	if (any_load) {
+		uint64_t vend = 0, salign = 8;
+		for (size_t i = 0; i < c->nbase; i++)
+			if (c->base[i].type == PT_LOAD)
+				vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
+		for (size_t i = 0; i < ms->n; i++)
+			if (ms->to_load[i])
+				salign = max_u64(salign, m->shdrs[ms->section[i]].addralign);
+		/* Offset and address agree modulo the largest alignment, as the
+		 * loader requires, and the address lies past everything mapped. */
+		uint64_t off = pn_align_up(cur, salign);
+		uint64_t vaddr = pn_align_up(vend, c->load_align) + off % c->load_align;
+		uint64_t at = off;
+		for (size_t i = 0; i < ms->n; i++) {
+			if (!ms->to_load[i])
+				continue;
+			at = pn_align_up(at, max_u64(m->shdrs[ms->section[i]].addralign, 1));
+			ms->mv[i].new_offset = at;
+			ms->mv[i].new_addr = vaddr + (at - off);
+			at += ms->mv[i].size;
+		}
+		if (pl->note_in_new_load) {
+			at = pn_align_up(at, 4);
+			plan->note_offset = at;
+			plan->note_vaddr = vaddr + (at - off);
+			plan->outside_page = true;
+			at += plan->note_size;
+		}
+		plan->new_load = true;
+		plan->load_offset = off;
+		plan->load_vaddr = vaddr;
+		plan->load_size = at - off;
+		cur = at;
+	}
+	if (plan->shstr_append) {
+		plan->shstr_offset = cur;
+		cur += plan->shstr_size;
+	}
+	if (plan->add_section) {
+		plan->shoff = pn_align_up(cur, c->talign);
+		cur = plan->shoff + plan->shnum * m->shentsize;
+	}
+	plan->file_size = max_u64(cur, plan->truncate_at);
+}
+
+/* The move that carries a whole segment along, if any. */
+static const struct pn_move *move_of_segment(const struct pn_plan *plan,
+					     const struct pn_segment *s)
+{
+	for (size_t k = 0; k < plan->nmoves; k++) {
+		const struct pn_move *mv = &plan->moves[k];
+		if (s->filesz > 0 && s->offset >= mv->old_offset &&
+		    s->offset + s->filesz <= mv->old_offset + mv->size)
+			return mv;
+	}
+	return NULL;
+}
+
+/* Program headers: base order with shifted segments, L0 grown over what
+ * now lies in it, the new PT_LOAD after the last PT_LOAD, a new PT_NOTE
+ * at the end. */
+static enum pkgnote_status plan_phdrs(const struct ctx *c, const struct placement *pl,
+				      const struct moveset *ms, struct pn_plan *plan,
+				      struct pkgnote_error *err)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	size_t n = 0, last_load = 0;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD)
+			last_load = i;
+	uint64_t l0_end = max_u64(l0->filesz, pl->phoff + pl->phnum * c->es);
+	if (!pl->note_in_new_load)
+		l0_end = max_u64(l0_end, plan->note_offset + plan->note_size);
+	for (size_t i = 0; i < ms->n; i++)
+		if (!ms->to_load[i])
+			l0_end = max_u64(l0_end, ms->mv[i].new_offset + ms->mv[i].size);
+
+	for (size_t i = 0; i < c->nbase; i++) {
+		struct pn_segment s = c->base[i];
+		const struct pn_move *mv = i == c->l0 || s.type == PT_LOAD ? NULL
+									  : move_of_segment(plan, &s);
+		if (mv != NULL) {
+			s.offset = s.offset - mv->old_offset + mv->new_offset;
+			s.vaddr = s.vaddr - mv->old_addr + mv->new_addr;
+			s.paddr = s.paddr - mv->old_addr + mv->new_addr;
+		}
+		if (i == c->l0)
+			s.filesz = s.memsz = l0_end;
+		if ((int)i == pl->join)
+			s.filesz = s.memsz = s.filesz + plan->note_size;
+		if (s.type == PT_PHDR) {
+			s.offset = pl->phoff;
+			s.vaddr = l0->vaddr + pl->phoff;
+			s.paddr = l0->paddr + pl->phoff;
+			s.filesz = s.memsz = pl->phnum * c->es;
+		}
+		plan->phdrs[n++] = s;
+		if (i == last_load && plan->new_load)
+			plan->phdrs[n++] = (struct pn_segment){
+				.type = PT_LOAD, .flags = PF_R, .offset = plan->load_offset,
+				.vaddr = plan->load_vaddr,
+				.paddr = plan->load_vaddr + (l0->paddr - l0->vaddr),
+				.filesz = plan->load_size, .memsz = plan->load_size,
+				.align = c->load_align };
+	}
+	if (pl->join < 0)
+		plan->phdrs[n++] = (struct pn_segment){
+			.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
+			.vaddr = plan->note_vaddr,
+			.paddr = plan->note_vaddr + (l0->paddr - l0->vaddr),
+			.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
+	if (n != pl->phnum)
+		return pn_fail(err, PKGNOTE_VERIFY, c->m->path,
+			       "internal error: planned %zu program headers, built %zu", pl->phnum, n);
+	return PKGNOTE_OK;
+}
+
+/* Bytes that fall free: the old note, what moved, the old table. */
+static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn_plan *plan)
+{
+	const struct pn_model *m = c->m;
+	if (m->old_note.present)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->old_note.offset, m->old_note.record_size };
+	for (size_t i = 0; i < plan->nmoves; i++)
+		plan->zero[plan->nzero++] = (struct pn_zero){ plan->moves[i].old_offset, plan->moves[i].size };
+	if (pl->phoff != m->phoff || pl->phnum < m->phnum)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
+}
+
+enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
+				  struct moveset *ms, struct pn_plan *plan,
+				  struct pkgnote_error *err)
+{
+	memset(plan, 0, sizeof *plan);
+	plan->note_size = c->req->note_size;
+	plan->phoff = pl->phoff;
+	plan->phnum = pl->phnum;
+	plan->phdrs = calloc(pl->phnum, sizeof *plan->phdrs);
+	if (plan->phdrs == NULL)
+		return oom(c, err);
+	plan_sections(c, plan);
+	plan_tail(c, pl, ms, plan);
+	if (!pl->note_in_new_load) {
+		plan->note_offset = pl->note_offset;
+		plan->note_vaddr = c->base[c->l0].vaddr + pl->note_offset;
+	}
+	memcpy(plan->moves, ms->mv, ms->n * sizeof *ms->mv);
+	plan->nmoves = ms->n;
+	plan_zero(c, pl, plan);
+	return plan_phdrs(c, pl, ms, plan, err);
+}
+
+enum pkgnote_status pn_plan_in_place(const struct ctx *c, struct pn_plan *plan,
+				     struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	memset(plan, 0, sizeof *plan);
+	plan->in_place = true;
+	plan->note_size = c->req->note_size;
+	plan->note_offset = m->old_note.offset;
+	const struct pn_segment *seg = &m->phdrs[m->old_note.segment];
+	plan->note_vaddr = seg->vaddr + (m->old_note.offset - seg->offset);
+	plan->outside_page = m->old_note.offset + plan->note_size > c->page;
+	plan->phoff = m->phoff;
+	plan->phnum = m->phnum;
+	plan->phdrs = calloc(m->phnum, sizeof *plan->phdrs);
+	if (plan->phdrs == NULL)
+		return oom(c, err);
+	memcpy(plan->phdrs, m->phdrs, m->phnum * sizeof *m->phdrs);
+	plan->note_section = m->old_note.section;
+	plan->shnum = m->shnum;
+	plan->shoff = m->shoff;
+	plan->truncate_at = plan->file_size = m->file_size;
+	return PKGNOTE_OK;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the planner's steps share: the analysed input (ctx), the sections
+ * one attempt moves (moveset) and where it put the table and the note
+ * (placement).  Internal to layout_plan.c, plan_place.c and plan_build.c.
+ */
+#ifndef PKGNOTE_PLAN_CTX_H
+#define PKGNOTE_PLAN_CTX_H
+
+#include "free_space.h"
+#include "layout_plan.h"
+
+/* A block of page 1 that may shift within page 1: .interp or notes, wholly
+ * described by PT_INTERP, PT_NOTE and PT_GNU_PROPERTY segments. */
+struct unit {
+	uint64_t start, end, align;
+	int join;                    /* base PT_NOTE ending the unit, 4-aligned, or -1 */
+};
+
+struct ctx {
+	const struct pn_model *m;
+	const struct pn_plan_request *req;
+	uint64_t page;               /* the page-1 limit */
+	size_t l0;                   /* index of L0 (the PT_LOAD at offset 0) in base */
+	uint64_t ext_end;            /* L0 may cover the file up to here */
+	uint64_t load_align;         /* largest p_align of the PT_LOADs */
+	uint64_t es, talign;         /* program header entry size and alignment */
+	struct pn_segment *base;     /* program headers without the old note */
+	size_t nbase;
+	struct pn_space free0;       /* free bytes of L0 before any move */
+	size_t cand[PN_MAX_MOVES];   /* sections that may leave page 1, by offset */
+	size_t ncand;
+	struct unit units[PN_MAX_UNITS]; /* shiftable blocks after the table */
+	size_t nunits;
+};
+
+#define PN_ALL_MOVES (PN_MAX_MOVES + PN_MAX_UNITS)
+
+struct moveset {
+	struct pn_move mv[PN_ALL_MOVES];
+	size_t section[PN_ALL_MOVES];  /* the section leaving page 1, or SIZE_MAX */
+	bool to_load[PN_ALL_MOVES];    /* goes to the new PT_LOAD at the end */
+	size_t n;
+};
+
+struct placement {
+	uint64_t phoff;
+	size_t phnum;
+	uint64_t note_offset;
+	int join;                    /* base index of the PT_NOTE joined, or -1 */
+	bool note_in_new_load;
+};
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* plan_place.c: fit table and note in free space f; k_load is 1 when a new
+ * PT_LOAD needs a program header.  Each returns false when it cannot. */
+bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		 struct placement *p);
+bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		     bool note_outside, struct placement *p);
+/* Shift the units after the table to let it grow in place; adds their
+ * moves to ms. */
+bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		   bool note_outside, struct placement *p, struct moveset *ms);
+
+/* plan_build.c */
+enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
+				  struct moveset *ms, struct pn_plan *plan,
+				  struct pkgnote_error *err);
+enum pkgnote_status pn_plan_in_place(const struct ctx *c, struct pn_plan *plan,
+				     struct pkgnote_error *err);
+
+#endif
