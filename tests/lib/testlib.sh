@@ -296,6 +296,7 @@ verify_stamped() {
 # strip, eu-strip and objcopy --only-keep-debug keep the note.
 verify_strip_survives() {
     local label=$1 kind=$2 file=$3 want=$4 runner=$5 d tool want_run got_run out
+    local fails_before=$TL_FAIL ehsize phoff
     want_run=$(fx_run "$kind" "$file" "$runner")
     for tool in strip eu-strip; do
         d=$(mktemp -d "$WORK/strip.XXXXXX")
@@ -320,4 +321,12 @@ verify_strip_survives() {
         fail "$label: objcopy --only-keep-debug failed: $out"
     fi
     rm -rf -- "$d"
+    if ((TL_FAIL > fails_before)); then
+        # A hint for whoever reads the failure: both strips rebuild the file
+        # layout, and binutils always puts the program header table right
+        # after the ELF header.
+        ehsize=$(LC_ALL=C readelf -hW "$file" | awk -F: '/Size of this header/ { print $2 + 0 }')
+        phoff=$(LC_ALL=C readelf -hW "$file" | awk -F: '/Start of program headers/ { print $2 + 0 }')
+        info "stamped file's e_phoff is $phoff (e_ehsize $ehsize)$( ((phoff != ehsize)) && echo ': the program header table was moved')"
+    fi
 }
