@@ -101,6 +101,11 @@ for kind in "${kinds[@]}"; do
         fi
     else
         fail "$label: re-stamp with a longer JSON failed"
+        if stamp_copy s5 "$orig" "$base/s5" "$J/long.json"; then
+            info "but the longer JSON stamps fine into the unstamped original: re-stamping loses room"
+        else
+            info "the longer JSON does not fit the unstamped original either"
+        fi
     fi
 
     # 4. packaging tools
