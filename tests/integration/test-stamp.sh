@@ -91,7 +91,7 @@ for kind in "${kinds[@]}"; do
 
     # 3. longer, then shorter JSON
     if stamp_copy s4 "$s1" "$base/s4" "$J/long.json"; then
-        pass "$label: re-stamp with a longer JSON ($(json_descsz "$JSON_LONG") bytes): exit 0"
+        pass "$label: re-stamp with a longer JSON (n_descsz $(json_descsz "$JSON_LONG")): exit 0"
         verify_stamped "$label, re-stamped longer" "$kind" "$orig" "$s4" "$JSON_LONG" "$runner"
         if tl_stamp "$J/short.json" "$s4"; then
             pass "$label: re-stamp with a shorter JSON: exit 0"
