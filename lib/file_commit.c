@@ -57,7 +57,7 @@ out:
 	return r;
 }
 
-static int copy_with_read(int src, int dst, uint64_t size)
+static int copy_with_read(int src, int dst, uint64_t size, uint64_t at)
 {
 	enum { BUF = 256 * 1024 };
 	char *buf = malloc(BUF);
@@ -76,7 +76,8 @@ static int copy_with_read(int src, int dst, uint64_t size)
 			break;
 		}
 		for (ssize_t done = 0; done < n;) {
-			ssize_t w = pwrite(dst, buf + done, (size_t)(n - done), (off_t)(off + (uint64_t)done));
+			ssize_t w = pwrite(dst, buf + done, (size_t)(n - done),
+					   (off_t)(at + off + (uint64_t)done));
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
@@ -91,12 +92,15 @@ static int copy_with_read(int src, int dst, uint64_t size)
 	return r;
 }
 
-enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
+enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size, uint64_t at,
 				const char *what, struct pkgnote_error *err)
 {
-	if (ioctl(t->fd, FICLONE, src_fd) == 0)
+	if (at == 0 && ioctl(t->fd, FICLONE, src_fd) == 0)
 		return PKGNOTE_OK;
-	loff_t in = 0, out = 0;
+	struct file_clone_range range = { .src_fd = src_fd, .dest_offset = at };
+	if (at != 0 && ioctl(t->fd, FICLONERANGE, &range) == 0)
+		return PKGNOTE_OK;
+	loff_t in = 0, out = (loff_t)at;
 	while ((uint64_t)in < size) {
 		ssize_t n = copy_file_range(src_fd, &in, t->fd, &out, (size_t)(size - (uint64_t)in), 0);
 		if (n > 0)
@@ -106,7 +110,7 @@ enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
 		if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
 		    errno == EOPNOTSUPP) {
 			/* Unsupported here: finish with plain reads and writes. */
-			if (copy_with_read(src_fd, t->fd, size) == 0)
+			if (copy_with_read(src_fd, t->fd, size, at) == 0)
 				return PKGNOTE_OK;
 		}
 		return pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);

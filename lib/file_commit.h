@@ -25,9 +25,9 @@ struct pn_tmpfile {
 enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 				 struct pkgnote_error *err);
 
-/* Fill it with the `size` bytes of src_fd: shared extents (reflink) when the
- * filesystem can, an in-kernel copy otherwise. */
-enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
+/* Copy the `size` bytes of src_fd to offset `at` of it: shared extents
+ * (reflink) when the filesystem can, an in-kernel copy otherwise. */
+enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size, uint64_t at,
 				const char *what, struct pkgnote_error *err);
 
 /*

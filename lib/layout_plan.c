@@ -383,13 +383,15 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 			.old_offset = s->offset, .old_addr = s->addr, .size = s->size };
 		pn_space_add(&f, s->offset, s->offset + s->size);
 	}
-	/* A section leaving page 1 goes to L0's slack past page 1 when it fits
-	 * there, else to a new PT_LOAD at the end of the file. */
+	/* A moved section goes to free space of L0 past the run that moved
+	 * (often the slack at the end of page 1), else to a new PT_LOAD at the
+	 * end of the file. */
 	const struct pn_segment *l0 = &c->base[c->l0];
 	size_t k_load = note_outside ? 1 : 0;
+	uint64_t past = ms.n ? ms.mv[ms.n - 1].old_offset + ms.mv[ms.n - 1].size : 0;
 	for (size_t i = 0; i < ms.n; i++) {
 		uint64_t align = max_u64(m->shdrs[ms.section[i]].addralign, 1);
-		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, align, c->page, c->ext_end);
+		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, align, past, c->ext_end);
 		if (at == UINT64_MAX) {
 			ms.to_load[i] = true;
 			k_load = 1;
@@ -500,6 +502,10 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 
 	bool done = false;
 	r = search(&c, plan, &done, err);
+	if (r == PKGNOTE_OK && !done && pn_can_prepend(&c)) {
+		r = pn_plan_prepend(&c, plan, err);
+		done = true;
+	}
 	if (r == PKGNOTE_OK && !done && req->allow_outside_page)
 		r = attempt(&c, 0, 0, true, plan, &done, err);
 	if (r == PKGNOTE_OK && !done)

@@ -71,6 +71,11 @@ struct pn_plan {
 	bool new_load;
 	uint64_t load_offset, load_vaddr, load_size;
 
+	/* The input's bytes start at this offset of the output: nonzero when
+	 * a new first page is put in front of them (plan_prepend.c).  All
+	 * offsets of the plan are offsets in the output. */
+	uint64_t shift;
+
 	/* The output is the input cut at truncate_at, plus what is appended,
 	 * file_size bytes in all. */
 	uint64_t truncate_at;

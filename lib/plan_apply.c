@@ -27,6 +27,12 @@ struct apply {
 	struct pkgnote_error *err;
 };
 
+/* Where the input's bytes start in the output. */
+static uint64_t p_shift(const struct apply *a)
+{
+	return a->p->shift;
+}
+
 static enum pkgnote_status write_at(struct apply *a, const void *data, size_t len,
 				    uint64_t off, const char *what)
 {
@@ -123,7 +129,7 @@ static enum pkgnote_status write_dynamic(struct apply *a)
 		GElf_Dyn d = { .d_tag = m->dyn[mv->dyn_index].tag };
 		d.d_un.d_ptr = mv->new_addr;
 		enum pkgnote_status r = encode_and_write(a, ELF_T_DYN, &d, 1,
-							 m->dyn_offset + (uint64_t)mv->dyn_index * es,
+							 p_shift(a) + m->dyn_offset + (uint64_t)mv->dyn_index * es,
 							 "a dynamic entry");
 		if (r != PKGNOTE_OK)
 			return r;
@@ -147,6 +153,10 @@ static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
 	bool changed = false;
 	if (i < m->shnum) {
 		*sh = shdr_of(&m->shdrs[i]);
+		if (i > 0 && p->shift != 0) {
+			sh->sh_offset += p->shift;
+			changed = true;
+		}
 		const struct pn_move *mv = pn_plan_move_of(p, &m->shdrs[i]);
 		if (mv != NULL) {
 			sh->sh_offset = sh->sh_offset - mv->old_offset + mv->new_offset;
@@ -245,7 +255,7 @@ static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
 	if (s->entsize != es || s->size % es)
 		return PKGNOTE_OK;
 	/* A moved symbol table is patched where it now lies. */
-	uint64_t dest = s->offset;
+	uint64_t dest = s->offset + p_shift(a);
 	const struct pn_move *self = pn_plan_move_of(a->p, s);
 	if (self != NULL)
 		dest = s->offset - self->old_offset + self->new_offset;
@@ -295,7 +305,7 @@ static enum pkgnote_status patch_symbols(struct apply *a)
 static enum pkgnote_status resize(struct apply *a)
 {
 	const struct pn_plan *p = a->p;
-	if (p->truncate_at == a->m->file_size && p->file_size == a->m->file_size)
+	if (p->truncate_at == a->m->file_size + p->shift && p->file_size == p->truncate_at)
 		return PKGNOTE_OK;
 	/* Cutting first clears whatever lay past truncate_at. */
 	if (ftruncate(a->out, (off_t)p->truncate_at) != 0 ||

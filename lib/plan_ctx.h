@@ -72,6 +72,11 @@ bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_loa
 bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		   bool note_outside, struct placement *p, struct moveset *ms);
 
+/* plan_prepend.c: a new first page below the lowest PT_LOAD (ET_EXEC). */
+bool pn_can_prepend(const struct ctx *c);
+enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
+				    struct pkgnote_error *err);
+
 /* plan_build.c */
 enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
 				  struct moveset *ms, struct pn_plan *plan,

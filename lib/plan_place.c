@@ -3,8 +3,8 @@
  * Step 3 of the planner: fit the program header table and the note into
  * page 1.  Three ways, tried in this order by the caller:
  *   join:     the note goes right after a 4-aligned PT_NOTE, no new header;
- *   new note: the note gets its own PT_NOTE, the table grows in place or
- *             moves to a free range of page 1;
+ *   new note: the note gets its own PT_NOTE in any free range of page 1,
+ *             the table grows in place;
  *   repack:   the table grows in place and the blocks after it (.interp,
  *             notes) shift forward over free space to make room.
  */
@@ -14,38 +14,26 @@
 
 #include "plan_ctx.h"
 
-/* Step 3a: put a table of `nt` entries in free space f (updated). */
-static bool place_table(const struct ctx *c, struct pn_space *f, size_t nt, int option,
-			uint64_t *phoff)
+/* The table stays at e_phoff, right after the ELF header where strip and
+ * objcopy expect it (they lay files out again assuming so); it can only
+ * grow over free bytes that follow it.  Updates f. */
+static bool grow_table(const struct ctx *c, struct pn_space *f, size_t nt)
 {
 	const struct pn_model *m = c->m;
 	uint64_t old_end = m->phoff + m->phnum * c->es;
-	uint64_t new_size = nt * c->es;
-	if (option == 0) {
-		/* In place: shrinking always fits, growing needs what follows. */
-		if (m->phoff + new_size > min_u64(c->page, c->ext_end) ||
-		    (nt > m->phnum && !pn_space_contains(f, old_end, m->phoff + new_size)))
-			return false;
-		if (nt > m->phnum)
-			pn_space_remove(f, old_end, m->phoff + new_size);
-		*phoff = m->phoff;
+	uint64_t new_end = m->phoff + nt * c->es;
+	if (new_end > min_u64(c->page, c->ext_end))
+		return false;
+	if (nt <= m->phnum)
 		return true;
-	}
-	/* Elsewhere: option k tries the k-th free range. */
-	size_t k = (size_t)option - 1;
-	if (k >= f->n)
+	if (!pn_space_contains(f, old_end, new_end))
 		return false;
-	uint64_t at = pn_align_up(f->r[k].start, c->talign);
-	if (at + new_size > min_u64(f->r[k].end, c->page))
-		return false;
-	pn_space_remove(f, at, at + new_size);
-	pn_space_add(f, m->phoff, old_end);
-	*phoff = at;
+	pn_space_remove(f, old_end, new_end);
 	return true;
 }
 
 bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     struct placement *p)
+		 struct placement *p)
 {
 	uint64_t ns = c->req->note_size;
 	for (size_t j = 0; j < c->nbase; j++) {
@@ -54,48 +42,45 @@ bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		if (s->type != PT_NOTE || s->align > 4 || s->offset % 4 || end % 4 ||
 		    end + ns > c->page || !pn_space_contains(f, end, end + ns))
 			continue;
-		for (int opt = 0; opt <= (int)f->n; opt++) {
-			struct pn_space g;
-			if (pn_space_copy(&g, f) != 0)
-				return false;
-			pn_space_remove(&g, end, end + ns);
-			bool ok = place_table(c, &g, c->nbase + k_load, opt, &p->phoff);
-			pn_space_free(&g);
-			if (ok) {
-				p->phnum = c->nbase + k_load;
-				p->note_offset = end;
-				p->join = (int)j;
-				return true;
-			}
+		struct pn_space g;
+		if (pn_space_copy(&g, f) != 0)
+			return false;
+		pn_space_remove(&g, end, end + ns);
+		bool ok = grow_table(c, &g, c->nbase + k_load);
+		pn_space_free(&g);
+		if (ok) {
+			p->phoff = c->m->phoff;
+			p->phnum = c->nbase + k_load;
+			p->note_offset = end;
+			p->join = (int)j;
+			return true;
 		}
 	}
 	return false;
 }
 
 bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
-			 bool note_outside, struct placement *p)
+		     bool note_outside, struct placement *p)
 {
 	size_t nt = c->nbase + k_load + 1;
-	for (int opt = 0; opt <= (int)f->n; opt++) {
-		struct pn_space g;
-		if (pn_space_copy(&g, f) != 0)
-			return false;
-		bool ok = place_table(c, &g, nt, opt, &p->phoff);
-		uint64_t at = 0;
-		if (ok && !note_outside) {
-			at = pn_space_first_fit(&g, c->req->note_size, 4, 0, c->page);
-			ok = at != UINT64_MAX;
-		}
-		pn_space_free(&g);
-		if (ok) {
-			p->phnum = nt;
-			p->note_offset = at;
-			p->join = -1;
-			p->note_in_new_load = note_outside;
-			return true;
-		}
+	struct pn_space g;
+	if (pn_space_copy(&g, f) != 0)
+		return false;
+	bool ok = grow_table(c, &g, nt);
+	uint64_t at = 0;
+	if (ok && !note_outside) {
+		at = pn_space_first_fit(&g, c->req->note_size, 4, 0, c->page);
+		ok = at != UINT64_MAX;
 	}
-	return false;
+	pn_space_free(&g);
+	if (!ok)
+		return false;
+	p->phoff = c->m->phoff;
+	p->phnum = nt;
+	p->note_offset = at;
+	p->join = -1;
+	p->note_in_new_load = note_outside;
+	return true;
 }
 
 /* Lay the units out after a table of nt entries at the old e_phoff; the

@@ -108,7 +108,7 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 
 	r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
 	if (r == PKGNOTE_OK)
-		r = pn_tmp_copy(&tmp, fd, size, path, err);
+		r = pn_tmp_copy(&tmp, fd, size, plan.shift, path, err);
 	if (r == PKGNOTE_OK)
 		r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
 	if (r == PKGNOTE_OK)

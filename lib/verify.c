@@ -17,15 +17,16 @@
 
 #define BAD(...) pn_fail(err, PKGNOTE_VERIFY, path, "verification of the result failed: " __VA_ARGS__)
 
-static bool same_segment(const struct pn_segment *a, const struct pn_segment *b)
+/* b is a as it must be after the input's bytes moved by `shift`. */
+static bool same_segment(const struct pn_segment *a, const struct pn_segment *b, uint64_t shift)
 {
-	return a->type == b->type && a->flags == b->flags && a->offset == b->offset &&
+	return a->type == b->type && a->flags == b->flags && a->offset + shift == b->offset &&
 	       a->vaddr == b->vaddr && a->filesz == b->filesz && a->memsz == b->memsz;
 }
 
 /* Every PT_LOAD of the input but L0 reappears unchanged; L0 only grew. */
 static enum pkgnote_status check_loads(const struct pn_model *in, const struct pn_model *out,
-				       const char *path, struct pkgnote_error *err)
+				       uint64_t shift, const char *path, struct pkgnote_error *err)
 {
 	for (size_t i = 0; i < in->phnum; i++) {
 		const struct pn_segment *s = &in->phdrs[i];
@@ -35,9 +36,9 @@ static enum pkgnote_status check_loads(const struct pn_model *in, const struct p
 		bool found = false;
 		for (size_t j = 0; j < out->phnum && !found; j++) {
 			const struct pn_segment *t = &out->phdrs[j];
-			if (same_segment(s, t))
+			if (same_segment(s, t, shift))
 				found = true;
-			else if (s->type == PT_LOAD && s->offset == 0 && t->type == PT_LOAD &&
+			else if (shift == 0 && s->type == PT_LOAD && s->offset == 0 && t->type == PT_LOAD &&
 				 t->offset == 0 && t->vaddr == s->vaddr && t->flags == s->flags &&
 				 t->filesz >= s->filesz && t->memsz >= s->memsz)
 				found = true;
@@ -59,7 +60,7 @@ static enum pkgnote_status check_sections(const struct pn_model *in, const struc
 		const struct pn_section *a = &in->shdrs[i], *b = &out->shdrs[i];
 		if (i == p->note_section || i == in->shstrndx || pn_plan_move_of(p, a) != NULL)
 			continue;
-		if (a->addr != b->addr || a->offset != b->offset || a->size != b->size ||
+		if (a->addr != b->addr || a->offset + p->shift != b->offset || a->size != b->size ||
 		    a->type != b->type || strcmp(a->name, b->name) != 0)
 			return BAD("section %zu (%s) changed", i, a->name);
 	}
@@ -133,7 +134,7 @@ enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_
 	if (r == PKGNOTE_OK)
 		r = check_page(&out, p, page, path, err);
 	if (r == PKGNOTE_OK)
-		r = check_loads(in, &out, path, err);
+		r = check_loads(in, &out, p->shift, path, err);
 	if (r == PKGNOTE_OK)
 		r = check_sections(in, &out, p, path, err);
 	if (r == PKGNOTE_OK)

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The last resort for a fixed-address executable (ET_EXEC) whose page 1 has
+ * no room and nothing that may move (a static binary: its .rela.iplt is
+ * found through symbols baked into code): a new first page, mapped just
+ * below the lowest PT_LOAD, holds a new ELF header, the program header table
+ * and the note.  The old contents follow it in the file, shifted by a
+ * multiple of the largest p_align, so every segment maps the same bytes at
+ * the same address as before; only file offsets change.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan_ctx.h"
+
+/* Lowest address a process may map (the usual vm.mmap_min_addr). */
+#define MIN_MAP_ADDR 0x10000
+
+bool pn_can_prepend(const struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	uint64_t shift = c->load_align;
+	size_t nt = c->nbase + 2;
+	if (m->e_type != ET_EXEC || l0->vaddr < shift + MIN_MAP_ADDR ||
+	    m->ehsize + nt * c->es + c->req->note_size > min_u64(c->page, shift))
+		return false;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (s->type == PT_LOAD && s->vaddr < l0->vaddr &&
+		    s->vaddr + s->memsz > l0->vaddr - shift)
+			return false;
+	}
+	return true;
+}
+
+enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
+				    struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	uint64_t shift = c->load_align;
+	memset(plan, 0, sizeof *plan);
+	plan->shift = shift;
+	plan->note_size = c->req->note_size;
+	plan->phoff = pn_align_up(m->ehsize, c->talign);
+	plan->phnum = c->nbase + 2;
+	plan->note_offset = pn_align_up(plan->phoff + plan->phnum * c->es, 4);
+	uint64_t page_vaddr = l0->vaddr - shift;
+	plan->note_vaddr = page_vaddr + plan->note_offset;
+	plan->phdrs = calloc(plan->phnum, sizeof *plan->phdrs);
+	if (plan->phdrs == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
+
+	/* Section headers, and what goes past the shifted end of the file. */
+	plan->shnum = m->shnum;
+	plan->shoff = m->shnum ? m->shoff + shift : 0;
+	plan->truncate_at = m->file_size + shift;
+	uint64_t cur = plan->truncate_at;
+	if (m->shnum > 0) {
+		if (m->old_note.section != 0) {
+			plan->note_section = m->old_note.section;
+		} else {
+			plan->add_section = true;
+			plan->note_section = m->shnum;
+			plan->shnum = m->shnum + 1;
+			const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
+						 sizeof PKGNOTE_SECTION_NAME);
+			if (hit != NULL) {
+				plan->note_name_off = (uint32_t)(hit - m->shstr);
+			} else {
+				plan->shstr_append = true;
+				plan->note_name_off = (uint32_t)m->shstr_size;
+				plan->shstr_size = m->shstr_size + sizeof PKGNOTE_SECTION_NAME;
+				plan->shstr_offset = cur;
+				cur += plan->shstr_size;
+			}
+			plan->shoff = pn_align_up(cur, c->talign);
+			cur = plan->shoff + plan->shnum * m->shentsize;
+		}
+	}
+	plan->file_size = cur;
+	if (m->old_note.present)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->old_note.offset + shift,
+							      m->old_note.record_size };
+
+	/* Program headers: PT_PHDR (if any) first and pointing at the new
+	 * table, the new PT_LOAD before the first PT_LOAD, shifted offsets,
+	 * the new PT_NOTE last. */
+	size_t n = 0;
+	bool inserted = false;
+	for (size_t i = 0; i < c->nbase; i++) {
+		struct pn_segment s = c->base[i];
+		if (s.type == PT_LOAD && !inserted) {
+			plan->phdrs[n++] = (struct pn_segment){
+				.type = PT_LOAD, .flags = PF_R, .offset = 0, .vaddr = page_vaddr,
+				.paddr = l0->paddr - shift,
+				.filesz = plan->note_offset + plan->note_size,
+				.memsz = plan->note_offset + plan->note_size, .align = c->load_align };
+			inserted = true;
+		}
+		if (s.type == PT_PHDR) {
+			s.offset = plan->phoff;
+			s.vaddr = page_vaddr + plan->phoff;
+			s.paddr = l0->paddr - shift + plan->phoff;
+			s.filesz = s.memsz = plan->phnum * c->es;
+		} else if (s.filesz > 0 || s.offset > 0) {
+			s.offset += shift;
+		}
+		plan->phdrs[n++] = s;
+	}
+	plan->phdrs[n++] = (struct pn_segment){
+		.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
+		.vaddr = plan->note_vaddr, .paddr = l0->paddr - shift + plan->note_offset,
+		.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
+	if (n != plan->phnum)
+		return pn_fail(err, PKGNOTE_VERIFY, m->path,
+			       "internal error: planned %zu program headers, built %zu", plan->phnum, n);
+	return PKGNOTE_OK;
+}
