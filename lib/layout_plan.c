@@ -445,7 +445,10 @@ static int cmp_window(const void *a, const void *b)
 }
 
 /* No move first; then runs of neighbouring candidates, the fewest bytes
- * moved first: a run frees one contiguous hole, scattered moves would not. */
+ * moved first: a run frees one contiguous hole, scattered moves would not.
+ * When sections must move anyway, a run that leaves room for a larger note
+ * is preferred, so that stamping again with a longer JSON finds room where
+ * the note is. */
 static enum pkgnote_status search(const struct ctx *c, struct pn_plan *plan, bool *done,
 				  struct pkgnote_error *err)
 {
@@ -464,6 +467,22 @@ static enum pkgnote_status search(const struct ctx *c, struct pn_plan *plan, boo
 		}
 	}
 	qsort(w, n, sizeof *w, cmp_window);
+	static const uint64_t reserves[] = { 512, 256, 160 };
+	for (size_t i = 0; i < sizeof reserves / sizeof reserves[0] && !*done; i++) {
+		if (reserves[i] <= c->req->note_size)
+			break;
+		struct pn_plan_request roomy = *c->req;
+		roomy.note_size = reserves[i];
+		struct ctx generous = *c;
+		generous.req = &roomy;
+		for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++) {
+			r = attempt(&generous, w[k].first, w[k].last, false, plan, done, err);
+			if (r == PKGNOTE_OK && *done) {
+				pn_plan_free(plan);
+				r = attempt(c, w[k].first, w[k].last, false, plan, done, err);
+			}
+		}
+	}
 	for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++)
 		r = attempt(c, w[k].first, w[k].last, false, plan, done, err);
 	free(w);
