@@ -80,10 +80,19 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 	uint64_t cur = plan->truncate_at;
 
 	if (any_load) {
-		uint64_t vend = 0, salign = 8;
+		uint64_t vend = 0, salign = 8, largest = 0;
 		for (size_t i = 0; i < c->nbase; i++)
-			if (c->base[i].type == PT_LOAD)
+			if (c->base[i].type == PT_LOAD) {
 				vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
+				largest = max_u64(largest, c->base[i].memsz);
+			}
+		/* Keep the new read-only segment one largest-segment away from
+		 * the last one: eu-elflint takes a relocation to write as many
+		 * bytes as its symbol is long, and a symbol is no longer than
+		 * its segment.  Address space is plentiful; 32-bit files only
+		 * get the gap when it fits. */
+		if (c->m->elf_class == ELFCLASS64 || vend + largest + c->load_align < UINT32_MAX)
+			vend += largest;
 		for (size_t i = 0; i < ms->n; i++)
 			if (ms->to_load[i])
 				salign = max_u64(salign, m->shdrs[ms->section[i]].addralign);

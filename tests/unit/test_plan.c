@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the layout planner on synthetic models built by hand: room
+ * in page 1, page 1 full with movable sections, page 1 full with nothing
+ * movable (refused, or a new first page for ET_EXEC, or outside page 1 when
+ * allowed), an old note replaced in place or cut out of a shared PT_NOTE,
+ * and determinism.
+ */
+#include <check.h>
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_plan.h"
+#include "model.h"
+
+#define ES 56 /* Elf64_Phdr */
+#define NOTE 72
+
+/* A model under construction: sections fill the head with 0xaa so that
+ * the planner sees their bytes as used; what no section claims is zero. */
+struct fixture {
+	struct pn_model m;
+	struct pn_segment ph[16];
+	struct pn_section sh[16];
+	struct pn_dyn dyn[8];
+	unsigned char head[PN_HEAD_MAX];
+	char shstr[256];
+};
+
+static void add_phdr(struct fixture *f, uint32_t type, uint64_t off, uint64_t vaddr,
+		     uint64_t size, uint64_t memsz, uint64_t align)
+{
+	f->ph[f->m.phnum++] = (struct pn_segment){ .type = type, .flags = PF_R, .offset = off,
+		.vaddr = vaddr, .paddr = vaddr, .filesz = size, .memsz = memsz, .align = align };
+}
+
+static size_t add_section(struct fixture *f, const char *name, uint32_t type, uint64_t off,
+			  uint64_t addr, uint64_t size, uint64_t align)
+{
+	size_t i = f->m.shnum++;
+	size_t at = 0;
+	if (i > 0) {
+		at = f->m.shstr_size ? f->m.shstr_size : 1;
+		strcpy(f->shstr + at, name);
+		f->m.shstr_size = at + strlen(name) + 1;
+	}
+	f->sh[i] = (struct pn_section){ .name = f->shstr + at, .name_off = (uint32_t)at,
+		.type = type, .flags = i ? SHF_ALLOC : 0, .addr = addr, .offset = off,
+		.size = size, .addralign = align };
+	if (type != SHT_NOBITS && off + size <= sizeof f->head)
+		memset(f->head + off, 0xaa, size);
+	return i;
+}
+
+/* A small PIE: ELF header, five program headers at 0x40, `gap` free bytes,
+ * .interp, then `fill` bytes of unmovable read-only data; L0 ends there
+ * and the next PT_LOAD starts at file offset and address 0x1000. */
+static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
+		.elf_data = ELFDATA2LSB, .e_type = ET_DYN, .e_machine = EM_X86_64,
+		.ehsize = 64, .phoff = 64, .phentsize = ES, .shentsize = 64,
+		.file_size = 0x3000, .shoff = 0x2800, .head = f->head, .head_size = 0x3000,
+		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
+		.old_note = { .segment = -1 } };
+	memset(f->head, 0xee, 64);
+	uint64_t interp = 64 + 5 * ES + gap;
+	uint64_t l0_end = interp + 28 + fill;
+	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
+	add_phdr(f, PT_INTERP, interp, interp, 28, 28, 1);
+	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
+	add_phdr(f, PT_LOAD, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000);
+	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
+	memset(f->head + 64, 0xbb, 5 * ES);
+	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
+	add_section(f, ".interp", SHT_PROGBITS, interp, interp, 28, 1);
+	if (fill)
+		add_section(f, ".rodata", SHT_PROGBITS, interp + 28, interp + 28, fill, 1);
+	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
+	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
+	f->sh[f->m.shstrndx].flags = 0;
+	return f;
+}
+
+static struct fixture *pie(uint64_t fill)
+{
+	return pie_gap(ES, fill);
+}
+
+static struct pn_plan_request request(void)
+{
+	return (struct pn_plan_request){ .note_size = NOTE, .page_size = 4096 };
+}
+
+static const struct pn_segment *find(const struct pn_plan *p, uint32_t type, size_t nth)
+{
+	for (size_t i = 0; i < p->phnum; i++)
+		if (p->phdrs[i].type == type && nth-- == 0)
+			return &p->phdrs[i];
+	return NULL;
+}
+
+/* The rules every plan must keep, whatever it chose. */
+static void assert_page1(const struct pn_plan *p)
+{
+	const struct pn_segment *l0 = NULL;
+	for (size_t i = 0; i < p->phnum; i++)
+		if (p->phdrs[i].type == PT_LOAD && p->phdrs[i].offset == 0)
+			l0 = &p->phdrs[i];
+	ck_assert_ptr_nonnull(l0);
+	ck_assert_uint_le(p->phoff + p->phnum * ES, 4096);
+	ck_assert_uint_le(p->phoff + p->phnum * ES, l0->filesz);
+	ck_assert_uint_le(p->note_offset + p->note_size, 4096);
+	ck_assert_uint_le(p->note_offset + p->note_size, l0->filesz);
+	ck_assert_uint_eq(p->note_offset % 4, 0);
+	bool covered = false;
+	for (size_t i = 0; i < p->phnum; i++) {
+		const struct pn_segment *s = &p->phdrs[i];
+		if (s->type == PT_NOTE && s->offset <= p->note_offset &&
+		    p->note_offset + p->note_size <= s->offset + s->filesz)
+			covered = true;
+	}
+	ck_assert(covered);
+	const struct pn_segment *phdr = find(p, PT_PHDR, 0);
+	if (phdr != NULL) {
+		ck_assert_uint_eq(phdr->offset, p->phoff);
+		ck_assert_uint_eq(phdr->filesz, p->phnum * ES);
+		ck_assert_ptr_eq(phdr, &p->phdrs[0]);
+	}
+}
+
+START_TEST(room_in_page1_grows_table_in_place)
+{
+	/* Free bytes follow the table: it grows over them, the note goes to
+	 * the first free range, nothing else moves. */
+	struct fixture *f = pie(0x100);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.phoff, 64);
+	ck_assert_uint_eq(p.phnum, 6);
+	ck_assert_uint_eq(p.nmoves, 0);
+	ck_assert(!p.new_load);
+	ck_assert(!p.outside_page);
+	ck_assert(p.add_section);
+	ck_assert(p.shstr_append);
+	ck_assert_uint_eq(p.note_section, f->m.shnum);
+	ck_assert_uint_eq(p.note_name_off, f->m.shstr_size);
+	ck_assert_uint_eq(find(&p, PT_INTERP, 0)->offset, 64 + 6 * ES);
+	/* The two PT_LOADs keep their addresses; the second is untouched. */
+	ck_assert_uint_eq(find(&p, PT_LOAD, 0)->vaddr, 0);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, 0x1000);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->filesz, 0x1000);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(interp_shifts_to_let_table_grow)
+{
+	/* .interp right after the table and free bytes after it: it shifts
+	 * forward with PT_INTERP. */
+	struct fixture *f = pie_gap(0, 0);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.phoff, 64);
+	ck_assert_uint_eq(p.nmoves, 1);
+	ck_assert_int_eq(p.moves[0].dyn_index, -1);
+	ck_assert_uint_eq(p.moves[0].old_offset, 64 + 5 * ES);
+	const struct pn_segment *interp = find(&p, PT_INTERP, 0);
+	ck_assert_uint_eq(interp->offset, p.moves[0].new_offset);
+	ck_assert_uint_ge(interp->offset, p.phoff + p.phnum * ES);
+	ck_assert_uint_eq(interp->vaddr, interp->offset);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(page1_full_moves_dynamic_section)
+{
+	/* After .interp: .dynsym (DT_SYMTAB) then unmovable data to the end
+	 * of page 1; only moving .dynsym makes room. */
+	struct fixture *f = pie(0);
+	uint64_t at = 64 + 6 * ES + 28 + 4;
+	size_t dynsym = add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x300, 8);
+	add_section(f, ".rodata", SHT_PROGBITS, at + 0x300, at + 0x300, 0x1000 - at - 0x300, 1);
+	f->ph[2].filesz = f->ph[2].memsz = 0x1000;
+	f->dyn[0] = (struct pn_dyn){ DT_SYMTAB, at };
+	f->dyn[1] = (struct pn_dyn){ DT_STRSZ, 10 };
+	f->m.ndyn = 2;
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	const struct pn_move *mv = NULL;
+	for (size_t i = 0; i < p.nmoves; i++)
+		if (p.moves[i].dyn_index == 0)
+			mv = &p.moves[i];
+	ck_assert_ptr_nonnull(mv);
+	ck_assert_uint_eq(mv->old_offset, at);
+	ck_assert_uint_eq(mv->size, 0x300);
+	/* Nowhere in L0 to go: a new PT_LOAD past everything mapped, with
+	 * offset and address congruent modulo its alignment. */
+	ck_assert(p.new_load);
+	ck_assert_uint_ge(mv->new_offset, f->m.shoff);
+	ck_assert_uint_ge(mv->new_addr, 0x2000);
+	ck_assert_uint_eq(mv->new_addr % 0x1000, mv->new_offset % 0x1000);
+	const struct pn_segment *load = find(&p, PT_LOAD, 2);
+	ck_assert_ptr_nonnull(load);
+	ck_assert_uint_eq(load->offset, p.load_offset);
+	ck_assert(load->offset <= mv->new_offset &&
+		  mv->new_offset + mv->size <= load->offset + load->filesz);
+	ck_assert_uint_eq(p.nzero >= 1, 1);
+	(void)dynsym;
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+/* Page 1 full of unmovable bytes right after the table. */
+static struct fixture *full(uint16_t type, uint64_t base)
+{
+	struct fixture *f = pie_gap(0, 0x1000 - (64 + 5 * ES + 28));
+	f->m.e_type = type;
+	for (size_t i = 0; i < f->m.phnum; i++) {
+		f->ph[i].vaddr += base;
+		f->ph[i].paddr += base;
+	}
+	for (size_t i = 1; i < f->m.shnum; i++)
+		if (f->sh[i].flags & SHF_ALLOC)
+			f->sh[i].addr += base;
+	f->ph[0].type = PT_NOTE; /* no PT_PHDR: static binaries have none */
+	f->ph[0].filesz = f->ph[0].memsz = 0;
+	return f;
+}
+
+START_TEST(nothing_movable_is_refused)
+{
+	struct fixture *f = full(ET_DYN, 0);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	ck_assert_ptr_nonnull(strstr(err.message, "synthetic: no room for the note in the first page"));
+	free(f);
+}
+END_TEST
+
+START_TEST(nothing_movable_allowed_outside)
+{
+	struct fixture *f = full(ET_DYN, 0);
+	struct pn_plan_request req = request();
+	req.allow_outside_page = true;
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	/* The table cannot grow either: even outside page 1 there is no way. */
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	/* With two free slots after the table, the note goes past the end. */
+	free(f);
+	f = full(ET_DYN, 0);
+	f->sh[1].offset += 2 * ES;
+	f->sh[1].addr += 2 * ES;
+	f->ph[1].offset += 2 * ES;
+	f->ph[1].vaddr += 2 * ES;
+	memset(f->head + 64 + 5 * ES, 0, 2 * ES);
+	f->sh[2].offset += 2 * ES;
+	f->sh[2].size -= 2 * ES;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	ck_assert(p.outside_page);
+	ck_assert(p.new_load);
+	ck_assert_uint_ge(p.note_offset, f->m.shoff);
+	ck_assert_uint_eq(p.phoff, 64);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(exec_gets_new_first_page)
+{
+	struct fixture *f = full(ET_EXEC, 0x400000);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.shift, 0x1000);
+	const struct pn_segment *first = find(&p, PT_LOAD, 0);
+	ck_assert_uint_eq(first->offset, 0);
+	ck_assert_uint_eq(first->vaddr, 0x3ff000);
+	/* The old segments map the same addresses from shifted offsets. */
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->vaddr, 0x400000);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, 0x1000);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 2)->vaddr, 0x401000);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 2)->offset, 0x2000);
+	/* Past the shifted file: .shstrtab with the new name, then the table
+	 * with one more section header. */
+	uint64_t shstr_end = f->m.file_size + 0x1000 + f->m.shstr_size + sizeof PKGNOTE_SECTION_NAME;
+	ck_assert_uint_eq(p.shstr_offset, f->m.file_size + 0x1000);
+	ck_assert_uint_eq(p.shoff, (shstr_end + 7) & ~7ULL);
+	ck_assert_uint_eq(p.file_size, p.shoff + (f->m.shnum + 1) * 64);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(same_size_note_replaced_in_place)
+{
+	struct fixture *f = pie(0x100);
+	uint64_t at = 64 + 6 * ES + 28 + 0x100;
+	f->ph[2].filesz = f->ph[2].memsz = at + NOTE;
+	add_phdr(f, PT_NOTE, at, at, NOTE, NOTE, 4);
+	f->ph[0].filesz = f->ph[0].memsz = 6 * ES; /* not used by the planner here */
+	size_t sec = add_section(f, ".note.package", SHT_NOTE, at, at, NOTE, 4);
+	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at, .record_size = NOTE,
+					      .section = sec, .segment = 5 };
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	ck_assert(p.in_place);
+	ck_assert_uint_eq(p.note_offset, at);
+	ck_assert_uint_eq(p.phnum, f->m.phnum);
+	ck_assert_uint_eq(p.file_size, f->m.file_size);
+	pn_plan_free(&p);
+
+	/* A longer note no longer fits the slot: planned anew, the old slot
+	 * cleared, still one PT_NOTE for it and no new section header. */
+	req.note_size = NOTE + 40;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	ck_assert(!p.in_place);
+	assert_page1(&p);
+	ck_assert(!p.add_section);
+	ck_assert_uint_eq(p.note_section, sec);
+	ck_assert_ptr_nonnull(find(&p, PT_NOTE, 0));
+	ck_assert_ptr_null(find(&p, PT_NOTE, 1));
+	bool cleared = false;
+	for (size_t i = 0; i < p.nzero; i++)
+		cleared |= p.zero[i].offset == at && p.zero[i].size == NOTE;
+	ck_assert(cleared);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(note_in_middle_of_shared_pt_note)
+{
+	/* PT_NOTE = [gnu note 32][package note 72][abi note 32], 4-aligned,
+	 * then free space: the old note is cut out and the rest keeps its
+	 * bytes, so no note before or after it moves. */
+	struct fixture *f = pie(0);
+	uint64_t at = 64 + 6 * ES + 28;
+	at = (at + 3) & ~3ULL;
+	add_section(f, ".note.a", SHT_NOTE, at, at, 32, 4);
+	size_t sec = add_section(f, ".note.package", SHT_NOTE, at + 32, at + 32, NOTE, 4);
+	add_section(f, ".note.b", SHT_NOTE, at + 32 + NOTE, at + 32 + NOTE, 32, 4);
+	add_phdr(f, PT_NOTE, at, at, 64 + NOTE, 64 + NOTE, 4);
+	f->ph[2].filesz = f->ph[2].memsz = at + 64 + NOTE;
+	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at + 32,
+					      .record_size = NOTE, .section = sec, .segment = 5 };
+	struct pn_plan_request req = request();
+	req.note_size = NOTE + 8;
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	/* The PT_NOTEs cover the two GNU notes and the new note, no more:
+	 * the old slot is out of every segment and cleared. */
+	uint64_t covered = 0;
+	for (size_t i = 0; i < p.phnum; i++)
+		if (p.phdrs[i].type == PT_NOTE)
+			covered += p.phdrs[i].filesz;
+	ck_assert_uint_eq(covered, 64 + req.note_size);
+	bool cleared = false;
+	for (size_t i = 0; i < p.nzero; i++)
+		cleared |= p.zero[i].offset == at + 32 && p.zero[i].size == NOTE;
+	ck_assert(cleared);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(same_input_same_plan)
+{
+	struct fixture *f = pie(0x100);
+	struct pn_plan_request req = request();
+	struct pn_plan a, b;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &a, &err), PKGNOTE_OK);
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &b, &err), PKGNOTE_OK);
+	ck_assert_uint_eq(a.phnum, b.phnum);
+	ck_assert_mem_eq(a.phdrs, b.phdrs, a.phnum * sizeof *a.phdrs);
+	ck_assert_uint_eq(a.note_offset, b.note_offset);
+	ck_assert_uint_eq(a.file_size, b.file_size);
+	ck_assert_mem_eq(a.moves, b.moves, a.nmoves * sizeof *a.moves);
+	pn_plan_free(&a);
+	pn_plan_free(&b);
+	free(f);
+}
+END_TEST
+
+START_TEST(smaller_page_size_is_honoured)
+{
+	/* With a 256-byte "page" not even the table fits. */
+	struct fixture *f = pie(0x100);
+	struct pn_plan_request req = request();
+	req.page_size = 256;
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	free(f);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("layout planner");
+	TCase *tc = tcase_create("plans");
+	tcase_add_test(tc, room_in_page1_grows_table_in_place);
+	tcase_add_test(tc, interp_shifts_to_let_table_grow);
+	tcase_add_test(tc, page1_full_moves_dynamic_section);
+	tcase_add_test(tc, nothing_movable_is_refused);
+	tcase_add_test(tc, nothing_movable_allowed_outside);
+	tcase_add_test(tc, exec_gets_new_first_page);
+	tcase_add_test(tc, same_size_note_replaced_in_place);
+	tcase_add_test(tc, note_in_middle_of_shared_pt_note);
+	tcase_add_test(tc, same_input_same_plan);
+	tcase_add_test(tc, smaller_page_size_is_honoured);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
