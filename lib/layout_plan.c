@@ -365,6 +365,36 @@ static void find_units(struct ctx *c)
 	}
 }
 
+/* A last PT_LOAD that an earlier stamp added can take more sections: it is
+ * read-only, the highest, and only .shstrtab and section headers follow
+ * it in the file (they are written again after it). */
+static void find_tail_load(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	c->tail_load = -1;
+	long top = -1;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD && (top < 0 || c->base[i].vaddr > c->base[top].vaddr))
+			top = (long)i;
+	if (top < 0 || (size_t)top == c->l0)
+		return;
+	const struct pn_segment *t = &c->base[top];
+	uint64_t end = t->offset + t->filesz;
+	if (t->flags != PF_R || t->filesz != t->memsz || (m->shnum > 0 && m->shoff < end))
+		return;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].filesz > 0 && c->base[i].offset + c->base[i].filesz > end &&
+		    (long)i != top)
+			return;
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type != SHT_NOBITS && s->size > 0 && s->offset + s->size > end &&
+		    i != m->shstrndx)
+			return;
+	}
+	c->tail_load = top;
+}
+
 /* One attempt: the candidates first..last (by offset) leave page 1. */
 static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t last, bool note_outside,
 				   struct pn_plan *plan, bool *done, struct pkgnote_error *err)
@@ -387,14 +417,14 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 	 * (often the slack at the end of page 1), else to a new PT_LOAD at the
 	 * end of the file. */
 	const struct pn_segment *l0 = &c->base[c->l0];
-	size_t k_load = note_outside ? 1 : 0;
+	size_t k_load = note_outside && c->tail_load < 0 ? 1 : 0;
 	uint64_t past = ms.n ? ms.mv[ms.n - 1].old_offset + ms.mv[ms.n - 1].size : 0;
 	for (size_t i = 0; i < ms.n; i++) {
 		uint64_t align = max_u64(m->shdrs[ms.section[i]].addralign, 1);
 		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, align, past, c->ext_end);
 		if (at == UINT64_MAX) {
 			ms.to_load[i] = true;
-			k_load = 1;
+			k_load = c->tail_load >= 0 ? 0 : 1;
 			continue;
 		}
 		pn_space_remove(&f, at, at + ms.mv[i].size);
@@ -518,6 +548,7 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 	}
 	find_candidates(&c);
 	find_units(&c);
+	find_tail_load(&c);
 
 	bool done = false;
 	r = search(&c, plan, &done, err);

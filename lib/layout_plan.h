@@ -62,13 +62,18 @@ struct pn_plan {
 	size_t note_section;         /* index of .note.package */
 	bool add_section;            /* that index is new: the table grows */
 	uint32_t note_name_off;
-	bool shstr_append;           /* .shstrtab rewritten with the name */
+	bool shstr_append;           /* .shstrtab written anew at shstr_offset,
+					with the name when shstr_size says so */
 	uint64_t shstr_offset, shstr_size;
+	bool sht_rewrite;            /* the whole table written at shoff */
 	uint64_t shoff;              /* where the table is (re)written */
 	size_t shnum;
 
-	/* A loadable segment appended past the end of the file. */
+	/* Moved sections past the end of the file: in a new loadable segment,
+	 * or in the last one when an earlier stamp made it (grow_load >= 0,
+	 * its index in the input's program headers). */
 	bool new_load;
+	long grow_load;
 	uint64_t load_offset, load_vaddr, load_size;
 
 	/* The input's bytes start at this offset of the output: nonzero when

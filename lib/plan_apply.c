@@ -95,7 +95,7 @@ static enum pkgnote_status write_ehdr(struct apply *a)
 	eh.e_phoff = p->phoff;
 	eh.e_phnum = (GElf_Half)p->phnum;
 	eh.e_shoff = p->shoff;
-	if (p->add_section)
+	if (p->sht_rewrite)
 		eh.e_shnum = (GElf_Half)p->shnum;
 	return encode_and_write(a, ELF_T_EHDR, &eh, 1, 0, "the ELF header");
 }
@@ -193,13 +193,13 @@ static enum pkgnote_status write_shdrs(struct apply *a)
 	if (p->shstr_append) {
 		enum pkgnote_status r = write_at(a, m->shstr, m->shstr_size, p->shstr_offset,
 						 "the section name table");
-		if (r == PKGNOTE_OK)
+		if (r == PKGNOTE_OK && p->shstr_size > m->shstr_size)
 			r = write_at(a, PKGNOTE_SECTION_NAME, sizeof PKGNOTE_SECTION_NAME,
 				     p->shstr_offset + m->shstr_size, "the section name table");
 		if (r != PKGNOTE_OK)
 			return r;
 	}
-	if (!p->add_section) {
+	if (!p->sht_rewrite) {
 		/* Same table, same place: rewrite only the entries that change. */
 		for (size_t i = 0; i < p->shnum; i++) {
 			GElf_Shdr sh;

@@ -49,6 +49,7 @@ static void plan_sections(const struct ctx *c, struct pn_plan *plan)
 		return;
 	}
 	plan->add_section = true;
+	plan->sht_rewrite = true;
 	plan->note_section = m->shnum;
 	plan->shnum = m->shnum + 1;
 	const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
@@ -79,7 +80,37 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		plan->truncate_at = m->shoff;
 	uint64_t cur = plan->truncate_at;
 
-	if (any_load) {
+	if (any_load && c->tail_load >= 0) {
+		/* Grow the last PT_LOAD an earlier stamp made; what followed it
+		 * (.shstrtab, the section header table) is written after. */
+		const struct pn_segment *t = &c->base[c->tail_load];
+		uint64_t at = plan->truncate_at = t->offset + t->filesz;
+		for (size_t i = 0; i < ms->n; i++) {
+			if (!ms->to_load[i])
+				continue;
+			at = pn_align_up(at, max_u64(m->shdrs[ms->section[i]].addralign, 1));
+			ms->mv[i].new_offset = at;
+			ms->mv[i].new_addr = t->vaddr + (at - t->offset);
+			at += ms->mv[i].size;
+		}
+		if (pl->note_in_new_load) {
+			at = pn_align_up(at, 4);
+			plan->note_offset = at;
+			plan->note_vaddr = t->vaddr + (at - t->offset);
+			plan->outside_page = true;
+			at += plan->note_size;
+		}
+		plan->grow_load = c->tail_load;
+		plan->load_offset = t->offset;
+		plan->load_vaddr = t->vaddr;
+		plan->load_size = at - t->offset;
+		plan->sht_rewrite = m->shnum > 0;
+		if (m->shnum > 0 && !plan->shstr_append) {
+			plan->shstr_append = true;
+			plan->shstr_size = m->shstr_size;
+		}
+		cur = at;
+	} else if (any_load) {
 		uint64_t vend = 0, salign = 8, largest = 0;
 		for (size_t i = 0; i < c->nbase; i++)
 			if (c->base[i].type == PT_LOAD) {
@@ -126,7 +157,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		plan->shstr_offset = cur;
 		cur += plan->shstr_size;
 	}
-	if (plan->add_section) {
+	if (plan->sht_rewrite) {
 		plan->shoff = pn_align_up(cur, c->talign);
 		cur = plan->shoff + plan->shnum * m->shentsize;
 	}
@@ -176,6 +207,8 @@ static enum pkgnote_status plan_phdrs(const struct ctx *c, const struct placemen
 		}
 		if (i == c->l0)
 			s.filesz = s.memsz = l0_end;
+		if ((long)i == plan->grow_load)
+			s.filesz = s.memsz = plan->load_size;
 		if ((int)i == pl->join)
 			s.filesz = s.memsz = s.filesz + plan->note_size;
 		if (s.type == PT_PHDR) {
@@ -222,6 +255,7 @@ enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *p
 				  struct pkgnote_error *err)
 {
 	memset(plan, 0, sizeof *plan);
+	plan->grow_load = -1;
 	plan->note_size = c->req->note_size;
 	plan->phoff = pl->phoff;
 	plan->phnum = pl->phnum;
@@ -245,6 +279,7 @@ enum pkgnote_status pn_plan_in_place(const struct ctx *c, struct pn_plan *plan,
 {
 	const struct pn_model *m = c->m;
 	memset(plan, 0, sizeof *plan);
+	plan->grow_load = -1;
 	plan->in_place = true;
 	plan->note_size = c->req->note_size;
 	plan->note_offset = m->old_note.offset;

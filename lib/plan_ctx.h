@@ -32,6 +32,7 @@ struct ctx {
 	size_t ncand;
 	struct unit units[PN_MAX_UNITS]; /* shiftable blocks after the table */
 	size_t nunits;
+	long tail_load;              /* base index of a last PT_LOAD that may grow, or -1 */
 };
 
 #define PN_ALL_MOVES (PN_MAX_MOVES + PN_MAX_UNITS)

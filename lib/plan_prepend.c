@@ -45,6 +45,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 	uint64_t shift = c->load_align;
 	memset(plan, 0, sizeof *plan);
 	plan->shift = shift;
+	plan->grow_load = -1;
 	plan->note_size = c->req->note_size;
 	plan->phoff = pn_align_up(m->ehsize, c->talign);
 	plan->phnum = c->nbase + 2;
@@ -65,6 +66,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 			plan->note_section = m->old_note.section;
 		} else {
 			plan->add_section = true;
+			plan->sht_rewrite = true;
 			plan->note_section = m->shnum;
 			plan->shnum = m->shnum + 1;
 			const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,

@@ -24,9 +24,11 @@ static bool same_segment(const struct pn_segment *a, const struct pn_segment *b,
 	       a->vaddr == b->vaddr && a->filesz == b->filesz && a->memsz == b->memsz;
 }
 
-/* Every PT_LOAD of the input but L0 reappears unchanged; L0 only grew. */
+/* Every PT_LOAD of the input reappears unchanged, but L0 and a tail
+ * segment of an earlier stamp, which only grow. */
 static enum pkgnote_status check_loads(const struct pn_model *in, const struct pn_model *out,
-				       uint64_t shift, const char *path, struct pkgnote_error *err)
+				       const struct pn_plan *p, uint64_t shift, const char *path,
+				       struct pkgnote_error *err)
 {
 	for (size_t i = 0; i < in->phnum; i++) {
 		const struct pn_segment *s = &in->phdrs[i];
@@ -38,8 +40,9 @@ static enum pkgnote_status check_loads(const struct pn_model *in, const struct p
 			const struct pn_segment *t = &out->phdrs[j];
 			if (same_segment(s, t, shift))
 				found = true;
-			else if (shift == 0 && s->type == PT_LOAD && s->offset == 0 && t->type == PT_LOAD &&
-				 t->offset == 0 && t->vaddr == s->vaddr && t->flags == s->flags &&
+			else if (shift == 0 && s->type == PT_LOAD && t->type == PT_LOAD &&
+				 (s->offset == 0 || (p->grow_load >= 0 && s->offset == p->load_offset)) &&
+				 t->offset == s->offset && t->vaddr == s->vaddr && t->flags == s->flags &&
 				 t->filesz >= s->filesz && t->memsz >= s->memsz)
 				found = true;
 		}
@@ -134,7 +137,7 @@ enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_
 	if (r == PKGNOTE_OK)
 		r = check_page(&out, p, page, path, err);
 	if (r == PKGNOTE_OK)
-		r = check_loads(in, &out, p->shift, path, err);
+		r = check_loads(in, &out, p, p->shift, path, err);
 	if (r == PKGNOTE_OK)
 		r = check_sections(in, &out, p, path, err);
 	if (r == PKGNOTE_OK)

@@ -72,6 +72,7 @@ static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
 	add_phdr(f, PT_INTERP, interp, interp, 28, 28, 1);
 	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
 	add_phdr(f, PT_LOAD, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000);
+	f->ph[3].flags = PF_R | PF_X;
 	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
 	memset(f->head + 64, 0xbb, 5 * ES);
 	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
