@@ -127,6 +127,7 @@ if [ -f fixtures/hello.c ] && [ "$pattern" = core ] &&
 		cd "$DEMO"
 		rm -f core
 		ulimit -c unlimited
+		echo "(the segmentation fault below is on purpose)"
 		./hello crash 2>/dev/null
 		mv hello hello.moved-away
 		if [ -f core ]; then
