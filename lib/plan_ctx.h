@@ -62,6 +62,13 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/* plan_analyse.c: fill c from c->m and c->req (steps 1 and 2). */
+enum pkgnote_status pn_analyse(struct ctx *c, struct pkgnote_error *err);
+void pn_ctx_free(struct ctx *c);
+/* Index of the one dynamic entry pointing at section s, or -1 when s may
+ * not move. */
+long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s);
+
 /* plan_place.c: fit table and note in free space f; k_load is 1 when a new
  * PT_LOAD needs a program header.  Each returns false when it cannot. */
 bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,

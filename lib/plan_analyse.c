@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Steps 1 and 2 of the planner: what the input offers.
+ *  - the base: the program headers with the old package note taken out of
+ *    its PT_NOTE (which disappears, shrinks, or is split around it);
+ *  - L0, the PT_LOAD mapping file offset 0, and how far it may grow;
+ *  - the free bytes of L0: claimed by no header, section or segment, zero,
+ *    and below the page where the next PT_LOAD begins;
+ *  - the sections only one dynamic entry points at, which may move;
+ *  - the blocks of .interp and notes after the program header table, which
+ *    may shift within page 1;
+ *  - a trailing PT_LOAD an earlier stamp added, which may grow.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan_ctx.h"
+
+#ifndef SHT_RELR
+#define SHT_RELR 19
+#endif
+#ifndef DT_RELRSZ
+#define DT_RELRSZ 35
+#define DT_RELR 36
+#endif
+
+void pn_ctx_free(struct ctx *c)
+{
+	free(c->base);
+	pn_space_free(&c->free0);
+}
+
+static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
+{
+	return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, c->m->path, "planning the layout");
+}
+
+/* Step 1a: the program headers without the old note.  A PT_NOTE that held
+ * only the old note disappears; one that held more shrinks, or is split in
+ * two when the old note sat in its middle. */
+static int build_base(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	c->base = calloc(m->phnum + 1, sizeof *c->base);
+	if (c->base == NULL)
+		return -1;
+	const struct pn_old_note *o = &m->old_note;
+	for (size_t i = 0; i < m->phnum; i++) {
+		struct pn_segment s = m->phdrs[i];
+		if (!o->present || (int)i != o->segment) {
+			c->base[c->nbase++] = s;
+			continue;
+		}
+		uint64_t a = o->offset, b = o->offset + o->record_size;
+		uint64_t end = s.offset + s.filesz;
+		if (a == s.offset && b >= end)
+			continue;
+		if (a == s.offset) {
+			uint64_t d = b - s.offset;
+			s.offset += d, s.vaddr += d, s.paddr += d, s.filesz -= d, s.memsz -= d;
+			if (s.offset % (s.align ? s.align : 1))
+				s.align = 4;
+			c->base[c->nbase++] = s;
+		} else if (b >= end) {
+			s.filesz = s.memsz = a - s.offset;
+			c->base[c->nbase++] = s;
+		} else {
+			struct pn_segment after = s;
+			uint64_t d = b - s.offset;
+			after.offset += d, after.vaddr += d, after.paddr += d;
+			after.filesz = after.memsz = end - b;
+			if (after.offset % (after.align ? after.align : 1))
+				after.align = 4;
+			s.filesz = s.memsz = a - s.offset;
+			c->base[c->nbase++] = s;
+			c->base[c->nbase++] = after;
+		}
+	}
+	return 0;
+}
+
+static bool find_l0(struct ctx *c)
+{
+	bool found = false;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (s->type == PT_LOAD)
+			c->load_align = max_u64(c->load_align, s->align);
+		if (s->type == PT_LOAD && s->offset == 0 && s->filesz > 0 &&
+		    (!found || s->vaddr < c->base[c->l0].vaddr)) {
+			c->l0 = i;
+			found = true;
+		}
+	}
+	c->load_align = max_u64(c->load_align, 4096);
+	return found;
+}
+
+/* Step 1b: how far L0 may grow.  Its extra bytes map at vaddr + offset, so
+ * they must stay below the page where any higher PT_LOAD begins; a segment
+ * with bss of its own cannot grow at all. */
+static void compute_ext_end(struct ctx *c)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	if (l0->memsz != l0->filesz) {
+		c->ext_end = l0->filesz;
+		return;
+	}
+	uint64_t ext = c->m->file_size;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i == c->l0 || s->type != PT_LOAD || s->vaddr < l0->vaddr)
+			continue;
+		uint64_t page = pn_align_down(s->vaddr, c->load_align);
+		uint64_t bound = page > l0->vaddr ? page - l0->vaddr : 0;
+		ext = min_u64(ext, bound);
+	}
+	c->ext_end = max_u64(ext, l0->filesz);
+}
+
+static bool old_note_range(const struct pn_model *m, uint64_t *a, uint64_t *b)
+{
+	if (!m->old_note.present)
+		return false;
+	*a = m->old_note.offset;
+	*b = m->old_note.offset + m->old_note.record_size;
+	return true;
+}
+
+/* Step 1c: free bytes of L0 and its possible extension. */
+static int compute_free(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	struct pn_space *f = &c->free0;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	int r = pn_space_add(f, 0, c->ext_end);
+	r |= pn_space_remove(f, 0, m->ehsize);
+	r |= pn_space_remove(f, m->phoff, m->phoff + m->phnum * c->es);
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type == SHT_NOBITS || s->size == 0 || i == m->old_note.section)
+			continue;
+		r |= pn_space_remove(f, s->offset, s->offset + s->size);
+	}
+	if (m->shnum > 0)
+		r |= pn_space_remove(f, m->shoff, m->shoff + m->shnum * m->shentsize);
+	else
+		r |= pn_space_remove(f, 0, l0->filesz); /* nothing says what is unused */
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i == c->l0 || s->type == PT_PHDR || s->filesz == 0)
+			continue;
+		r |= pn_space_remove(f, s->offset, s->offset + s->filesz);
+	}
+	/* Bytes no header claims may still be in use by something unnamed;
+	 * only zeros count as free, and only what was read is known. */
+	uint64_t known = min_u64(c->ext_end, m->head_size);
+	uint64_t na = 0, nb = 0;
+	bool has_old = old_note_range(m, &na, &nb);
+	for (uint64_t i = 0; i < known;) {
+		if (m->head[i] == 0 || (has_old && i >= na && i < nb)) {
+			i++;
+			continue;
+		}
+		uint64_t j = i;
+		while (j < known && m->head[j] != 0 && !(has_old && j >= na && j < nb))
+			j++;
+		r |= pn_space_remove(f, i, j);
+		i = j;
+	}
+	r |= pn_space_remove(f, known, c->ext_end);
+	if (has_old && nb <= c->ext_end)
+		r |= pn_space_add(f, na, nb);
+	return r ? -1 : 0;
+}
+
+/* Step 2: sections that only the dynamic table refers to. */
+struct movable {
+	const char *name;
+	uint32_t type;
+	int64_t tag, size_tag;
+};
+
+static const struct movable movables[] = {
+	{ ".gnu.hash", SHT_GNU_HASH, DT_GNU_HASH, 0 },
+	{ ".hash", SHT_HASH, DT_HASH, 0 },
+	{ ".dynsym", SHT_DYNSYM, DT_SYMTAB, 0 },
+	{ ".dynstr", SHT_STRTAB, DT_STRTAB, DT_STRSZ },
+	{ ".gnu.version", SHT_GNU_versym, DT_VERSYM, 0 },
+	{ ".gnu.version_r", SHT_GNU_verneed, DT_VERNEED, 0 },
+	{ ".gnu.version_d", SHT_GNU_verdef, DT_VERDEF, 0 },
+	{ ".rela.dyn", SHT_RELA, DT_RELA, DT_RELASZ },
+	{ ".rela.plt", SHT_RELA, DT_JMPREL, DT_PLTRELSZ },
+	{ ".rel.dyn", SHT_REL, DT_REL, DT_RELSZ },
+	{ ".rel.plt", SHT_REL, DT_JMPREL, DT_PLTRELSZ },
+	{ ".relr.dyn", SHT_RELR, DT_RELR, DT_RELRSZ },
+};
+
+static bool is_address_tag(int64_t tag)
+{
+	switch (tag) {
+	case DT_PLTGOT: case DT_HASH: case DT_STRTAB: case DT_SYMTAB: case DT_RELA:
+	case DT_INIT: case DT_FINI: case DT_REL: case DT_JMPREL: case DT_INIT_ARRAY:
+	case DT_FINI_ARRAY: case DT_PREINIT_ARRAY: case DT_GNU_HASH: case DT_VERSYM:
+	case DT_VERDEF: case DT_VERNEED: case DT_RELR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
+{
+	for (size_t i = 0; i < m->ndyn; i++)
+		if (m->dyn[i].tag == tag) {
+			*val = m->dyn[i].val;
+			return true;
+		}
+	return false;
+}
+
+/* Index of the one dynamic entry that points at section s, or -1 when
+ * none does or when anything else points into it. */
+long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s)
+{
+	const struct pn_model *m = c->m;
+	const struct movable *kind = NULL;
+	for (size_t k = 0; k < sizeof movables / sizeof movables[0]; k++)
+		if (movables[k].type == s->type && strcmp(movables[k].name, s->name) == 0)
+			kind = &movables[k];
+	if (kind == NULL)
+		return -1;
+	long found = -1;
+	for (size_t i = 0; i < m->ndyn; i++) {
+		const struct pn_dyn *d = &m->dyn[i];
+		if (!is_address_tag(d->tag) || d->val < s->addr || d->val >= s->addr + s->size)
+			continue;
+		if (d->tag != kind->tag || d->val != s->addr || found >= 0)
+			return -1;
+		found = (long)i;
+	}
+	uint64_t size;
+	if (found >= 0 && kind->size_tag != 0 &&
+	    (!dyn_value(m, kind->size_tag, &size) || size != s->size))
+		return -1;
+	return found;
+}
+
+static int cmp_offset(const void *a, const void *b, void *arg)
+{
+	const struct pn_model *m = arg;
+	uint64_t x = m->shdrs[*(const size_t *)a].offset, y = m->shdrs[*(const size_t *)b].offset;
+	return x < y ? -1 : x > y;
+}
+
+static void find_candidates(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	for (size_t i = 1; i < m->shnum && c->ncand < PN_MAX_MOVES; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (!(s->flags & SHF_ALLOC) || s->size == 0 || s->offset >= c->page ||
+		    s->offset + s->size > l0->filesz || s->addr != l0->vaddr + s->offset ||
+		    s->offset < m->ehsize || pn_movable_dyn_index(c, s) < 0)
+			continue;
+		bool shared = false;
+		for (size_t j = 0; j < c->nbase; j++) {
+			const struct pn_segment *g = &c->base[j];
+			if (j != c->l0 && g->filesz > 0 && g->offset < s->offset + s->size &&
+			    s->offset < g->offset + g->filesz)
+				shared = true;
+		}
+		if (!shared)
+			c->cand[c->ncand++] = i;
+	}
+	qsort_r(c->cand, c->ncand, sizeof c->cand[0], cmp_offset, (void *)m);
+}
+
+/* Step 2b: blocks of .interp and notes right after the program header
+ * table, which may shift within page 1 so that the table grows in place. */
+static bool shiftable(uint32_t type)
+{
+	return type == PT_INTERP || type == PT_NOTE || type == PT_GNU_PROPERTY;
+}
+
+/* The end of the unit starting at pos: the union of the shiftable segments
+ * that start there or overlap it; pos when none starts there. */
+static uint64_t unit_end(const struct ctx *c, uint64_t pos, uint64_t *align, int *join)
+{
+	uint64_t end = pos;
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t j = 0; j < c->nbase; j++) {
+			const struct pn_segment *s = &c->base[j];
+			if (!shiftable(s->type) || s->filesz == 0 || s->offset + s->filesz <= end ||
+			    !(s->offset == pos || (s->offset > pos && s->offset < end)))
+				continue;
+			end = s->offset + s->filesz;
+			*align = max_u64(*align, s->align);
+			grew = true;
+		}
+	}
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		if (s->type == PT_NOTE && s->offset + s->filesz == end && s->align <= 4 &&
+		    s->offset % 4 == 0 && end % 4 == 0)
+			*join = (int)j;
+	}
+	return end;
+}
+
+/* Nothing but shiftable segments and note or .interp sections lies in the
+ * unit, so that moving its bytes moves everything that refers to them. */
+static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end, uint64_t *align)
+{
+	const struct pn_model *m = c->m;
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		if (j == c->l0 || s->type == PT_PHDR || s->filesz == 0 ||
+		    s->offset >= end || s->offset + s->filesz <= start)
+			continue;
+		if (!shiftable(s->type) || s->offset < start || s->offset + s->filesz > end)
+			return false;
+	}
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type == SHT_NOBITS || s->size == 0 || i == m->old_note.section ||
+		    s->offset >= end || s->offset + s->size <= start)
+			continue;
+		if ((s->type != SHT_NOTE && strcmp(s->name, ".interp") != 0) ||
+		    s->offset < start || s->offset + s->size > end)
+			return false;
+		*align = max_u64(*align, s->addralign);
+	}
+	return true;
+}
+
+static void find_units(struct ctx *c)
+{
+	uint64_t pos = c->m->phoff + c->m->phnum * c->es;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	while (c->nunits < PN_MAX_UNITS && pos < c->page) {
+		for (size_t i = 0; i < c->free0.n; i++)
+			if (c->free0.r[i].start <= pos && pos < c->free0.r[i].end)
+				pos = c->free0.r[i].end;
+		uint64_t align = 1;
+		int join = -1;
+		uint64_t end = unit_end(c, pos, &align, &join);
+		if (end == pos || end > l0->filesz || !unit_is_shiftable(c, pos, end, &align))
+			break;
+		c->units[c->nunits++] = (struct unit){ pos, end, align, join };
+		pos = end;
+	}
+}
+
+/* A last PT_LOAD that an earlier stamp added can take more sections: it is
+ * read-only, the highest, and only .shstrtab and section headers follow
+ * it in the file (they are written again after it). */
+static void find_tail_load(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	c->tail_load = -1;
+	long top = -1;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD && (top < 0 || c->base[i].vaddr > c->base[top].vaddr))
+			top = (long)i;
+	if (top < 0 || (size_t)top == c->l0)
+		return;
+	const struct pn_segment *t = &c->base[top];
+	uint64_t end = t->offset + t->filesz;
+	if (t->flags != PF_R || t->filesz != t->memsz || (m->shnum > 0 && m->shoff < end))
+		return;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].filesz > 0 && c->base[i].offset + c->base[i].filesz > end &&
+		    (long)i != top)
+			return;
+	for (size_t i = 1; i < m->shnum; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type != SHT_NOBITS && s->size > 0 && s->offset + s->size > end &&
+		    i != m->shstrndx)
+			return;
+	}
+	c->tail_load = top;
+}
+
+enum pkgnote_status pn_analyse(struct ctx *c, struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	if (build_base(c) != 0)
+		return oom(c, err);
+	if (!find_l0(c))
+		return pn_fail(err, PKGNOTE_NO_ROOM, m->path,
+			       "no room for the note in the first page: no loadable segment maps the start of the file");
+	compute_ext_end(c);
+	if (compute_free(c) != 0)
+		return oom(c, err);
+	find_candidates(c);
+	find_units(c);
+	find_tail_load(c);
+	return PKGNOTE_OK;
+}
