@@ -184,18 +184,26 @@ START_TEST(interp_shifts_to_let_table_grow)
 }
 END_TEST
 
-START_TEST(page1_full_moves_dynamic_section)
+/* After .interp: .dynsym (DT_SYMTAB) then unmovable data to the end of
+ * page 1; only moving .dynsym makes room. */
+static struct fixture *page1_full(uint64_t *dynsym_at)
 {
-	/* After .interp: .dynsym (DT_SYMTAB) then unmovable data to the end
-	 * of page 1; only moving .dynsym makes room. */
 	struct fixture *f = pie(0);
 	uint64_t at = 64 + 6 * ES + 28 + 4;
-	size_t dynsym = add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x300, 8);
+	add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x300, 8);
 	add_section(f, ".rodata", SHT_PROGBITS, at + 0x300, at + 0x300, 0x1000 - at - 0x300, 1);
 	f->ph[2].filesz = f->ph[2].memsz = 0x1000;
 	f->dyn[0] = (struct pn_dyn){ DT_SYMTAB, at };
 	f->dyn[1] = (struct pn_dyn){ DT_STRSZ, 10 };
 	f->m.ndyn = 2;
+	*dynsym_at = at;
+	return f;
+}
+
+START_TEST(page1_full_moves_dynamic_section)
+{
+	uint64_t at;
+	struct fixture *f = page1_full(&at);
 	struct pn_plan_request req = request();
 	struct pn_plan p;
 	struct pkgnote_error err;
@@ -211,6 +219,7 @@ START_TEST(page1_full_moves_dynamic_section)
 	/* Nowhere in L0 to go: a new PT_LOAD past everything mapped, with
 	 * offset and address congruent modulo its alignment. */
 	ck_assert(p.new_load);
+	ck_assert_int_eq(p.grow_load, -1);
 	ck_assert_uint_ge(mv->new_offset, f->m.shoff);
 	ck_assert_uint_ge(mv->new_addr, 0x2000);
 	ck_assert_uint_eq(mv->new_addr % 0x1000, mv->new_offset % 0x1000);
@@ -219,8 +228,39 @@ START_TEST(page1_full_moves_dynamic_section)
 	ck_assert_uint_eq(load->offset, p.load_offset);
 	ck_assert(load->offset <= mv->new_offset &&
 		  mv->new_offset + mv->size <= load->offset + load->filesz);
-	ck_assert_uint_eq(p.nzero >= 1, 1);
-	(void)dynsym;
+	bool cleared = false;
+	for (size_t i = 0; i < p.nzero; i++)
+		cleared |= p.zero[i].offset == at && p.zero[i].size == 0x300;
+	ck_assert(cleared);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(earlier_tail_segment_grows)
+{
+	/* The last PT_LOAD is read-only and only .shstrtab and the section
+	 * headers follow it, as after an earlier stamp: .dynsym joins it and
+	 * no program header is added for it. */
+	uint64_t at;
+	struct fixture *f = page1_full(&at);
+	f->ph[3].flags = PF_R;
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert(!p.new_load);
+	ck_assert_int_eq(p.grow_load, 3);
+	ck_assert_uint_eq(p.phnum, f->m.phnum + 1);
+	ck_assert_uint_eq(p.truncate_at, 0x2000);
+	ck_assert_uint_eq(p.moves[0].new_offset, 0x2000);
+	ck_assert_uint_eq(p.moves[0].new_addr, 0x2000);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->filesz, 0x1300);
+	ck_assert(p.sht_rewrite);
+	ck_assert(p.shstr_append);
+	ck_assert_uint_eq(p.shstr_offset, 0x2300);
+	ck_assert_uint_ge(p.shoff, 0x2300 + p.shstr_size);
 	pn_plan_free(&p);
 	free(f);
 }
@@ -427,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, room_in_page1_grows_table_in_place);
 	tcase_add_test(tc, interp_shifts_to_let_table_grow);
 	tcase_add_test(tc, page1_full_moves_dynamic_section);
+	tcase_add_test(tc, earlier_tail_segment_grows);
 	tcase_add_test(tc, nothing_movable_is_refused);
 	tcase_add_test(tc, nothing_movable_allowed_outside);
 	tcase_add_test(tc, exec_gets_new_first_page);
