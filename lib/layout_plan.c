@@ -34,17 +34,16 @@ static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
 static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t last, bool note_outside,
 				   struct pn_plan *plan, bool *done, struct pkgnote_error *err)
 {
-	const struct pn_model *m = c->m;
 	struct pn_space f;
 	struct moveset ms = { .n = 0 };
 	*done = false;
 	if (pn_space_copy(&f, &c->free0) != 0)
 		return oom(c, err);
 	for (size_t k = first; k < last; k++) {
-		const struct pn_section *s = &m->shdrs[c->cand[k]];
-		ms.section[ms.n] = c->cand[k];
+		const struct pn_cand *s = &c->cand[k];
+		ms.align[ms.n] = max_u64(s->align, 1);
 		ms.to_load[ms.n] = false;
-		ms.mv[ms.n++] = (struct pn_move){ .dyn_index = pn_movable_dyn_index(c, s),
+		ms.mv[ms.n++] = (struct pn_move){ .dyn_index = s->dyn_index,
 			.old_offset = s->offset, .old_addr = s->addr, .size = s->size };
 		pn_space_add(&f, s->offset, s->offset + s->size);
 	}
@@ -55,8 +54,7 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 	size_t k_load = note_outside && c->tail_load < 0 ? 1 : 0;
 	uint64_t past = ms.n ? ms.mv[ms.n - 1].old_offset + ms.mv[ms.n - 1].size : 0;
 	for (size_t i = 0; i < ms.n; i++) {
-		uint64_t align = max_u64(m->shdrs[ms.section[i]].addralign, 1);
-		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, align, past, c->ext_end);
+		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, ms.align[i], past, c->ext_end);
 		if (at == UINT64_MAX) {
 			ms.to_load[i] = true;
 			k_load = c->tail_load >= 0 ? 0 : 1;
@@ -127,7 +125,7 @@ static enum pkgnote_status search(const struct ctx *c, struct pn_plan *plan, boo
 	for (size_t i = 0; i < c->ncand; i++) {
 		uint64_t size = 0;
 		for (size_t j = i; j < c->ncand; j++) {
-			size += c->m->shdrs[c->cand[j]].size;
+			size += c->cand[j].size;
 			w[n++] = (struct window){ i, j + 1, size };
 		}
 	}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "dyn_regions.h"
 #include "plan_ctx.h"
 
 #ifndef SHT_RELR
@@ -130,6 +131,38 @@ static bool old_note_range(const struct pn_model *m, uint64_t *a, uint64_t *b)
 	return true;
 }
 
+/* Without section headers all of L0 counts as used, but for the zero
+ * padding between two blocks that something names (headers, segments,
+ * dynamic blocks): a gap shorter than any alignment, not data. */
+static int free_padding(struct ctx *c)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	struct pn_space known = { 0 };
+	int r = pn_space_add(&known, 0, m->ehsize);
+	r |= pn_space_add(&known, m->phoff, m->phoff + m->phnum * c->es);
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i != c->l0 && s->filesz > 0 && s->offset + s->filesz <= l0->filesz)
+			r |= pn_space_add(&known, s->offset, s->offset + s->filesz);
+	}
+	for (size_t i = 0; i < c->nregions; i++)
+		r |= pn_space_add(&known, c->regions[i].offset, c->regions[i].offset + c->regions[i].size);
+	uint64_t na, nb;
+	if (old_note_range(m, &na, &nb))
+		r |= pn_space_add(&known, na, nb);
+	for (size_t i = 1; i < known.n; i++) {
+		uint64_t a = known.r[i - 1].end, b = known.r[i].start;
+		bool zero = b - a < 16;
+		for (uint64_t k = a; zero && k < b; k++)
+			zero = k < m->head_size && m->head[k] == 0;
+		if (zero)
+			r |= pn_space_add(&c->free0, a, b);
+	}
+	pn_space_free(&known);
+	return r;
+}
+
 /* Step 1c: free bytes of L0 and its possible extension. */
 static int compute_free(struct ctx *c)
 {
@@ -174,6 +207,8 @@ static int compute_free(struct ctx *c)
 	r |= pn_space_remove(f, known, c->ext_end);
 	if (has_old && nb <= c->ext_end)
 		r |= pn_space_add(f, na, nb);
+	if (m->shnum == 0)
+		r |= free_padding(c);
 	return r ? -1 : 0;
 }
 
@@ -224,6 +259,17 @@ static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
 
 /* Index of the one dynamic entry that points at section s, or -1 when
  * none does or when anything else points into it. */
+/* No dynamic entry but the one at `index` points into the block. */
+static bool sole_pointer(const struct pn_model *m, uint64_t addr, uint64_t size, long index)
+{
+	for (size_t i = 0; i < m->ndyn; i++) {
+		const struct pn_dyn *d = &m->dyn[i];
+		if ((long)i != index && is_address_tag(d->tag) && d->val >= addr && d->val < addr + size)
+			return false;
+	}
+	return true;
+}
+
 long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s)
 {
 	const struct pn_model *m = c->m;
@@ -234,49 +280,56 @@ long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s)
 	if (kind == NULL)
 		return -1;
 	long found = -1;
-	for (size_t i = 0; i < m->ndyn; i++) {
-		const struct pn_dyn *d = &m->dyn[i];
-		if (!is_address_tag(d->tag) || d->val < s->addr || d->val >= s->addr + s->size)
-			continue;
-		if (d->tag != kind->tag || d->val != s->addr || found >= 0)
-			return -1;
-		found = (long)i;
-	}
+	for (size_t i = 0; i < m->ndyn && found < 0; i++)
+		if (m->dyn[i].tag == kind->tag && m->dyn[i].val == s->addr)
+			found = (long)i;
 	uint64_t size;
-	if (found >= 0 && kind->size_tag != 0 &&
-	    (!dyn_value(m, kind->size_tag, &size) || size != s->size))
+	if (found < 0 || !sole_pointer(m, s->addr, s->size, found) ||
+	    (kind->size_tag != 0 && (!dyn_value(m, kind->size_tag, &size) || size != s->size)))
 		return -1;
 	return found;
 }
 
-static int cmp_offset(const void *a, const void *b, void *arg)
+static int cmp_offset(const void *a, const void *b)
 {
-	const struct pn_model *m = arg;
-	uint64_t x = m->shdrs[*(const size_t *)a].offset, y = m->shdrs[*(const size_t *)b].offset;
+	uint64_t x = ((const struct pn_cand *)a)->offset, y = ((const struct pn_cand *)b)->offset;
 	return x < y ? -1 : x > y;
+}
+
+/* A block may leave page 1 when it starts there, lies in L0 where L0 maps
+ * it, shares no byte with another segment and only its entry points in. */
+static bool may_move(const struct ctx *c, const struct pn_cand *k)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	if (k->size == 0 || k->offset >= c->page || k->offset < m->ehsize ||
+	    k->offset + k->size > l0->filesz || k->addr != l0->vaddr + k->offset ||
+	    (k->offset < m->phoff + m->phnum * c->es && m->phoff < k->offset + k->size) ||
+	    !sole_pointer(m, k->addr, k->size, k->dyn_index))
+		return false;
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *g = &c->base[j];
+		if (j != c->l0 && g->filesz > 0 && g->offset < k->offset + k->size &&
+		    k->offset < g->offset + g->filesz)
+			return false;
+	}
+	return true;
 }
 
 static void find_candidates(struct ctx *c)
 {
 	const struct pn_model *m = c->m;
-	const struct pn_segment *l0 = &c->base[c->l0];
 	for (size_t i = 1; i < m->shnum && c->ncand < PN_MAX_MOVES; i++) {
 		const struct pn_section *s = &m->shdrs[i];
-		if (!(s->flags & SHF_ALLOC) || s->size == 0 || s->offset >= c->page ||
-		    s->offset + s->size > l0->filesz || s->addr != l0->vaddr + s->offset ||
-		    s->offset < m->ehsize || pn_movable_dyn_index(c, s) < 0)
-			continue;
-		bool shared = false;
-		for (size_t j = 0; j < c->nbase; j++) {
-			const struct pn_segment *g = &c->base[j];
-			if (j != c->l0 && g->filesz > 0 && g->offset < s->offset + s->size &&
-			    s->offset < g->offset + g->filesz)
-				shared = true;
-		}
-		if (!shared)
-			c->cand[c->ncand++] = i;
+		struct pn_cand k = { .offset = s->offset, .addr = s->addr, .size = s->size,
+				     .align = s->addralign, .dyn_index = pn_movable_dyn_index(c, s) };
+		if ((s->flags & SHF_ALLOC) && k.dyn_index >= 0 && may_move(c, &k))
+			c->cand[c->ncand++] = k;
 	}
-	qsort_r(c->cand, c->ncand, sizeof c->cand[0], cmp_offset, (void *)m);
+	for (size_t i = 0; i < c->nregions && c->ncand < PN_MAX_MOVES; i++)
+		if (may_move(c, &c->regions[i]))
+			c->cand[c->ncand++] = c->regions[i];
+	qsort(c->cand, c->ncand, sizeof c->cand[0], cmp_offset);
 }
 
 /* Step 2b: blocks of .interp and notes right after the program header
@@ -395,6 +448,8 @@ enum pkgnote_status pn_analyse(struct ctx *c, struct pkgnote_error *err)
 		return pn_fail(err, PKGNOTE_NO_ROOM, m->path,
 			       "no room for the note in the first page: no loadable segment maps the start of the file");
 	compute_ext_end(c);
+	if (m->shnum == 0)
+		c->nregions = pn_dyn_regions(m, &c->base[c->l0], c->regions, PN_MAX_MOVES);
 	if (compute_free(c) != 0)
 		return oom(c, err);
 	find_candidates(c);

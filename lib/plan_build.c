@@ -88,7 +88,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		for (size_t i = 0; i < ms->n; i++) {
 			if (!ms->to_load[i])
 				continue;
-			at = pn_align_up(at, max_u64(m->shdrs[ms->section[i]].addralign, 1));
+			at = pn_align_up(at, ms->align[i]);
 			ms->mv[i].new_offset = at;
 			ms->mv[i].new_addr = t->vaddr + (at - t->offset);
 			at += ms->mv[i].size;
@@ -126,7 +126,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 			vend += largest;
 		for (size_t i = 0; i < ms->n; i++)
 			if (ms->to_load[i])
-				salign = max_u64(salign, m->shdrs[ms->section[i]].addralign);
+				salign = max_u64(salign, ms->align[i]);
 		/* Offset and address agree modulo the largest alignment, as the
 		 * loader requires, and the address lies past everything mapped. */
 		uint64_t off = pn_align_up(cur, salign);
@@ -135,7 +135,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		for (size_t i = 0; i < ms->n; i++) {
 			if (!ms->to_load[i])
 				continue;
-			at = pn_align_up(at, max_u64(m->shdrs[ms->section[i]].addralign, 1));
+			at = pn_align_up(at, ms->align[i]);
 			ms->mv[i].new_offset = at;
 			ms->mv[i].new_addr = vaddr + (at - off);
 			at += ms->mv[i].size;

@@ -17,6 +17,14 @@ struct unit {
 	int join;                    /* base PT_NOTE ending the unit, 4-aligned, or -1 */
 };
 
+/* A block of page 1 that only one dynamic entry points at, so it may move
+ * anywhere: a section, or (without section headers) what the dynamic
+ * table says lies there. */
+struct pn_cand {
+	uint64_t offset, addr, size, align;
+	long dyn_index;
+};
+
 struct ctx {
 	const struct pn_model *m;
 	const struct pn_plan_request *req;
@@ -28,7 +36,9 @@ struct ctx {
 	struct pn_segment *base;     /* program headers without the old note */
 	size_t nbase;
 	struct pn_space free0;       /* free bytes of L0 before any move */
-	size_t cand[PN_MAX_MOVES];   /* sections that may leave page 1, by offset */
+	struct pn_cand regions[PN_MAX_MOVES]; /* dynamic blocks, without section headers */
+	size_t nregions;
+	struct pn_cand cand[PN_MAX_MOVES]; /* what may leave page 1, by offset */
 	size_t ncand;
 	struct unit units[PN_MAX_UNITS]; /* shiftable blocks after the table */
 	size_t nunits;
@@ -39,7 +49,7 @@ struct ctx {
 
 struct moveset {
 	struct pn_move mv[PN_ALL_MOVES];
-	size_t section[PN_ALL_MOVES];  /* the section leaving page 1, or SIZE_MAX */
+	uint64_t align[PN_ALL_MOVES];  /* alignment of what moves */
 	bool to_load[PN_ALL_MOVES];    /* goes to the new PT_LOAD at the end */
 	size_t n;
 };

@@ -142,7 +142,7 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		ms->mv[k] = (struct pn_move){ .dyn_index = -1, .old_offset = u->start,
 			.old_addr = l0->vaddr + u->start, .size = u->end - u->start,
 			.new_offset = unit_at[i], .new_addr = l0->vaddr + unit_at[i] };
-		ms->section[k] = SIZE_MAX;
+		ms->align[k] = max_u64(u->align, 1);
 		ms->to_load[k] = false;
 	}
 	p->phoff = m->phoff;

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Without section headers (sstrip), the dynamic table is the only map of
+ * page 1: each DT_* pointer names a block, and its size follows from a
+ * size entry (DT_STRSZ, DT_RELASZ, ...) or from the block's own contents
+ * (the symbol count from the hash tables, the version chains).  A block
+ * whose size cannot be read with certainty is left out.
+ */
+#include <elf.h>
+#include <string.h>
+
+#include "dyn_regions.h"
+
+#ifndef DT_RELRSZ
+#define DT_RELRSZ 35
+#define DT_RELR 36
+#endif
+
+struct reader {
+	const struct pn_model *m;
+	const struct pn_segment *l0;
+};
+
+/* File offset of address `addr` in L0 when `size` bytes there were read. */
+static bool locate(const struct reader *r, uint64_t addr, uint64_t size, uint64_t *off)
+{
+	const struct pn_segment *l0 = r->l0;
+	if (addr < l0->vaddr || addr - l0->vaddr > l0->filesz)
+		return false;
+	uint64_t o = addr - l0->vaddr + l0->offset;
+	if (size > l0->filesz - (addr - l0->vaddr) || o + size > r->m->head_size || o + size < o)
+		return false;
+	*off = o;
+	return true;
+}
+
+static uint64_t get(const struct reader *r, uint64_t off, unsigned bytes)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++) {
+		unsigned k = r->m->elf_data == ELFDATA2MSB ? i : bytes - 1 - i;
+		v = v << 8 | r->m->head[off + k];
+	}
+	return v;
+}
+
+static bool dyn(const struct pn_model *m, int64_t tag, uint64_t *val, long *index)
+{
+	for (size_t i = 0; i < m->ndyn; i++)
+		if (m->dyn[i].tag == tag) {
+			*val = m->dyn[i].val;
+			if (index != NULL)
+				*index = (long)i;
+			return true;
+		}
+	return false;
+}
+
+/* Number of dynamic symbols, from DT_HASH's nchain or by walking the last
+ * bucket's chain of DT_GNU_HASH to its end; 0 when unknown. */
+static uint64_t symbol_count(const struct reader *r)
+{
+	const struct pn_model *m = r->m;
+	uint64_t addr, off;
+	bool wide_hash = m->elf_class == ELFCLASS64 &&
+			 (m->e_machine == EM_S390 || m->e_machine == EM_ALPHA);
+	if (dyn(m, DT_HASH, &addr, NULL) && !wide_hash && locate(r, addr, 8, &off))
+		return get(r, off + 4, 4);
+	if (!dyn(m, DT_GNU_HASH, &addr, NULL) || !locate(r, addr, 16, &off))
+		return 0;
+	uint64_t word = m->elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t nbuckets = get(r, off, 4), symoffset = get(r, off + 4, 4);
+	uint64_t bloom = get(r, off + 8, 4);
+	uint64_t buckets = off + 16 + bloom * word;
+	if (nbuckets > (1u << 24) || bloom > (1u << 24) || buckets + nbuckets * 4 > m->head_size)
+		return 0;
+	uint64_t last = 0;
+	for (uint64_t i = 0; i < nbuckets; i++) {
+		uint64_t b = get(r, buckets + 4 * i, 4);
+		if (b > last)
+			last = b;
+	}
+	if (last < symoffset)
+		return symoffset;
+	uint64_t chains = buckets + nbuckets * 4;
+	for (;;) {
+		uint64_t at = chains + (last - symoffset) * 4;
+		if (at + 4 > m->head_size)
+			return 0;
+		if (get(r, at, 4) & 1)
+			return last + 1;
+		last++;
+	}
+}
+
+/* Extent of a chain of version records (Verneed or Verdef): each has a
+ * count of auxiliary records, an offset to them and an offset to the next
+ * record, at the given positions. */
+static uint64_t version_extent(const struct reader *r, uint64_t addr, uint64_t count,
+			       unsigned cnt_at, unsigned aux_at, unsigned next_at,
+			       unsigned rec, unsigned aux_rec, unsigned aux_next_at)
+{
+	uint64_t base, end = 0, pos = 0;
+	if (!locate(r, addr, rec, &base))
+		return 0;
+	for (uint64_t i = 0; i < count && i < 4096; i++) {
+		uint64_t o;
+		if (!locate(r, addr + pos, rec, &o))
+			return 0;
+		end = pos + rec > end ? pos + rec : end;
+		uint64_t naux = get(r, o + cnt_at, 2), apos = pos + get(r, o + aux_at, 4);
+		for (uint64_t k = 0; k < naux && k < 4096; k++) {
+			uint64_t ao;
+			if (!locate(r, addr + apos, aux_rec, &ao))
+				return 0;
+			end = apos + aux_rec > end ? apos + aux_rec : end;
+			uint64_t next = get(r, ao + aux_next_at, 4);
+			if (next == 0)
+				break;
+			apos += next;
+		}
+		uint64_t next = get(r, o + next_at, 4);
+		if (next == 0)
+			break;
+		pos += next;
+	}
+	(void)base;
+	return end;
+}
+
+size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
+		      struct pn_cand *out, size_t max)
+{
+	struct reader r = { m, l0 };
+	uint64_t word = m->elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t nsyms = symbol_count(&r);
+	uint64_t syment = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	uint64_t v, count;
+	struct {
+		int64_t tag;
+		uint64_t size, align;
+	} want[12];
+	size_t n = 0;
+	if (dyn(m, DT_STRSZ, &v, NULL))
+		want[n++] = (typeof(want[0])){ DT_STRTAB, v, 1 };
+	if (dyn(m, DT_RELASZ, &v, NULL))
+		want[n++] = (typeof(want[0])){ DT_RELA, v, word };
+	if (dyn(m, DT_RELSZ, &v, NULL))
+		want[n++] = (typeof(want[0])){ DT_REL, v, 4 };
+	if (dyn(m, DT_PLTRELSZ, &v, NULL))
+		want[n++] = (typeof(want[0])){ DT_JMPREL, v, word };
+	if (dyn(m, DT_RELRSZ, &v, NULL))
+		want[n++] = (typeof(want[0])){ DT_RELR, v, word };
+	if (nsyms > 0) {
+		want[n++] = (typeof(want[0])){ DT_SYMTAB, nsyms * syment, word };
+		want[n++] = (typeof(want[0])){ DT_VERSYM, nsyms * 2, 2 };
+		uint64_t off;
+		if (dyn(m, DT_GNU_HASH, &v, NULL) && locate(&r, v, 16, &off)) {
+			uint64_t nb = get(&r, off, 4), so = get(&r, off + 4, 4), bl = get(&r, off + 8, 4);
+			if (nsyms >= so)
+				want[n++] = (typeof(want[0])){ DT_GNU_HASH,
+					16 + bl * word + nb * 4 + (nsyms - so) * 4, word };
+		}
+		if (dyn(m, DT_HASH, &v, NULL) && locate(&r, v, 8, &off) &&
+		    !(m->elf_class == ELFCLASS64 && (m->e_machine == EM_S390 || m->e_machine == EM_ALPHA)))
+			want[n++] = (typeof(want[0])){ DT_HASH, (2 + get(&r, off, 4) + nsyms) * 4, 4 };
+	}
+	if (dyn(m, DT_VERNEED, &v, NULL) && dyn(m, DT_VERNEEDNUM, &count, NULL))
+		want[n++] = (typeof(want[0])){ DT_VERNEED,
+			version_extent(&r, v, count, 2, 8, 12, 16, 16, 12), 4 };
+	if (dyn(m, DT_VERDEF, &v, NULL) && dyn(m, DT_VERDEFNUM, &count, NULL))
+		want[n++] = (typeof(want[0])){ DT_VERDEF,
+			version_extent(&r, v, count, 6, 12, 16, 20, 8, 4), 4 };
+
+	size_t found = 0;
+	for (size_t i = 0; i < n && found < max; i++) {
+		uint64_t addr, off;
+		long index;
+		if (want[i].size == 0 || !dyn(m, want[i].tag, &addr, &index) ||
+		    !locate(&r, addr, want[i].size, &off) || addr % want[i].align)
+			continue;
+		out[found++] = (struct pn_cand){ .offset = off, .addr = addr, .size = want[i].size,
+						 .align = want[i].align, .dyn_index = index };
+	}
+	return found;
+}

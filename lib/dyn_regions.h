@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PKGNOTE_DYN_REGIONS_H
+#define PKGNOTE_DYN_REGIONS_H
+
+#include "plan_ctx.h"
+
+/*
+ * The blocks of L0 that dynamic entries point at and whose size is known
+ * (from a size entry or from their contents in the first PN_HEAD_MAX bytes),
+ * at most `max` of them, in dynamic table order.
+ */
+size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
+		      struct pn_cand *out, size_t max);
+
+#endif
