@@ -40,7 +40,7 @@ struct pn_old_note {
 
 /* Bytes of the file start kept in the model: enough for page 1 and the
  * slack of the first segment that the planner may use. */
-#define PN_HEAD_MAX (64 * 1024)
+#define PN_HEAD_MAX (256 * 1024)
 
 struct pn_model {
 	const char *path;            /* for messages */
