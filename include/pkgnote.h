@@ -88,6 +88,7 @@ struct pkgnote_stamp_report {
 	bool outside_page;          /* note placed past the first page */
 	bool replaced;              /* an existing note was replaced */
 	unsigned moved_sections;    /* sections moved out of page 1 */
+	bool new_first_page;        /* a new first page was put in front */
 	uint64_t note_offset;       /* file offset of the note record */
 };
 

@@ -153,14 +153,13 @@ static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
 	bool changed = false;
 	if (i < m->shnum) {
 		*sh = shdr_of(&m->shdrs[i]);
-		if (i > 0 && p->shift != 0) {
-			sh->sh_offset += p->shift;
-			changed = true;
-		}
 		const struct pn_move *mv = pn_plan_move_of(p, &m->shdrs[i]);
 		if (mv != NULL) {
 			sh->sh_offset = sh->sh_offset - mv->old_offset + mv->new_offset;
 			sh->sh_addr = sh->sh_addr - mv->old_addr + mv->new_addr;
+			changed = true;
+		} else if (i > 0 && p->shift != 0) {
+			sh->sh_offset += p->shift;
 			changed = true;
 		}
 	}

@@ -6,7 +6,10 @@
  * below the lowest PT_LOAD, holds a new ELF header, the program header table
  * and the note.  The old contents follow it in the file, shifted by a
  * multiple of the largest p_align, so every segment maps the same bytes at
- * the same address as before; only file offsets change.
+ * the same address as before; only file offsets change.  The notes of the
+ * old first page (build-id, ABI tag, GNU properties) are copied into the
+ * new one and their headers point at the copies, so that core dumps keep
+ * them; the old bytes stay where code may know them.
  */
 #include <elf.h>
 #include <errno.h>
@@ -19,14 +22,58 @@
 /* Lowest address a process may map (the usual vm.mmap_min_addr). */
 #define MIN_MAP_ADDR 0x10000
 
+static bool is_note(const struct pn_segment *s)
+{
+	return s->type == PT_NOTE || s->type == PT_GNU_PROPERTY;
+}
+
+/* The byte ranges of L0 that note segments cover, merged. */
+static int note_ranges(const struct ctx *c, struct pn_space *notes)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	int r = 0;
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (is_note(s) && s->filesz > 0 && s->offset + s->filesz <= l0->filesz)
+			r |= pn_space_add(notes, s->offset, s->offset + s->filesz);
+	}
+	return r;
+}
+
+/* Lay the copies of the note ranges out from `cur`, each at an offset
+ * congruent to its old one modulo 8 so that 8-aligned notes stay so;
+ * returns the end. */
+static uint64_t lay_notes(const struct pn_space *notes, uint64_t cur, struct pn_move *mv,
+			  uint64_t old_base, uint64_t new_base)
+{
+	for (size_t i = 0; i < notes->n; i++) {
+		uint64_t start = notes->r[i].start, size = notes->r[i].end - start;
+		cur = pn_align_up(cur, 4);
+		while (cur % 8 != start % 8)
+			cur += 4;
+		if (mv != NULL)
+			mv[i] = (struct pn_move){ .dyn_index = -1, .old_offset = start,
+				.old_addr = old_base + start, .size = size, .new_offset = cur,
+				.new_addr = new_base + cur };
+		cur += size;
+	}
+	return cur;
+}
+
 bool pn_can_prepend(const struct ctx *c)
 {
 	const struct pn_model *m = c->m;
 	const struct pn_segment *l0 = &c->base[c->l0];
 	uint64_t shift = c->load_align;
 	size_t nt = c->nbase + 2;
+	struct pn_space notes = { 0 };
+	uint64_t end = UINT64_MAX;
+	if (note_ranges(c, &notes) == 0 && notes.n <= PN_MAX_UNITS)
+		end = pn_align_up(lay_notes(&notes, m->ehsize + nt * c->es, NULL, 0, 0), 4) +
+		      c->req->note_size;
+	pn_space_free(&notes);
 	if (m->e_type != ET_EXEC || l0->vaddr < shift + MIN_MAP_ADDR ||
-	    m->ehsize + nt * c->es + c->req->note_size > min_u64(c->page, shift))
+	    end > min_u64(c->page, shift))
 		return false;
 	for (size_t i = 0; i < c->nbase; i++) {
 		const struct pn_segment *s = &c->base[i];
@@ -49,8 +96,17 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 	plan->note_size = c->req->note_size;
 	plan->phoff = pn_align_up(m->ehsize, c->talign);
 	plan->phnum = c->nbase + 2;
-	plan->note_offset = pn_align_up(plan->phoff + plan->phnum * c->es, 4);
 	uint64_t page_vaddr = l0->vaddr - shift;
+	struct pn_space notes = { 0 };
+	if (note_ranges(c, &notes) != 0 || notes.n > PN_MAX_UNITS) {
+		pn_space_free(&notes);
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
+	}
+	uint64_t notes_end = lay_notes(&notes, plan->phoff + plan->phnum * c->es, plan->moves,
+				       l0->vaddr - l0->offset, page_vaddr);
+	plan->nmoves = notes.n;
+	pn_space_free(&notes);
+	plan->note_offset = pn_align_up(notes_end, 4);
 	plan->note_vaddr = page_vaddr + plan->note_offset;
 	plan->phdrs = calloc(plan->phnum, sizeof *plan->phdrs);
 	if (plan->phdrs == NULL)
@@ -104,7 +160,16 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 				.memsz = plan->note_offset + plan->note_size, .align = c->load_align };
 			inserted = true;
 		}
-		if (s.type == PT_PHDR) {
+		const struct pn_move *mv = NULL;
+		for (size_t k = 0; k < plan->nmoves && is_note(&s); k++)
+			if (s.offset >= plan->moves[k].old_offset &&
+			    s.offset + s.filesz <= plan->moves[k].old_offset + plan->moves[k].size)
+				mv = &plan->moves[k];
+		if (mv != NULL) {
+			s.offset = s.offset - mv->old_offset + mv->new_offset;
+			s.vaddr = s.vaddr - mv->old_addr + mv->new_addr;
+			s.paddr = s.paddr - mv->old_addr + mv->new_addr;
+		} else if (s.type == PT_PHDR) {
 			s.offset = plan->phoff;
 			s.vaddr = page_vaddr + plan->phoff;
 			s.paddr = l0->paddr - shift + plan->phoff;

@@ -119,7 +119,9 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 		goto out;
 
 	rep.outside_page = plan.outside_page;
-	rep.moved_sections = (unsigned)plan.nmoves;
+	for (size_t i = 0; i < plan.nmoves; i++)
+		rep.moved_sections += plan.moves[i].dyn_index >= 0;
+	rep.new_first_page = plan.shift > 0;
 	rep.note_offset = plan.note_offset;
 out:
 	pn_tmp_abort(&tmp);

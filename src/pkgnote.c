@@ -120,7 +120,8 @@ static void print_report(const char *path, const struct pkgnote_stamp_report *re
 	else
 		printf("%s: %s note at offset 0x%llx%s\n", cli->output ? cli->output : path,
 		       rep->replaced ? "replaced" : "added", (unsigned long long)rep->note_offset,
-		       rep->moved_sections ? " (moved sections out of page 1)" : "");
+		       rep->new_first_page ? " (new first page)"
+		       : rep->moved_sections ? " (moved sections out of page 1)" : "");
 }
 
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
