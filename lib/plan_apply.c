@@ -246,7 +246,15 @@ static bool symbol_delta(const struct apply *a, const GElf_Sym *s, int64_t *delt
 	return true;
 }
 
-static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
+/* The section index of the symbol at `raw`, read straight from its bytes:
+ * symbol tables are large and few of their entries move. */
+static size_t raw_shndx(const struct pn_model *m, const unsigned char *raw)
+{
+	const unsigned char *p = raw + (m->elf_class == ELFCLASS64 ? 6 : 14);
+	return m->elf_data == ELFDATA2MSB ? (size_t)(p[0] << 8 | p[1]) : (size_t)(p[1] << 8 | p[0]);
+}
+
+static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx, const bool *moving)
 {
 	const struct pn_model *m = a->m;
 	const struct pn_section *s = &m->shdrs[idx];
@@ -258,46 +266,50 @@ static enum pkgnote_status patch_symbols_of(struct apply *a, size_t idx)
 	const struct pn_move *self = pn_plan_move_of(a->p, s);
 	if (self != NULL)
 		dest = s->offset - self->old_offset + self->new_offset;
-	size_t per = CHUNK / es;
-	GElf_Sym *syms = calloc(per, sizeof *syms);
-	if (syms == NULL)
-		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols");
 	enum pkgnote_status r = PKGNOTE_OK;
+	size_t per = CHUNK / es;
 	uint64_t count = s->size / es;
 	for (uint64_t first = 0; first < count && r == PKGNOTE_OK; first += per) {
 		size_t n = count - first < per ? (size_t)(count - first) : per;
-		if (pn_pread_full(a->in, a->buf, n * es, s->offset + first * es) != 0) {
-			r = pn_fail_errno(a->err, PKGNOTE_IO, errno, m->path, "cannot read symbols");
-			break;
-		}
-		if (pn_decode(m->elf_class, m->elf_data, ELF_T_SYM, a->buf, n, syms) != 0) {
-			r = pn_fail_elf(a->err, PKGNOTE_BAD_ELF, m->path, "cannot decode symbols");
-			break;
-		}
+		if (pn_pread_full(a->in, a->buf, n * es, s->offset + first * es) != 0)
+			return pn_fail_errno(a->err, PKGNOTE_IO, errno, m->path, "cannot read symbols");
 		for (size_t i = 0; i < n && r == PKGNOTE_OK; i++) {
-			int64_t delta;
-			if (!symbol_delta(a, &syms[i], &delta))
+			size_t shndx = raw_shndx(m, a->buf + i * es);
+			if (shndx >= m->shnum || !moving[shndx])
 				continue;
-			syms[i].st_value += (uint64_t)delta;
-			r = encode_and_write(a, ELF_T_SYM, &syms[i], 1, dest + (first + i) * es,
-					     "a symbol");
+			GElf_Sym sym;
+			int64_t delta;
+			if (pn_decode(m->elf_class, m->elf_data, ELF_T_SYM, a->buf + i * es, 1, &sym) != 0)
+				return pn_fail_elf(a->err, PKGNOTE_BAD_ELF, m->path, "cannot decode a symbol");
+			if (!symbol_delta(a, &sym, &delta))
+				continue;
+			sym.st_value += (uint64_t)delta;
+			r = encode_and_write(a, ELF_T_SYM, &sym, 1, dest + (first + i) * es, "a symbol");
 		}
 	}
-	free(syms);
 	return r;
 }
 
 static enum pkgnote_status patch_symbols(struct apply *a)
 {
-	enum pkgnote_status r = PKGNOTE_OK;
+	const struct pn_model *m = a->m;
 	const struct pn_plan *p = a->p;
 	bool note_moved = p->note_section != 0 && !p->add_section &&
-			  a->m->shdrs[p->note_section].addr != p->note_vaddr;
+			  m->shdrs[p->note_section].addr != p->note_vaddr;
 	if (p->nmoves == 0 && !note_moved)
-		return r;
-	for (size_t i = 1; i < a->m->shnum && r == PKGNOTE_OK; i++)
-		if (a->m->shdrs[i].type == SHT_SYMTAB || a->m->shdrs[i].type == SHT_DYNSYM)
-			r = patch_symbols_of(a, i);
+		return PKGNOTE_OK;
+	/* Which sections' symbols may change. */
+	bool *moving = calloc(m->shnum ? m->shnum : 1, sizeof *moving);
+	if (moving == NULL)
+		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, m->path, "patching symbols");
+	for (size_t i = 1; i < m->shnum; i++)
+		moving[i] = pn_plan_move_of(p, &m->shdrs[i]) != NULL ||
+			    (note_moved && i == p->note_section);
+	enum pkgnote_status r = PKGNOTE_OK;
+	for (size_t i = 1; i < m->shnum && r == PKGNOTE_OK; i++)
+		if (m->shdrs[i].type == SHT_SYMTAB || m->shdrs[i].type == SHT_DYNSYM)
+			r = patch_symbols_of(a, i, moving);
+	free(moving);
 	return r;
 }
 
