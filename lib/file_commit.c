@@ -161,6 +161,52 @@ static int sync_dir(const char *path)
 	return r;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Put the temporary file in the target's place.  Swapping the two names
+ * (RENAME_EXCHANGE) lets us check, after the fact and without a race, that
+ * what left the target's name is the file that was read, and swap back if
+ * not; it also spares ext4 the write-back it forces on a rename over an
+ * existing file.  The old file, now under the temporary name, is then
+ * removed.  Filesystems without the exchange get a check and a rename.
+ */
+static enum pkgnote_status exchange(struct pn_tmpfile *t, const struct stat *expect,
+				    struct pkgnote_error *err)
+{
+	struct stat now;
+	if (renameat2(AT_FDCWD, t->path, AT_FDCWD, t->target, RENAME_EXCHANGE) == 0) {
+		if (lstat(t->path, &now) != 0 || !same_file(&now, expect)) {
+			if (renameat2(AT_FDCWD, t->path, AT_FDCWD, t->target, RENAME_EXCHANGE) == 0)
+				return pn_fail(err, PKGNOTE_IO, t->target,
+					       "was replaced while being stamped; left as it is");
+			/* Whatever is at the temporary name now is not ours to remove. */
+			enum pkgnote_status r = pn_fail(err, PKGNOTE_IO, t->target,
+				"was replaced while being stamped, and the file put there is now at %s",
+				t->path);
+			free(t->path);
+			t->path = NULL;
+			return r;
+		}
+		if (unlink(t->path) != 0)
+			return pn_fail_errno(err, PKGNOTE_IO, errno, t->target,
+					     "stamped, but the old copy remains at %s", t->path);
+		return PKGNOTE_OK;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot swap %s with it", t->path);
+	if (lstat(t->target, &now) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "disappeared while being stamped");
+	if (!same_file(&now, expect))
+		return pn_fail(err, PKGNOTE_IO, t->target, "was replaced while being stamped; left as it is");
+	if (rename(t->path, t->target) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot rename %s over it", t->path);
+	return PKGNOTE_OK;
+}
+
 enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 				  const struct stat *expect, bool no_sync,
 				  struct pkgnote_error *err)
@@ -180,15 +226,12 @@ enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 	if (!no_sync && fsync(t->fd) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync");
 	if (expect != NULL) {
-		struct stat now;
-		if (lstat(t->target, &now) != 0)
-			return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "disappeared while being stamped");
-		if (now.st_dev != expect->st_dev || now.st_ino != expect->st_ino)
-			return pn_fail(err, PKGNOTE_IO, t->target,
-				       "was replaced while being stamped; left as it is");
-	}
-	if (rename(t->path, t->target) != 0)
+		enum pkgnote_status r = exchange(t, expect, err);
+		if (r != PKGNOTE_OK)
+			return r;
+	} else if (rename(t->path, t->target) != 0) {
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot rename %s over it", t->path);
+	}
 	free(t->path);
 	t->path = NULL;
 	if (!no_sync && sync_dir(t->target) != 0)
