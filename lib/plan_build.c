@@ -35,9 +35,7 @@ static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
 	return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, c->m->path, "planning the layout");
 }
 
-/* The section header side: reuse the old note's header or add one, and
- * find or add its name. */
-static void plan_sections(const struct ctx *c, struct pn_plan *plan)
+void pn_plan_sections(const struct ctx *c, struct pn_plan *plan)
 {
 	const struct pn_model *m = c->m;
 	plan->shnum = m->shnum;
@@ -262,7 +260,7 @@ enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *p
 	plan->phdrs = calloc(pl->phnum, sizeof *plan->phdrs);
 	if (plan->phdrs == NULL)
 		return oom(c, err);
-	plan_sections(c, plan);
+	pn_plan_sections(c, plan);
 	plan_tail(c, pl, ms, plan);
 	if (!pl->note_in_new_load) {
 		plan->note_offset = pl->note_offset;

@@ -96,6 +96,9 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 				    struct pkgnote_error *err);
 
 /* plan_build.c */
+/* The section header side: reuse the old note's header or add one (the
+ * table is then rewritten), and find or add its name in .shstrtab. */
+void pn_plan_sections(const struct ctx *c, struct pn_plan *plan);
 enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
 				  struct moveset *ms, struct pn_plan *plan,
 				  struct pkgnote_error *err);

@@ -113,32 +113,18 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
 
 	/* Section headers, and what goes past the shifted end of the file. */
-	plan->shnum = m->shnum;
-	plan->shoff = m->shnum ? m->shoff + shift : 0;
+	pn_plan_sections(c, plan);
+	if (m->shnum > 0)
+		plan->shoff = m->shoff + shift;
 	plan->truncate_at = m->file_size + shift;
 	uint64_t cur = plan->truncate_at;
-	if (m->shnum > 0) {
-		if (m->old_note.section != 0) {
-			plan->note_section = m->old_note.section;
-		} else {
-			plan->add_section = true;
-			plan->sht_rewrite = true;
-			plan->note_section = m->shnum;
-			plan->shnum = m->shnum + 1;
-			const char *hit = memmem(m->shstr, m->shstr_size + 1, PKGNOTE_SECTION_NAME,
-						 sizeof PKGNOTE_SECTION_NAME);
-			if (hit != NULL) {
-				plan->note_name_off = (uint32_t)(hit - m->shstr);
-			} else {
-				plan->shstr_append = true;
-				plan->note_name_off = (uint32_t)m->shstr_size;
-				plan->shstr_size = m->shstr_size + sizeof PKGNOTE_SECTION_NAME;
-				plan->shstr_offset = cur;
-				cur += plan->shstr_size;
-			}
-			plan->shoff = pn_align_up(cur, c->talign);
-			cur = plan->shoff + plan->shnum * m->shentsize;
-		}
+	if (plan->shstr_append) {
+		plan->shstr_offset = cur;
+		cur += plan->shstr_size;
+	}
+	if (plan->sht_rewrite) {
+		plan->shoff = pn_align_up(cur, c->talign);
+		cur = plan->shoff + plan->shnum * m->shentsize;
 	}
 	plan->file_size = cur;
 	if (m->old_note.present)
