@@ -119,6 +119,45 @@ PKGNOTE_API enum pkgnote_status pkgnote_read_file(const char *path, uint64_t pag
 				      struct pkgnote_note_info *info,
 				      struct pkgnote_error *err);
 
+/* Where the metadata of a module of a core file came from. */
+enum pkgnote_source {
+	PKGNOTE_SOURCE_NONE = 0,    /* none found */
+	PKGNOTE_SOURCE_CORE,        /* the module's first page, dumped in the core */
+	PKGNOTE_SOURCE_FILE,        /* the file on disk, its build-id matching */
+};
+
+/* One module (executable or shared library) mapped in a core file. */
+struct pkgnote_module {
+	char *name;                 /* its name, as libdwfl reads it from the core */
+	char *path;                 /* the file the kernel mapped (NT_FILE), or NULL */
+	char *build_id;             /* lowercase hex, or NULL when unknown */
+	uint64_t start, end;        /* the addresses it occupied */
+	char *json;                 /* its package metadata, or NULL */
+	enum pkgnote_source source;
+};
+
+struct pkgnote_core_report {
+	struct pkgnote_module *modules;
+	size_t nmodules;
+	char **warnings;            /* what could not be read, one line each */
+	size_t nwarnings;
+};
+
+/* True when `path` is an ELF core file (ET_CORE). */
+PKGNOTE_API bool pkgnote_is_core(const char *path);
+
+/*
+ * List the modules of core file `path` (found with elfutils' libdwfl) and
+ * the package metadata in each module's dumped first page.  With
+ * `use_files`, a module whose note is not in the core is looked up on disk,
+ * at its path, when the file there has the same build-id.  Free the report
+ * with pkgnote_core_report_free, also after a failure.
+ */
+PKGNOTE_API enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
+						  struct pkgnote_core_report *report,
+						  struct pkgnote_error *err);
+PKGNOTE_API void pkgnote_core_report_free(struct pkgnote_core_report *report);
+
 /* Library version string, e.g. "0.1.0". */
 PKGNOTE_API const char *pkgnote_version(void);
 

@@ -13,10 +13,11 @@
 #include <unistd.h>
 
 #include "pkgnote.h"
+#include "show_core.h"
 
 static const char usage_text[] =
 	"Usage: pkgnote stamp --json FILE|- [-o OUT] [OPTIONS] BINARY...\n"
-	"       pkgnote show [--json] BINARY...\n"
+	"       pkgnote show [--json] [--use-files] BINARY|CORE...\n"
 	"       pkgnote --help | --version\n"
 	"\n"
 	"Stamp ELF package metadata (a .note.package note, owner FDO, type\n"
@@ -40,12 +41,19 @@ static const char usage_text[] =
 	"      --no-sync            do not fsync before replacing the file\n"
 	"  -q, --quiet              print errors only\n"
 	"\n"
+	"show prints the metadata of each BINARY; for a core file (ET_CORE), every\n"
+	"module mapped in the crash, its build-id and the metadata found in its\n"
+	"first page as dumped in the core.\n"
 	"show options:\n"
-	"      --json               print the stored JSON text as it is\n"
+	"      --json               print the stored JSON text as it is; for a\n"
+	"                           core, one JSON document of all its modules\n"
+	"      --use-files          for a core: read a module's metadata from its\n"
+	"                           file when the core lacks it and the file's\n"
+	"                           build-id matches\n"
 	"\n"
 	"Exit status (with several files, the highest that occurred):\n"
 	"  0  success\n"
-	"  1  show: a file carries no package metadata\n"
+	"  1  show: a file carries no package metadata (a core: no module does)\n"
 	"  2  usage error\n"
 	"  3  invalid JSON metadata\n"
 	"  4  not an ELF executable or shared library that can be stamped\n"
@@ -57,6 +65,7 @@ struct cli {
 	const char *json_path;
 	const char *output;
 	bool show_json;
+	bool use_files;
 	bool quiet;
 	struct pkgnote_stamp_options opts;
 };
@@ -160,31 +169,16 @@ static int cmd_stamp(struct cli *cli, int argc, char **argv)
 	return worst;
 }
 
-/* The key: value view, in the note's own key order. */
-static void print_fields(const char *json, const char *indent)
-{
-	json_object *obj = json_tokener_parse(json);
-	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
-		printf("%s%s\n", indent, json);
-		json_object_put(obj);
-		return;
-	}
-	json_object_object_foreach(obj, key, val) {
-		const char *s = json_object_is_type(val, json_type_string)
-			? json_object_get_string(val)
-			: json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
-		printf("%s%s: %s\n", indent, key, s);
-	}
-	json_object_put(obj);
-}
-
 static int cmd_show(struct cli *cli, int argc, char **argv)
 {
 	if (argc == 0)
 		return usage_error("", "show needs at least one BINARY");
 	int worst = PKGNOTE_OK;
 	for (int i = 0; i < argc; i++) {
+		if (pkgnote_is_core(argv[i])) {
+			worst = worse(worst, show_core(argv[i], cli->show_json, cli->use_files));
+			continue;
+		}
 		struct pkgnote_error err;
 		struct pkgnote_note_info info;
 		char *json = NULL;
@@ -211,7 +205,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	return worst;
 }
 
-enum { OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION };
+enum { OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES };
 
 /* stamp takes --json FILE, show takes a bare --json: the command word comes
  * first and picks the option table. */
@@ -230,6 +224,7 @@ static const struct option stamp_options[] = {
 
 static const struct option show_options[] = {
 	{ "json", no_argument, NULL, 'J' },
+	{ "use-files", no_argument, NULL, OPT_USE_FILES },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -249,6 +244,9 @@ static int parse_options(struct cli *cli, int argc, char **argv, bool stamp)
 			break;
 		case 'J':
 			cli->show_json = true;
+			break;
+		case OPT_USE_FILES:
+			cli->use_files = true;
 			break;
 		case 'o':
 			cli->output = optarg;
