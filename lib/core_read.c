@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ struct core {
 	unsigned char *files_note;   /* the NT_FILE descriptor, names point into it */
 	struct mapping *maps;
 	size_t nmaps;
+	uint64_t size;
+	bool truncated;
 	bool use_files;
 	struct pkgnote_core_report *report;
 	bool out_of_memory;
@@ -341,8 +344,16 @@ static enum pkgnote_status read_loads(struct core *c, struct pkgnote_error *err)
 		GElf_Phdr ph;
 		if (gelf_getphdr(c->elf, (int)i, &ph) == NULL)
 			return pn_fail_elf(err, PKGNOTE_BAD_ELF, c->path, "cannot read program header %zu", i);
-		if (ph.p_type == PT_LOAD && ph.p_filesz > 0)
-			c->loads[c->nloads++] = ph;
+		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
+			continue;
+		if (ph.p_offset > c->size || ph.p_filesz > c->size - ph.p_offset) {
+			if (!c->truncated)
+				warn(c, "the core is truncated: memory at 0x%" PRIx64 " and above lies past its end",
+				     (uint64_t)ph.p_vaddr);
+			c->truncated = true;
+			continue;
+		}
+		c->loads[c->nloads++] = ph;
 	}
 	return PKGNOTE_OK;
 }
@@ -360,6 +371,7 @@ enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
 	c.fd = pn_open_regular(path, true, &size, err, &r);
 	if (c.fd < 0)
 		return r;
+	c.size = size;
 	if (elf_version(EV_CURRENT) == EV_NONE ||
 	    (c.elf = elf_begin(c.fd, ELF_C_READ_MMAP, NULL)) == NULL) {
 		r = pn_fail_elf(err, PKGNOTE_BAD_ELF, path, "cannot open as ELF");
