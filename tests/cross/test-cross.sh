@@ -1,0 +1,329 @@
+#!/bin/bash
+# test-cross.sh ARCH [KIND...]
+# Foreign architectures end to end, with Debian's cross compilers and
+# qemu-user (ARCH: aarch64 armhf i386 ppc64el s390x powerpc mips riscv64; see
+# tests/cross/crosslib.sh).  For each fixture kind, built at test time:
+#   gcc-pie gcc-nopie gcc-static gcc-static-pie gcc-shared (fixtures/hello.c,
+#   libgreet.c + greet-main.c; aarch64 and ppc64el keep their default 64 KiB
+#   max-page-size) and, where clang and lld-16 can link for ARCH, lld-pie
+#   lld-shared:
+#  - pkgnote stamps a copy (exit 0);
+#  - check_page1 (4096), readelf -n and the PT_NOTE walk show exactly the
+#    compact JSON, one note, n_descsz strlen+1;
+#  - the note's bytes, in the file's byte order (a big-endian file has
+#    00000004 0000xxxx cafe1a7e 46444f00 ...), are in the first page at a
+#    4-aligned offset, and objdump -s -j .note.package shows exactly them;
+#  - eu-elflint --gnu-ld: no complaint the input does not have;
+#  - the stamped program prints under qemu-ARCH what the unstamped one prints;
+#    greet-main, run with LD_LIBRARY_PATH holding only the stamped
+#    libgreet.so, prints what it prints with the unstamped one;
+#  - stamping the stamped copy again changes no byte; stamping the input
+#    twice gives the same bytes;
+#  - the same input without section headers (llvm-objcopy --strip-sections)
+#    is stamped through its program headers: page-1 rule, JSON, bytes, runs,
+#    stamping again changes nothing;
+#  - a relocatable object (hello.o) is refused with exit 4, untouched.
+# A refusal (exit 5, "no room") fails the test, except for the layouts listed
+# in REFUSAL_OK below, where page 1 holds code and nothing may move (the
+# refusal must then leave the file untouched, and --allow-outside-page must
+# give a file that still runs and carries the JSON).
+# Exit 77 when ARCH's cross gcc is not installed.
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+. "$SOURCE_ROOT/tests/cross/crosslib.sh"
+
+arch=${1:?usage: test-cross.sh ARCH [KIND...]}
+shift
+cx_arch "$arch" || { echo "FAIL: unknown architecture $arch (known: $(cx_all_arches | tr '\n' ' '))"; exit 1; }
+if ! why=$(cx_have_gcc); then
+    echo "SKIP: $arch: $why"
+    exit 77
+fi
+tl_need_pkgnote
+QEMU_OK=1
+if ! qemu_why=$(cx_have_qemu); then
+    QEMU_OK=0
+fi
+OBJCOPY=$(command -v llvm-objcopy-16 || command -v llvm-objcopy || true)
+
+kinds=("$@")
+((${#kinds[@]})) || kinds=(gcc-pie gcc-nopie gcc-static gcc-static-pie gcc-shared lld-pie lld-shared)
+
+# Layouts pkgnote may refuse, with the reason the test accepts: a static
+# ET_EXEC linked at 0x10000 whose page 1 holds .text (no free room, nothing
+# that may move, and a new first page would map below vm.mmap_min_addr).
+declare -A REFUSAL_OK=(
+    [armhf gcc-static]="static, first PT_LOAD at 0x10000 with .init/.text in page 1"
+    [riscv64 gcc-static]="static, first PT_LOAD at 0x10000 with .text in page 1"
+)
+
+tl_setup
+want=$(cx_json "$CX_DEBARCH")
+cx_json_in "$CX_DEBARCH" >"$WORK/meta.json"
+want_hex=$(cx_note_hex "$want")
+endian_word=$(cx_word_hex 4)
+echo "pkgnote: $PKGNOTE"
+echo "arch: $arch ($CX_TRIPLET, ELFCLASS$CX_CLASS, $([[ $CX_ENDIAN == be ]] && echo big || echo little)-endian), run with: $([[ $QEMU_OK == 1 ]] && echo "$CX_QEMU -L $CX_SYSROOT" || echo "nothing: $qemu_why")"
+echo "compiler: $("$CX_TRIPLET-gcc" --version | head -n1)"
+echo "expected note bytes: $want_hex"
+
+# have_lld: clang and lld-16 can link for this architecture (prints why not).
+have_lld() {
+    command -v clang >/dev/null && [[ -x /usr/bin/ld.lld-16 ]] || { echo "clang or /usr/bin/ld.lld-16 not installed"; return 1; }
+    case $arch in
+        s390x) echo "lld 16 has no SystemZ target"; return 1 ;;
+    esac
+}
+
+# build TOOL-KIND DIR: build one fixture into DIR.  Sets FILE, RUNNER (for a
+# library), LIB (1 for a library), ERR; returns 77 with ERR as the reason
+# when the toolchain cannot make this kind.
+build() {
+    local tk=$1 dir=$2 tool=${1%%-*} kind=${1#*-} cc=() flags=() src=$FIXTURES/hello.c name=hello
+    FILE="" RUNNER="" LIB=0 ERR=""
+    mkdir -p "$dir"
+    case $tool in
+        gcc) cc=("$CX_TRIPLET-gcc") ;;
+        lld) ERR=$(have_lld) || return 77
+             cc=(clang --target="$CX_TRIPLET" -fuse-ld=/usr/bin/ld.lld-16) ;;
+        *) ERR="unknown tool $tool"; return 1 ;;
+    esac
+    case $kind in
+        pie)        flags=(-fPIE -pie) ;;
+        nopie)      flags=(-fno-pie -no-pie) ;;
+        static)     flags=(-static) ;;
+        static-pie) flags=(-fPIE -static-pie) ;;
+        shared)     src=$FIXTURES/libgreet.c name=libgreet.so LIB=1
+                    flags=(-fPIC -shared -Wl,-soname,libgreet.so) ;;
+        *) ERR="unknown kind $kind"; return 1 ;;
+    esac
+    FILE=$dir/$name
+    if ! ERR=$("${cc[@]}" -O2 -g -I"$FIXTURES" "${flags[@]}" -o "$FILE" "$src" 2>&1); then
+        ERR="${cc[*]} ${flags[*]} -o $FILE $src: $(head -n 3 <<<"$ERR")"
+        # The toolchain, not pkgnote: lld or a static-pie libc that is not there.
+        if [[ $tool == lld || $kind == static-pie ]]; then return 77; fi
+        return 1
+    fi
+    if ((LIB)); then
+        RUNNER=$dir/../greet-main
+        if ! ERR=$("${cc[@]}" -O2 -I"$FIXTURES" -o "$RUNNER" "$FIXTURES/greet-main.c" -L"$dir" -lgreet 2>&1); then
+            ERR="linking greet-main: $ERR"
+            return 1
+        fi
+    fi
+    return 0
+}
+
+# run_fixture FILE: what the fixture does under qemu.  A library is loaded by
+# RUNNER with LD_LIBRARY_PATH set to FILE's directory (greet-main is linked
+# without a run path: without it, it does not start).
+run_fixture() {
+    if ((LIB)); then
+        cx_qrun -l "$(dirname -- "$1")" "$RUNNER"
+    else
+        cx_qrun "$1"
+    fi
+}
+
+# stamp FILE [OPTIONS...]: pkgnote stamp in place; sets OUT (its output) and
+# returns its status.
+stamp() {
+    local f=$1
+    shift
+    OUT=$("$PKGNOTE" stamp --json "$WORK/meta.json" "$@" "$f" 2>&1)
+}
+
+# show_layout FILE: program headers, for a failure report.
+show_layout() {
+    LC_ALL=C readelf -lW -- "$1" 2>&1 | sed -n '/^Program Headers:/,/^$/p' | sed 's/^/      | /'
+}
+
+# check_bytes LABEL FILE [SECTIONS]: the exact note bytes, in the file's
+# byte order, in the first page (and in section .note.package when SECTIONS
+# is 1).
+check_bytes() {
+    local label=$1 file=$2 sections=${3:-1} off got
+    if off=$(cx_page1_note_offset "$file" "$want_hex"); then
+        pass "$label: the note's bytes ($CX_ENDIAN: n_namesz word $endian_word) are in page 1 at offset $off"
+    else
+        fail "$label: the exact note bytes ($CX_ENDIAN) are not in the first 4096 bytes at a 4-aligned offset"
+        info "want: $want_hex"
+    fi
+    if ((sections)); then
+        got=$(note_payload_hex "$file")
+        expect_eq "$label: objdump -s -j .note.package shows exactly the note bytes" "$got" "$want_hex"
+    fi
+}
+
+# verify LABEL ORIG STAMPED WANT_RUN: the checks of a stamped file.
+verify() {
+    local label=$1 orig=$2 file=$3 want_run=$4 out
+    expect_ok "$label: check_page1 (page 4096)" check_page1 "$file" 4096
+    expect_eq "$label: readelf -n shows exactly the compact JSON" "$(note_json "$file")" "$want"
+    expect_eq "$label: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$file")" "$want"
+    expect_eq "$label: one FDO package note" "$(package_note_count "$file")" 1
+    expect_eq "$label: n_descsz is strlen(JSON)+1" "$(note_descsz "$file")" "$(json_descsz "$want")"
+    check_bytes "$label" "$file"
+    out=$(elflint_new_complaints "$orig" "$file")
+    expect_empty "$label: no new eu-elflint --gnu-ld complaints" "$out"
+    if [[ -n $want_run ]]; then
+        expect_eq "$label: under $CX_QEMU, prints what the unstamped one prints" "$(run_fixture "$file")" "$want_run"
+    fi
+}
+
+# refused_ok LABEL KEY ORIG FILE WANT_RUN: a refusal REFUSAL_OK accepts.
+refused_ok() {
+    local label=$1 key=$2 orig=$3 file=$4 want_run=$5 rc
+    skip "$label: refused as expected (${REFUSAL_OK[$key]}): $OUT"
+    expect_ok "$label: the refused file is untouched" cmp "$orig" "$file"
+    stamp "$file" --allow-outside-page
+    rc=$?
+    if ((rc == 0)); then
+        pass "$label: --allow-outside-page stamps it: $OUT"
+        expect_eq "$label, outside page 1: readelf -n shows exactly the compact JSON" "$(note_json "$file")" "$want"
+        expect_eq "$label, outside page 1: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$file")" "$want"
+        expect_empty "$label, outside page 1: no new eu-elflint --gnu-ld complaints" "$(elflint_new_complaints "$orig" "$file")"
+        [[ -n $want_run ]] && expect_eq "$label, outside page 1: prints what the unstamped one prints" "$(run_fixture "$file")" "$want_run"
+    elif ((rc == 5)) && cmp -s "$orig" "$file"; then
+        # Adding a PT_NOTE needs one more program header, and the table
+        # cannot grow in place either: a refusal, reported.
+        skip "$label: --allow-outside-page refused too, file untouched: $OUT"
+    else
+        fail "$label: --allow-outside-page failed: $OUT"
+        cmp -s "$orig" "$file" || fail "$label: --allow-outside-page failed AND changed the file"
+    fi
+}
+
+# with_sections LABEL KEY ORIG WANT_RUN: steps 1 and 2 on ORIG as linked.
+with_sections() {
+    local label=$1 key=$2 orig=$3 want_run=$4 base rc s1 s2 s3
+    base=$(dirname -- "$(dirname -- "$orig")")
+    mkdir -p "$base/s1" "$base/s2" "$base/s3"
+    s1=$base/s1/$(basename "$orig") s2=$base/s2/$(basename "$orig") s3=$base/s3/$(basename "$orig")
+    # 1. stamp a copy
+    cp -p -- "$orig" "$s1"
+    stamp "$s1"
+    rc=$?
+    if ((rc != 0)); then
+        if ((rc == 5)) && [[ -n ${REFUSAL_OK[$key]:-} ]]; then
+            refused_ok "$label" "$key" "$orig" "$s1" "$want_run"
+            return
+        fi
+        fail "$label: pkgnote stamp exited $rc: $OUT"
+        info "command: pkgnote stamp --json meta.json $(basename "$s1"); the input's program headers:"
+        show_layout "$orig"
+        cmp -s "$orig" "$s1" || fail "$label: pkgnote failed AND changed the file"
+        return
+    fi
+    pass "$label: stamped: $OUT"
+    verify "$label" "$orig" "$s1" "$want_run"
+    # 2. idempotence and reproducibility
+    cp -p -- "$s1" "$s2"
+    if stamp "$s2"; then
+        expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$s1" "$s2"
+    else
+        fail "$label: re-stamping the stamped file failed: $OUT"
+    fi
+    cp -p -- "$orig" "$s3"
+    if stamp "$s3"; then
+        expect_ok "$label: stamping the same input twice gives the same bytes" cmp "$s1" "$s3"
+    else
+        fail "$label: second stamp of the input failed: $OUT"
+    fi
+}
+
+# without_sections LABEL KEY ORIG WANT_RUN: step 3, a copy of ORIG with no
+# section header table.
+without_sections() {
+    local label="$1, no section headers" key=$2 orig=$3 want_run=$4 base bare bs bare_run out="" rc
+    base=$(dirname -- "$(dirname -- "$orig")")
+    mkdir -p "$base/bare" "$base/bare-s" "$base/bare-again"
+    bare=$base/bare/$(basename "$orig")
+    if [[ -z $OBJCOPY ]] || ! out=$("$OBJCOPY" --strip-sections "$orig" "$bare" 2>&1); then
+        # llvm-objcopy is missing or refuses some GNU static binaries
+        # (".rela.plt is not a symbol table"): hide the section header table
+        # instead (e_shoff, e_shnum, e_shstrndx zeroed), as sstrip leaves it.
+        info "llvm-objcopy: ${out:-not installed (package llvm-16)}: section header table hidden by zeroing e_shoff/e_shnum/e_shstrndx instead"
+        ALIGN4=0 _pn_segment_view "$orig" "$bare" || { fail "$label: cannot hide the section headers"; return; }
+    fi
+    if [[ $(cx_shnum "$bare") != 0 ]]; then
+        fail "$label: the copy still has section headers"
+        return
+    fi
+    bare_run=""
+    if [[ -n $want_run ]]; then
+        bare_run=$(run_fixture "$bare")
+        if [[ $bare_run != "$want_run" ]]; then
+            skip "$label: the unstamped file without section headers does not run the same; run check left out"
+            bare_run=""
+        fi
+    fi
+    bs=$base/bare-s/$(basename "$orig")
+    cp -p -- "$bare" "$bs"
+    stamp "$bs"
+    rc=$?
+    if ((rc == 0)); then
+        pass "$label: stamped: $OUT"
+        expect_eq "$label: still no section headers" "$(cx_shnum "$bs")" 0
+        expect_ok "$label: check_page1" check_page1 "$bs"
+        expect_eq "$label: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$bs")" "$want"
+        check_bytes "$label" "$bs" 0
+        [[ -n $bare_run ]] && expect_eq "$label: under $CX_QEMU, prints what the unstamped one prints" "$(run_fixture "$bs")" "$bare_run"
+        cp -p -- "$bs" "$base/bare-again/"
+        stamp "$base/bare-again/$(basename "$orig")"
+        expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$bs" "$base/bare-again/$(basename "$orig")"
+    elif ((rc == 5)) && [[ -n ${REFUSAL_OK[$key]:-} ]]; then
+        skip "$label: refused as expected (${REFUSAL_OK[$key]}): $OUT"
+        expect_ok "$label: the refused file is untouched" cmp "$bare" "$bs"
+    else
+        fail "$label: pkgnote stamp exited $rc: $OUT"
+        show_layout "$bare"
+        cmp -s "$bare" "$bs" || fail "$label: pkgnote failed AND changed the file"
+    fi
+}
+
+for tk in "${kinds[@]}"; do
+    label="$arch $tk"
+    echo
+    echo "== $label"
+    build "$tk" "$WORK/$tk/orig"
+    case $? in
+        0) ;;
+        77) skip "$label: $ERR"; continue ;;
+        *) fail "$label: fixture build failed: $ERR"; continue ;;
+    esac
+    orig=$FILE
+    info "fixture: $(basename "$orig"), $(stat -c %s "$orig") bytes, first PT_LOAD p_align $(cx_first_load_align "$orig")"
+    want_run=""
+    if ((QEMU_OK)); then
+        want_run=$(run_fixture "$orig")
+        if [[ $want_run != *"[exit 0]" || ( $want_run != *hello* && $want_run != *Hello* ) ]]; then
+            skip "$label: the UNSTAMPED fixture does not run under $CX_QEMU; run checks left out"
+            sed 's/^/      | /' <<<"$want_run"
+            want_run=""
+        fi
+    else
+        skip "$label: run checks: $qemu_why"
+    fi
+    with_sections "$label" "$arch $tk" "$orig" "$want_run"
+    without_sections "$label" "$arch $tk" "$orig" "$want_run"
+done
+
+# 4. a relocatable object is refused, untouched
+echo
+echo "== $arch relocatable object"
+mkdir -p "$WORK/obj"
+if "$CX_TRIPLET-gcc" -O2 -c -o "$WORK/obj/hello.o" "$FIXTURES/hello.c" 2>"$WORK/obj/err"; then
+    cp -p "$WORK/obj/hello.o" "$WORK/obj/stamped.o"
+    stamp "$WORK/obj/stamped.o"
+    rc=$?
+    expect_eq "$arch hello.o: refused with exit 4 (not an executable or shared library)" "$rc" 4
+    expect_eq "$arch hello.o: one line on stderr" "$(wc -l <<<"$OUT")" 1
+    info "pkgnote: $OUT"
+    expect_ok "$arch hello.o: untouched" cmp "$WORK/obj/hello.o" "$WORK/obj/stamped.o"
+else
+    fail "$arch: cannot compile hello.o: $(cat "$WORK/obj/err")"
+fi
+
+tl_finish

@@ -1,0 +1,296 @@
+#!/bin/bash
+# test-foreign-sweep.sh: real Debian binaries of other architectures.
+# Suite 'cross-sweep' only (a plain `meson test` leaves it out):
+#   meson test -C BUILD --suite cross-sweep --print-errorlogs
+#
+# 1. apt-get update and apt-get download, with a private apt state (lists
+#    and cache in a scratch directory, the architectures given with
+#    -o APT::Architectures): the machine's dpkg configuration and apt lists
+#    are not touched (no dpkg --add-architecture needed).  The packages
+#    (SWEEP_PACKAGES) of each architecture (SWEEP_ARCHES) are unpacked with
+#    dpkg-deb -x into ARCH/orig, and copied to ARCH/stamped.
+# 2. Every regular file of ARCH/stamped that is ELF with e_type ET_EXEC or
+#    ET_DYN and program headers is stamped in place (pkgnote stamp --no-sync,
+#    a JSON naming the file), two workers:
+#      exit 0     check_page1 (4096), note_json is exactly the JSON,
+#                 elflint_new_complaints against the original is empty;
+#                 anything else: FAILED;
+#      exit 4, 5  refused: the file must be byte-identical, else FAILED; the
+#                 reason (pkgnote's message) is counted;
+#      other      FAILED (an engine error).
+# 3. A sample of the programs that were stamped (SWEEP_RUNS per
+#    architecture, some named ones first: bash, ls, sha256sum, busybox, rg
+#    (Rust), fzf (Go)) run with --version under qemu-ARCH, once with
+#    -L ARCH/orig and the original file, once with -L ARCH/stamped and the
+#    stamped file (so the stamped ld.so, libc and the other stamped
+#    libraries are the ones loaded): same output and exit status, or FAILED.
+# 4. A table per architecture: files, stamped in page 1, refused, failed,
+#    --version runs; then the refusal reasons and the failures.
+#
+# Exit 0: nothing FAILED (refusals are reported, not failures); 1: something
+# FAILED; 77: nothing could be downloaded (offline) or a tool is missing.
+# Env: PKGNOTE, SOURCE_ROOT; SWEEP_ARCHES (default "arm64 armhf i386 ppc64el
+# s390x mips64el"), SWEEP_PACKAGES, SWEEP_RUNS (default 20), SWEEP_JOBS
+# (default 2), KEEP_TMP=1 keeps the scratch tree.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
+
+# --- worker mode: test-foreign-sweep.sh --worker W ARCH RELPATH... --------
+# Writes W/ARCH/res/<key>: "STATUS<TAB>RELPATH<TAB>DETAIL" (ok, refused,
+# failed), pkgnote's output in W/ARCH/err/<key>, failure details in
+# W/ARCH/log/<key>.
+if [ "${1:-}" = --worker ]; then
+	W=$2 arch=$3
+	shift 3
+	# shellcheck source=/dev/null
+	. "$SOURCE_ROOT/tests/lib/checks.sh" || exit 1
+	A=$W/$arch
+	for rel in "$@"; do
+		key=${rel//\//%}
+		src=$A/orig/$rel dst=$A/stamped/$rel
+		res=$A/res/$key log=$A/log/$key err=$A/err/$key
+		safe=$(printf '%s' "$rel" | LC_ALL=C tr -c 'A-Za-z0-9._+/-' '_')
+		json="{\"type\":\"deb\",\"os\":\"debian\",\"osVersion\":\"12\",\"name\":\"sweep\",\"version\":\"1.0\",\"architecture\":\"$arch\",\"path\":\"/$safe\"}"
+		printf '%s' "$json" >"$A/json/$key"
+		"$PKGNOTE" stamp --no-sync --json "$A/json/$key" "$dst" >"$err" 2>&1
+		rc=$?
+		case $rc in
+		0)
+			problems=()
+			check_page1 "$dst" 2>>"$log" || problems+=(check_page1)
+			got=$(note_json "$dst")
+			if [ "$got" != "$json" ]; then
+				problems+=(note_json)
+				{ echo "note_json: want: $json"; echo "note_json: got: $got"; } >>"$log"
+			fi
+			new=$(elflint_new_complaints "$src" "$dst")
+			if [ -n "$new" ]; then
+				problems+=(elflint)
+				printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
+			fi
+			if [ ${#problems[@]} -eq 0 ]; then
+				printf 'ok\t%s\t\n' "$rel" >"$res"
+			else
+				printf 'failed\t%s\tstamped, but %s\n' "$rel" "${problems[*]}" >"$res"
+			fi
+			;;
+		4 | 5)
+			if cmp -s "$src" "$dst"; then
+				printf 'refused\t%s\t%s\n' "$rel" "$rc" >"$res"
+			else
+				printf 'failed\t%s\trefused (exit %s) but changed the file\n' "$rel" "$rc" >"$res"
+			fi
+			;;
+		*)
+			d="exit $rc"
+			[ $rc -gt 128 ] && d="killed by signal $((rc - 128))"
+			cmp -s "$src" "$dst" || d="$d, file changed"
+			printf 'failed\t%s\tpkgnote %s\n' "$rel" "$d" >"$res"
+			;;
+		esac
+	done
+	exit 0
+fi
+
+# --- main ---------------------------------------------------------------------
+skip() { echo "SKIP: $*"; exit 77; }
+die() { echo "ERROR: $*"; exit 1; }
+
+[ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "PKGNOTE (${PKGNOTE:-unset}) is not an executable pkgnote"
+PKGNOTE=$(readlink -f "$PKGNOTE")
+export PKGNOTE SOURCE_ROOT
+for tool in apt-get dpkg-deb readelf eu-elflint perl timeout cmp; do
+	command -v $tool >/dev/null || skip "$tool is not installed"
+done
+
+read -r -a ARCHES <<<"${SWEEP_ARCHES:-arm64 armhf i386 ppc64el s390x mips64el}"
+read -r -a PKGS <<<"${SWEEP_PACKAGES:-libc6 libgcc-s1 libstdc++6 zlib1g libssl3 libzstd1 liblzma5 libbz2-1.0 libpcre2-8-0 libselinux1 libacl1 libattr1 libgmp10 libcrypt1 libcap2 libsystemd0 libtinfo6 coreutils bash grep sed tar gzip findutils diffutils xz-utils busybox-static ripgrep fzf}"
+RUNS=${SWEEP_RUNS:-20}
+JOBS=${SWEEP_JOBS:-2}
+
+# qemu-user's name for a Debian architecture.
+qemu_of() {
+	case $1 in
+	arm64) echo qemu-aarch64 ;; armhf | armel) echo qemu-arm ;; i386) echo qemu-i386 ;;
+	ppc64el) echo qemu-ppc64le ;; s390x) echo qemu-s390x ;; mips64el) echo qemu-mips64el ;;
+	mipsel) echo qemu-mipsel ;; riscv64) echo qemu-riscv64 ;; amd64) echo qemu-x86_64 ;;
+	*) echo "qemu-$1" ;;
+	esac
+}
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/pkgnote-xsweep.XXXXXX") || die "mktemp failed"
+cleanup() { if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $W"; else rm -rf "$W"; fi; }
+trap cleanup EXIT
+start=$(date +%s)
+
+# 1. download and unpack, with a private apt state.
+mkdir -p "$W/apt/lists/partial" "$W/apt/cache/archives/partial"
+APT=(apt-get -q -o "Dir::State::Lists=$W/apt/lists" -o "Dir::Cache=$W/apt/cache"
+	-o APT::Sandbox::User=root -o "APT::Architectures::=$(dpkg --print-architecture)")
+for a in "${ARCHES[@]}"; do APT+=(-o "APT::Architectures::=$a"); done
+echo "# pkgnote: $PKGNOTE"
+echo "# architectures: ${ARCHES[*]}"
+echo "# packages: ${PKGS[*]}"
+if ! "${APT[@]}" update >"$W/apt-update.log" 2>&1; then
+	# A mirror in sync leaves some index out: the rest is still usable.
+	echo "# note: apt-get update reported errors (continuing with what it fetched):"
+	grep -E '^(E|W|Err):' "$W/apt-update.log" | head -n 5 | sed 's/^/#   /'
+fi
+downloaded=0
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	mkdir -p "$A/debs" "$A/orig" "$A/res" "$A/log" "$A/err" "$A/json" "$A/run"
+	: >"$A/missing.txt"
+	# One apt-get for all; when one package is missing it fetches nothing,
+	# then one at a time.
+	if ! (cd "$A/debs" && "${APT[@]}" download "${PKGS[@]/%/:$a}" >>"$A/download.log" 2>&1); then
+		for p in "${PKGS[@]}"; do
+			compgen -G "$A/debs/${p}_*.deb" >/dev/null && continue
+			if ! (cd "$A/debs" && "${APT[@]}" download "$p:$a" >>"$A/download.log" 2>&1); then
+				echo "$p" >>"$A/missing.txt"
+			fi
+		done
+	fi
+	for deb in "$A"/debs/*.deb; do
+		[ -f "$deb" ] || continue
+		dpkg-deb -x "$deb" "$A/orig" || echo "$(basename "$deb") (dpkg-deb -x failed)" >>"$A/missing.txt"
+		downloaded=$((downloaded + 1))
+	done
+	cp -a "$A/orig" "$A/stamped"
+done
+[ "$downloaded" -gt 0 ] || skip "no package could be downloaded (offline?): $(tail -n 2 "$W/$a/download.log" 2>/dev/null | tr '\n' ' ')"
+
+# 2. list, stamp and check.
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	cd "$A/orig" || die "cd $A/orig"
+	find . -type f -print0 |
+		perl -0 -ne '
+			chomp; my $f = $_; open(my $h, "<", $f) or next;
+			my $n = read($h, my $b, 64); close $h;
+			next unless defined $n && $n >= 52 && substr($b, 0, 4) eq "\x7fELF";
+			my ($cls, $dat) = unpack("C C", substr($b, 4, 2));
+			my $e = $dat == 2 ? "n" : "v";
+			my $type = unpack($e, substr($b, 16, 2));
+			my $phnum = $cls == 2 ? ($n >= 58 ? unpack($e, substr($b, 56, 2)) : 0)
+			                      : unpack($e, substr($b, 44, 2));
+			$f =~ s{^\./}{};
+			print "$f\n" if ($type == 2 || $type == 3) && $phnum > 0;' |
+		LC_ALL=C sort >"$A/list.txt"
+	cd "$W" || die "cd $W"
+	t0=$(date +%s)
+	tr '\n' '\0' <"$A/list.txt" | xargs -0 -r -n 8 -P "$JOBS" bash "$here/test-foreign-sweep.sh" --worker "$W" "$a"
+	echo $(($(date +%s) - t0)) >"$A/stamp-seconds"
+	cat "$A"/res/* 2>/dev/null >"$A/results.txt"
+done
+
+# 3. --version under qemu, original tree against stamped tree.
+deny='^(login|su|sudo|passwd|newgrp|chfn|chsh|kill|killall|shutdown|reboot|halt|poweroff|init|sync|mount|umount|rm|rmdir|shred|dd|truncate|nohup|chroot|stdbuf|timeout|nice|runcon|chcon|env|yes|tee|cat|sleep|tail|more|less|watch|top)$'
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	: >"$A/version.txt"
+	q=$(qemu_of "$a")
+	if ! command -v "$q" >/dev/null; then
+		echo "skipped: $q is not installed" >"$A/version-skip.txt"
+		continue
+	fi
+	grep -P '^ok\t' "$A/results.txt" | cut -f2 | grep -E '^(usr/)?s?bin/' | LC_ALL=C sort >"$A/progs.txt"
+	{
+		for n in bash ls sha256sum busybox rg fzf; do grep -E "(^|/)$n\$" "$A/progs.txt" | head -n1; done
+		# Then all the others, evenly spread: program i in the order
+		# (i mod stride, i div stride), so the next ones are there when
+		# one is not comparable.
+		np=$(wc -l <"$A/progs.txt")
+		stride=$((np / (RUNS > 0 ? RUNS : 1)))
+		[ $stride -lt 1 ] && stride=1
+		awk -v k=$stride '{ printf "%d %d %s\n", (NR - 1) % k, int((NR - 1) / k), $0 }' "$A/progs.txt" |
+			sort -k1,1n -k2,2n | cut -d' ' -f3-
+	} | awk 'NF && !seen[$0]++' >"$A/vorder.txt"
+	same=0 diff=0
+	while read -r rel && [ $((same + diff)) -lt "$RUNS" ]; do
+		name=${rel##*/}
+		[[ $name =~ $deny ]] && continue
+		r1=$(cd "$A/run" && timeout -k 2 20 "$q" -L "$A/orig" "$A/orig/$rel" --version </dev/null 2>&1)
+		c1=$?
+		[ $c1 = 0 ] && [ -n "$r1" ] || continue
+		r2=$(cd "$A/run" && timeout -k 2 20 "$q" -L "$A/stamped" "$A/stamped/$rel" --version </dev/null 2>&1)
+		c2=$?
+		# The file name may appear in the output (argv[0]): compare with the
+		# tree's path taken out.
+		r1=${r1//$A\/orig/TREE} r2=${r2//$A\/stamped/TREE}
+		if [ $c1 = $c2 ] && [ "$r1" = "$r2" ]; then
+			same=$((same + 1))
+			printf 'same\t%s\t%s\n' "$rel" "$(head -n1 <<<"$r1" | cut -c1-60)" >>"$A/version.txt"
+		else
+			diff=$((diff + 1))
+			printf 'diff\t%s\texit %s, stamped exit %s: %s | %s\n' "$rel" "$c1" "$c2" \
+				"$(head -n1 <<<"$r1" | cut -c1-80)" "$(head -n1 <<<"$r2" | cut -c1-80)" >>"$A/version.txt"
+		fi
+	done <"$A/vorder.txt"
+done
+end=$(date +%s)
+
+# 4. report.
+status=0
+echo
+echo "| arch | packages | ELF files | stamped in page 1 | refused | failed | --version same / compared |"
+echo "|---|---|---|---|---|---|---|"
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	R=$A/results.txt
+	npk=$(ls "$A"/debs/*.deb 2>/dev/null | wc -l)
+	n=$(wc -l <"$A/list.txt")
+	ok=$(grep -c '^ok' "$R")
+	ref=$(grep -c '^refused' "$R")
+	bad=$(grep -c '^failed' "$R")
+	nores=$((n - $(wc -l <"$R")))
+	bad=$((bad + nores))
+	vs=$(grep -c '^same' "$A/version.txt")
+	vd=$(grep -c '^diff' "$A/version.txt")
+	vtxt="$vs / $((vs + vd))"
+	[ -f "$A/version-skip.txt" ] && vtxt="($(cat "$A/version-skip.txt"))"
+	echo "| $a | $npk | $n | $ok | $ref | $bad | $vtxt |"
+	if [ $bad -gt 0 ] || [ $vd -gt 0 ] || { [ "$n" -eq 0 ] && [ "$npk" -gt 0 ]; }; then status=1; fi
+done
+echo
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	R=$A/results.txt
+	echo "## $a: $(wc -l <"$A/list.txt") files, stamping and checks $(cat "$A/stamp-seconds") s"
+	[ -s "$A/missing.txt" ] && echo "   packages not downloaded: $(tr '\n' ' ' <"$A/missing.txt")"
+	if grep -q '^ok' "$R"; then
+		echo "   how (pkgnote's message, numbers elided):"
+		grep -P '^ok\t' "$R" | cut -f2 | while read -r rel; do
+			sed -n 's/.*: \(added note\|replaced note\)/\1/p' "$A/err/${rel//\//%}" | tail -n1 | sed -E 's/0x[0-9a-f]+/N/g; s/[0-9]+/N/g'
+		done | sort | uniq -c | sort -k1,1nr | sed 's/^/     /'
+	fi
+	if grep -q '^refused' "$R"; then
+		echo "   refused (pkgnote's message, file name and numbers elided):"
+		grep -P '^refused\t' "$R" | cut -f2 | while read -r rel; do
+			head -n1 "$A/err/${rel//\//%}" | awk -v f="$A/stamped/$rel" '{
+				while ((i = index($0, f)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(f))
+				gsub(/[0-9]+/, "N"); print }'
+		done | sort | uniq -c | sort -k1,1nr | sed 's/^/     /'
+		echo "   refused files:"
+		grep -P '^refused\t' "$R" | cut -f2,3 | sed 's/\t/  exit /; s/^/     /' | head -n 40
+	fi
+	if grep -q '^failed' "$R"; then
+		echo "   FAILED:"
+		grep -P '^failed\t' "$R" | while IFS=$'\t' read -r _ rel d; do
+			echo "     $rel: $d"
+			sed 's/^/         /' "$A/log/${rel//\//%}" 2>/dev/null | head -n 8
+			sed 's/^/         pkgnote: /' "$A/err/${rel//\//%}" | head -n 3
+		done
+	fi
+	comm -23 "$A/list.txt" <(cut -f2 "$R" | LC_ALL=C sort) | head -n 10 | sed 's/^/     no result: /'
+	if [ -s "$A/version.txt" ]; then
+		echo "   --version (original tree vs stamped tree under $(qemu_of "$a")):"
+		sed 's/^/     /' "$A/version.txt"
+	fi
+done
+echo
+echo "# time: $((end - start)) s"
+if [ $status = 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
+exit $status
