@@ -80,6 +80,11 @@ struct pkgnote_stamp_options {
 	bool follow_symlinks;       /* stamp the target of a symbolic link */
 	bool no_sync;               /* skip fsync (tests, tmpfs) */
 	const char *output;         /* write here instead of replacing input */
+	bool keep_timestamps;       /* give the result the input's atime/mtime */
+	int64_t clamp_mtime;        /* when > 0, no later mtime (SOURCE_DATE_EPOCH) */
+	/* Other names (hard links) of the same file: each is made to name the
+	 * stamped file too; NULL-terminated, or NULL. */
+	const char *const *links;
 };
 
 /* What a successful stamp did, for the command's messages. */
@@ -157,6 +162,21 @@ PKGNOTE_API enum pkgnote_status pkgnote_read_core(const char *path, bool use_fil
 						  struct pkgnote_core_report *report,
 						  struct pkgnote_error *err);
 PKGNOTE_API void pkgnote_core_report_free(struct pkgnote_core_report *report);
+
+/* What a file found in a tree is, for batch stamping. */
+enum pkgnote_kind {
+	PKGNOTE_KIND_STAMPABLE = 0, /* an ELF executable or shared library */
+	PKGNOTE_KIND_NOT_ELF,       /* not an ELF file at all */
+	PKGNOTE_KIND_SKIP,          /* ELF, but nothing to stamp (reason given) */
+};
+
+/*
+ * Classify the regular file `path` by its content (not its name): `reason`
+ * (static text) says why an ELF file is skipped: relocatable object or
+ * kernel module, static archive, core file, separate debug file, no
+ * program headers.  Never blocks on special files.
+ */
+PKGNOTE_API enum pkgnote_kind pkgnote_classify(const char *path, const char **reason);
 
 /* Library version string, e.g. "0.1.0". */
 PKGNOTE_API const char *pkgnote_version(void);

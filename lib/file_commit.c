@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -237,6 +238,72 @@ enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 	if (!no_sync && sync_dir(t->target) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync its directory");
 	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
+				 const struct pn_times *times, struct pkgnote_error *err)
+{
+	if (!times->keep && times->clamp <= 0)
+		return PKGNOTE_OK;
+	struct timespec ts[2];
+	if (times->keep) {
+		ts[0] = orig->st_atim;
+		ts[1] = orig->st_mtim;
+	} else if (clock_gettime(CLOCK_REALTIME, &ts[0]) != 0) {
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot read the clock");
+	} else {
+		ts[1] = ts[0];
+	}
+	/* rpm and Debian's tools clamp rather than set: an older file keeps
+	 * its time. */
+	for (int i = 0; i < 2; i++)
+		if (times->clamp > 0 && ts[i].tv_sec >= times->clamp) {
+			ts[i].tv_sec = (time_t)times->clamp;
+			ts[i].tv_nsec = 0;
+		}
+	if (futimens(t->fd, ts) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot set timestamps");
+	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pn_relink(const char *target, const char *link, const struct stat *orig,
+			      struct pkgnote_error *err)
+{
+	struct stat now;
+	if (lstat(link, &now) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, link, "cannot stat this hard link");
+	if (!same_file(&now, orig))
+		return pn_fail(err, PKGNOTE_IO, link, "is no longer a hard link of %s; left as it is", target);
+	char *dir = dir_of(link), *copy = strdup(link), *tmp = NULL;
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (dir == NULL || copy == NULL) {
+		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, link, "relinking");
+		goto out;
+	}
+	/* A fresh name beside the link, then a rename over it: the link names
+	 * either the old file or the new one at every moment. */
+	for (unsigned attempt = 0; r == PKGNOTE_OK; attempt++) {
+		free(tmp);
+		tmp = NULL;
+		if (asprintf(&tmp, "%s/.%.*s.pkgnote-%u-%u", dir, MAX_BASE, basename(copy),
+			     (unsigned)getpid(), attempt) < 0) {
+			tmp = NULL;
+			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, link, "relinking");
+		} else if (linkat(AT_FDCWD, target, AT_FDCWD, tmp, 0) == 0) {
+			break;
+		} else if (errno != EEXIST || attempt > 100) {
+			r = pn_fail_errno(err, PKGNOTE_IO, errno, link, "cannot link %s to the stamped file", tmp);
+		}
+	}
+	if (r == PKGNOTE_OK && rename(tmp, link) != 0) {
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, link, "cannot rename %s over it", tmp);
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(dir);
+	free(copy);
+	return r;
 }
 
 void pn_tmp_abort(struct pn_tmpfile *t)

@@ -39,6 +39,24 @@ enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 				  const struct stat *expect, bool no_sync,
 				  struct pkgnote_error *err);
 
+/* How the result's timestamps are set: the input's, or now; in both cases
+ * no later than clamp (when clamp > 0). */
+struct pn_times {
+	bool keep;
+	int64_t clamp;
+};
+
+/* Set the temporary file's timestamps; call after the last write. */
+enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
+				 const struct pn_times *times, struct pkgnote_error *err);
+
+/*
+ * After a commit: make `link`, another name of the file that was replaced
+ * (device and inode of `orig`), name the new file too, atomically.
+ */
+enum pkgnote_status pn_relink(const char *target, const char *link, const struct stat *orig,
+			      struct pkgnote_error *err);
+
 /* Remove the temporary file, if it still exists; safe to call twice. */
 void pn_tmp_abort(struct pn_tmpfile *t);
 

@@ -113,8 +113,13 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 		r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
 	if (r == PKGNOTE_OK)
 		r = pn_verify_output(&m, &plan, tmp.fd, path, plan.file_size, json, page, err);
+	struct pn_times times = { .keep = opts->keep_timestamps, .clamp = opts->clamp_mtime };
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_times(&tmp, &st, &times, err);
 	if (r == PKGNOTE_OK)
 		r = pn_tmp_commit(&tmp, &st, opts->output ? NULL : &st, opts->no_sync, err);
+	for (size_t i = 0; r == PKGNOTE_OK && opts->output == NULL && opts->links && opts->links[i]; i++)
+		r = pn_relink(target, opts->links[i], &st, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 

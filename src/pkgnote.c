@@ -12,23 +12,38 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "pkgnote.h"
 #include "show_core.h"
 
 static const char usage_text[] =
-	"Usage: pkgnote stamp --json FILE|- [-o OUT] [OPTIONS] BINARY...\n"
+	"Usage: pkgnote stamp (--json FILE|- | FIELDS) [OPTIONS] PATH...\n"
 	"       pkgnote show [--json] [--use-files] BINARY|CORE...\n"
+	"       pkgnote check [--require KEY,...] [-r] [--json] PATH...\n"
 	"       pkgnote --help | --version\n"
 	"\n"
 	"Stamp ELF package metadata (a .note.package note, owner FDO, type\n"
 	"0xcafe1a7e) into linked executables and shared libraries, in their first\n"
-	"page so that core dumps carry it; or show the metadata of stamped files.\n"
+	"page so that core dumps carry it; show the metadata of files or of the\n"
+	"modules of a core file; check that files carry it.\n"
 	"\n"
+	"Metadata for stamp:\n"
+	"      --json FILE|-        one JSON object (UTF-8, unique keys, no control\n"
+	"                           characters, no \\u escapes); '-' reads stdin. At\n"
+	"                           most 64 KiB as given and 2048 bytes in the\n"
+	"                           compact form that is stored.\n"
+	"      --type T, --name N, --version V, --arch A (\"architecture\"),\n"
+	"      --debuginfod-url URL (\"debugInfoUrl\"), --set KEY=VALUE (any key)\n"
+	"      --os-release[=FILE]  os, osVersion, osCpe from os-release's ID,\n"
+	"                           VERSION_ID, CPE_NAME (default /etc/os-release)\n"
+	"                           Fields add keys to --json's object or replace\n"
+	"                           them; the result is validated like --json.\n"
 	"stamp options:\n"
-	"  -j, --json FILE|-        metadata: one JSON object (UTF-8, unique keys, no\n"
-	"                           control characters, no \\u escapes); read from\n"
-	"                           stdin with '-'. At most 64 KiB as given and 2048\n"
-	"                           bytes in the compact form that is stored.\n"
+	"  -r, --recursive          walk directories: stamp every ELF executable and\n"
+	"                           shared library found by content, skip the rest;\n"
+	"                           symbolic links inside are never followed, hard\n"
+	"                           links are stamped once and all keep naming it\n"
+	"  -j, --jobs N             stamp with N processes (default: one per CPU)\n"
 	"  -o, --output OUT         write the result to OUT; leave BINARY alone\n"
 	"                           (one BINARY only)\n"
 	"      --page-size N        region that must hold the ELF header, program\n"
@@ -36,24 +51,28 @@ static const char usage_text[] =
 	"      --allow-outside-page if the first page has no room, put the note in a\n"
 	"                           new segment at the end of the file (core dumps\n"
 	"                           will not contain it) instead of failing\n"
-	"      --follow-symlinks    stamp the target of a BINARY that is a symbolic\n"
-	"                           link (otherwise such a BINARY is refused)\n"
+	"      --follow-symlinks    stamp the target of a PATH that is a symbolic\n"
+	"                           link (otherwise such a PATH is refused)\n"
+	"      --keep-timestamps    give stamped files their old access and\n"
+	"                           modification times; with SOURCE_DATE_EPOCH set,\n"
+	"                           no time is later than it (as rpm and Debian do)\n"
 	"      --no-sync            do not fsync before replacing the file\n"
 	"  -q, --quiet              print errors only\n"
-	"\n"
-	"show prints the metadata of each BINARY; for a core file (ET_CORE), every\n"
-	"module mapped in the crash, its build-id and the metadata found in its\n"
-	"first page as dumped in the core.\n"
+	"  -v, --verbose            also say why files were skipped\n"
 	"show options:\n"
 	"      --json               print the stored JSON text as it is; for a\n"
 	"                           core, one JSON document of all its modules\n"
 	"      --use-files          for a core: read a module's metadata from its\n"
 	"                           file when the core lacks it and the file's\n"
 	"                           build-id matches\n"
+	"check options:\n"
+	"      --require KEY,...    the note must hold these keys\n"
+	"  -r, --recursive, --json (one JSON record per file), -v (list good files)\n"
 	"\n"
-	"Exit status (with several files, the highest that occurred):\n"
+	"With several files, the exit status is the highest that occurred:\n"
 	"  0  success\n"
-	"  1  show: a file carries no package metadata (a core: no module does)\n"
+	"  1  show: a file carries no package metadata (a core: no module does);\n"
+	"     check: a file lacks a note in its first page or a required key\n"
 	"  2  usage error\n"
 	"  3  invalid JSON metadata\n"
 	"  4  not an ELF executable or shared library that can be stamped\n"
@@ -61,112 +80,42 @@ static const char usage_text[] =
 	"  6  I/O error (open, read, write, sync, rename)\n"
 	"  7  the written result failed verification (the input is untouched)\n";
 
-struct cli {
-	const char *json_path;
-	const char *output;
-	bool show_json;
-	bool use_files;
-	bool quiet;
-	struct pkgnote_stamp_options opts;
-};
-
-static void report_error(const struct pkgnote_error *err)
+void report_error(const struct pkgnote_error *err)
 {
 	fprintf(stderr, "pkgnote: %s\n", err->message);
 }
 
-static int usage_error(const char *what, const char *reason)
+int usage_error(const char *what, const char *reason)
 {
 	fprintf(stderr, "pkgnote: %s%s%s\nTry 'pkgnote --help'.\n", what, *what ? ": " : "", reason);
 	return PKGNOTE_USAGE;
 }
 
-static int worse(int a, int b)
-{
-	return a > b ? a : b;
-}
-
-/* Read the metadata file (or stdin) whole, bounded by the input limit. */
-static int read_json_input(const char *path, char **text, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "pkgnote: %s: cannot open: %s\n", path, strerror(errno));
-		return PKGNOTE_IO;
-	}
-	size_t cap = PKGNOTE_JSON_INPUT_MAX + 1;
-	char *buf = malloc(cap + 1);
-	if (buf == NULL) {
-		fprintf(stderr, "pkgnote: %s: out of memory\n", path);
-		return PKGNOTE_IO;
-	}
-	size_t n = fread(buf, 1, cap, f);
-	int failed = ferror(f);
-	if (f != stdin)
-		fclose(f);
-	if (failed) {
-		fprintf(stderr, "pkgnote: %s: cannot read\n", path);
-		free(buf);
-		return PKGNOTE_IO;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return PKGNOTE_OK;
-}
-
-static void print_report(const char *path, const struct pkgnote_stamp_report *rep,
-			 const struct cli *cli)
-{
-	if (rep->outside_page)
-		fprintf(stderr,
-			"pkgnote: %s: warning: the note is outside the first page; core dumps will not contain it\n",
-			path);
-	if (cli->quiet)
-		return;
-	if (rep->unchanged)
-		printf("%s: already stamped with this metadata\n", path);
-	else
-		printf("%s: %s note at offset 0x%llx%s\n", cli->output ? cli->output : path,
-		       rep->replaced ? "replaced" : "added", (unsigned long long)rep->note_offset,
-		       rep->new_first_page ? " (new first page)"
-		       : rep->moved_sections ? " (moved sections out of page 1)" : "");
-}
-
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
 {
-	if (cli->json_path == NULL)
-		return usage_error("", "stamp needs --json FILE");
 	if (argc == 0)
-		return usage_error("", "stamp needs at least one BINARY");
-	if (cli->output != NULL && argc != 1)
+		return usage_error("", "stamp needs at least one PATH");
+	if (cli->output != NULL && (argc != 1 || cli->recursive))
 		return usage_error("", "-o OUT takes exactly one BINARY");
-
-	char *text = NULL, *json = NULL;
-	size_t len = 0;
-	int status = read_json_input(cli->json_path, &text, &len);
+	char *json = NULL;
+	int status = metadata_build(cli, &json);
 	if (status != PKGNOTE_OK)
 		return status;
-	struct pkgnote_error err;
-	status = pkgnote_json_compact(text, len, cli->json_path, &json, &err);
-	free(text);
-	if (status != PKGNOTE_OK) {
-		report_error(&err);
-		return status;
-	}
 	cli->opts.output = cli->output;
-	int worst = PKGNOTE_OK;
-	for (int i = 0; i < argc; i++) {
-		struct pkgnote_stamp_report rep;
-		int r = pkgnote_stamp_file(argv[i], json, &cli->opts, &rep, &err);
-		if (r != PKGNOTE_OK)
-			report_error(&err);
-		else
-			print_report(argv[i], &rep, cli);
-		worst = worse(worst, r);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde != NULL && *sde) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (errno || *end || v < 0) {
+			free(json);
+			return usage_error(sde, "SOURCE_DATE_EPOCH is not a number of seconds");
+		}
+		cli->opts.clamp_mtime = v;
 	}
+	status = run_stamp(cli, json, argc, argv);
 	free(json);
-	return worst;
+	return status;
 }
 
 static int cmd_show(struct cli *cli, int argc, char **argv)
@@ -205,90 +154,138 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	return worst;
 }
 
-enum { OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES };
+enum {
+	OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES,
+	OPT_TYPE, OPT_NAME, OPT_PKGVERSION, OPT_ARCH, OPT_OS_RELEASE, OPT_DEBUGINFOD, OPT_SET,
+	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE,
+};
 
-/* stamp takes --json FILE, show takes a bare --json: the command word comes
- * first and picks the option table. */
+/* stamp takes --json FILE, show and check take a bare --json: the command
+ * word comes first and picks the option table. */
 static const struct option stamp_options[] = {
-	{ "json", required_argument, NULL, 'j' },
+	{ "json", required_argument, NULL, OPT_JSON_FILE },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "version", required_argument, NULL, OPT_PKGVERSION },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "os-release", optional_argument, NULL, OPT_OS_RELEASE },
+	{ "debuginfod-url", required_argument, NULL, OPT_DEBUGINFOD },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "allow-outside-page", no_argument, NULL, OPT_OUTSIDE },
 	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
+	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMES },
 	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option show_options[] = {
-	{ "json", no_argument, NULL, 'J' },
+	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "use-files", no_argument, NULL, OPT_USE_FILES },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Returns -1 to go on, else the exit status. */
-static int parse_options(struct cli *cli, int argc, char **argv, bool stamp)
+static const struct option check_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON_FLAG },
+	{ "require", required_argument, NULL, OPT_REQUIRE },
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_number(const char *arg, const char *what, unsigned long long *v)
 {
-	int c;
-	while ((c = getopt_long(argc, argv, stamp ? "j:o:qh" : "h",
-				stamp ? stamp_options : show_options, NULL)) != -1) {
-		char *end;
+	char *end;
+	errno = 0;
+	*v = strtoull(arg, &end, 0);
+	return errno || *end || *arg == '\0' ? usage_error(arg, what) : -1;
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd)
+{
+	const struct option *table = strcmp(cmd, "stamp") == 0 ? stamp_options
+				     : strcmp(cmd, "show") == 0 ? show_options : check_options;
+	static const char *sets[64];
+	struct fields *f = &cli->fields;
+	f->set = sets;
+	int c, r;
+	unsigned long long v;
+	while ((c = getopt_long(argc, argv, table == stamp_options ? "j:o:rqvh" : "j:rvh",
+				table, NULL)) != -1) {
 		switch (c) {
+		case OPT_JSON_FILE: cli->json_path = optarg; break;
+		case OPT_JSON_FLAG: cli->show_json = cli->check_json = true; break;
+		case OPT_USE_FILES: cli->use_files = true; break;
+		case OPT_TYPE: f->type = optarg; break;
+		case OPT_NAME: f->name = optarg; break;
+		case OPT_PKGVERSION: f->version = optarg; break;
+		case OPT_ARCH: f->arch = optarg; break;
+		case OPT_DEBUGINFOD: f->debuginfod_url = optarg; break;
+		case OPT_OS_RELEASE:
+			f->os_release = true;
+			f->os_release_file = optarg;
+			break;
+		case OPT_SET:
+			if (f->nset == sizeof sets / sizeof sets[0])
+				return usage_error(optarg, "too many --set options");
+			sets[f->nset++] = optarg;
+			break;
+		case OPT_REQUIRE: cli->require = optarg; break;
+		case 'r': cli->recursive = true; break;
 		case 'j':
-			cli->json_path = optarg;
+			if ((r = parse_number(optarg, "-j/--jobs takes a number", &v)) >= 0)
+				return r;
+			cli->jobs = v > 1024 ? 1024 : (long)v;
 			break;
-		case 'J':
-			cli->show_json = true;
-			break;
-		case OPT_USE_FILES:
-			cli->use_files = true;
-			break;
-		case 'o':
-			cli->output = optarg;
-			break;
+		case 'o': cli->output = optarg; break;
 		case OPT_PAGE_SIZE:
-			errno = 0;
-			cli->opts.page_size = strtoull(optarg, &end, 0);
-			if (errno || *end || cli->opts.page_size < 512 ||
-			    (cli->opts.page_size & (cli->opts.page_size - 1)))
+			if ((r = parse_number(optarg, "--page-size is not a number", &v)) >= 0)
+				return r;
+			if (v < 512 || (v & (v - 1)))
 				return usage_error(optarg, "--page-size is not a power of two of at least 512");
+			cli->opts.page_size = v;
 			break;
-		case OPT_OUTSIDE:
-			cli->opts.allow_outside_page = true;
-			break;
-		case OPT_FOLLOW:
-			cli->opts.follow_symlinks = true;
-			break;
-		case OPT_NO_SYNC:
-			cli->opts.no_sync = true;
-			break;
-		case 'q':
-			cli->quiet = true;
-			break;
+		case OPT_OUTSIDE: cli->opts.allow_outside_page = true; break;
+		case OPT_FOLLOW: cli->opts.follow_symlinks = true; break;
+		case OPT_KEEP_TIMES: cli->opts.keep_timestamps = true; break;
+		case OPT_NO_SYNC: cli->opts.no_sync = true; break;
+		case 'q': cli->quiet = true; break;
+		case 'v': cli->verbose = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		case OPT_VERSION:
-			printf("pkgnote %s\n", pkgnote_version());
-			return 0;
 		default:
-			fprintf(stderr, "Try 'pkgnote --help'.\n");
+			fprintf(stderr, "Try 'pkgnote --help'.\\n");
 			return PKGNOTE_USAGE;
 		}
 	}
 	return -1;
 }
 
+static int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	if (argc == 0)
+		return usage_error("", "check needs at least one PATH");
+	return run_check(cli, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	if (argc < 2)
-		return usage_error("", "no command given (stamp or show)");
+		return usage_error("", "no command given (stamp, show or check)");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage_text, stdout);
@@ -298,15 +295,16 @@ int main(int argc, char **argv)
 		printf("pkgnote %s\n", pkgnote_version());
 		return 0;
 	}
-	bool stamp = strcmp(cmd, "stamp") == 0;
-	if (!stamp && strcmp(cmd, "show") != 0)
-		return usage_error(cmd, "unknown command (stamp or show)");
-	int status = parse_options(&cli, argc - 1, argv + 1, stamp);
+	if (strcmp(cmd, "stamp") != 0 && strcmp(cmd, "show") != 0 && strcmp(cmd, "check") != 0)
+		return usage_error(cmd, "unknown command (stamp, show or check)");
+	int status = parse_options(&cli, argc - 1, argv + 1, cmd);
 	if (status >= 0)
 		return status;
 	int nfiles = argc - 1 - optind;
 	char **files = argv + 1 + optind;
-	status = stamp ? cmd_stamp(&cli, nfiles, files) : cmd_show(&cli, nfiles, files);
+	status = strcmp(cmd, "stamp") == 0 ? cmd_stamp(&cli, nfiles, files)
+		 : strcmp(cmd, "show") == 0 ? cmd_show(&cli, nfiles, files)
+		 : cmd_check(&cli, nfiles, files);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pkgnote: cannot write output: %s\n", strerror(errno));
 		status = worse(status, PKGNOTE_IO);

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Many files at once: the PATHs given, and with -r every file below the
+ * directories among them.  Files are found by content (pkgnote_classify),
+ * symbolic links inside trees are never followed, a file with several hard
+ * links is stamped once and every link found is made to name the result.
+ * The work is shared by -j worker processes; each prints its own lines and
+ * reports its counts, and one summary line ends the run.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct item {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	bool given;                  /* named on the command line */
+	const char **links;          /* its other names, NULL-terminated */
+	size_t nlinks;
+};
+
+struct counts {
+	size_t stamped, unchanged, skipped, failed;
+	int worst;
+};
+
+struct list {
+	struct item *items;
+	size_t n, cap;
+	struct counts skipped;       /* what the walk passed over */
+	bool verbose;
+};
+
+/* nftw has no context argument. */
+static struct list *walk_list;
+
+static int add_item(struct list *l, const char *path, const struct stat *st, bool given)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct item *items = realloc(l->items, cap * sizeof *items);
+		if (items == NULL)
+			return -1;
+		l->items = items;
+		l->cap = cap;
+	}
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return -1;
+	l->items[l->n++] = (struct item){ .path = copy, .dev = st->st_dev, .ino = st->st_ino,
+					  .given = given };
+	return 0;
+}
+
+static void skip(struct list *l, const char *path, const char *why)
+{
+	l->skipped.skipped++;
+	if (l->verbose && why != NULL)
+		printf("%s: skipped: %s\n", path, why);
+}
+
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	struct list *l = walk_list;
+	if (type == FTW_SL || type == FTW_SLN) {
+		skip(l, path, "symbolic link (not followed)");
+		return 0;
+	}
+	if (type == FTW_DNR || type == FTW_NS) {
+		fprintf(stderr, "pkgnote: %s: cannot read: %s\n", path, strerror(errno));
+		l->skipped.failed++;
+		l->skipped.worst = worse(l->skipped.worst, PKGNOTE_IO);
+		return 0;
+	}
+	if (type != FTW_F)
+		return 0;
+	if (!S_ISREG(st->st_mode)) {
+		skip(l, path, "not a regular file");
+		return 0;
+	}
+	const char *why;
+	switch (pkgnote_classify(path, &why)) {
+	case PKGNOTE_KIND_STAMPABLE:
+		return add_item(l, path, st, false) == 0 ? 0 : -1;
+	case PKGNOTE_KIND_SKIP:
+		skip(l, path, why);
+		return 0;
+	default:
+		skip(l, path, NULL);
+		return 0;
+	}
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->path, ((const struct item *)b)->path);
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* Hard links found more than once become one item with other names. */
+static int merge_links(struct list *l)
+{
+	qsort(l->items, l->n, sizeof *l->items, by_inode);
+	size_t out = 0;
+	for (size_t i = 0; i < l->n;) {
+		size_t j = i + 1;
+		while (j < l->n && l->items[j].dev == l->items[i].dev && l->items[j].ino == l->items[i].ino)
+			j++;
+		struct item it = l->items[i];
+		if (j - i > 1) {
+			it.links = calloc(j - i, sizeof *it.links);
+			if (it.links == NULL)
+				return -1;
+			for (size_t k = i + 1; k < j; k++)
+				it.links[it.nlinks++] = l->items[k].path;
+		}
+		l->items[out++] = it;
+		i = j;
+	}
+	l->n = out;
+	qsort(l->items, l->n, sizeof *l->items, by_path);
+	return 0;
+}
+
+static void free_list(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t k = 0; k < l->items[i].nlinks; k++)
+			free((char *)l->items[i].links[k]);
+		free(l->items[i].links);
+		free(l->items[i].path);
+	}
+	free(l->items);
+}
+
+/* Every PATH: a file is taken as given (stamping says what is wrong with
+ * it); a directory is walked with -r and refused without. */
+static int collect(const struct cli *cli, int argc, char **argv, struct list *l)
+{
+	walk_list = l;
+	l->verbose = cli->verbose;
+	for (int i = 0; i < argc; i++) {
+		struct stat st;
+		bool is_dir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+			      (lstat(argv[i], &st) != 0 || !S_ISLNK(st.st_mode) ||
+			       cli->opts.follow_symlinks);
+		if (!is_dir) {
+			if (lstat(argv[i], &st) != 0)
+				memset(&st, 0, sizeof st);
+			if (add_item(l, argv[i], &st, true) != 0)
+				return -1;
+			/* Stamped as given: not merged with other names of it. */
+			l->items[l->n - 1].ino = 0;
+			continue;
+		}
+		if (!cli->recursive) {
+			fprintf(stderr, "pkgnote: %s: is a directory (use -r to walk it)\n", argv[i]);
+			l->skipped.failed++;
+			l->skipped.worst = worse(l->skipped.worst, PKGNOTE_USAGE);
+			continue;
+		}
+		if (nftw(argv[i], visit, 32, FTW_PHYS) != 0)
+			return -1;
+	}
+	return merge_links(l);
+}
+
+static void stamp_one(const struct cli *cli, const char *json, const struct item *it,
+		      struct counts *c)
+{
+	struct pkgnote_stamp_options opts = cli->opts;
+	opts.links = it->links;
+	struct pkgnote_stamp_report rep;
+	struct pkgnote_error err;
+	int r = pkgnote_stamp_file(it->path, json, &opts, &rep, &err);
+	if (r != PKGNOTE_OK) {
+		report_error(&err);
+		c->failed++;
+		c->worst = worse(c->worst, r);
+		return;
+	}
+	if (rep.outside_page)
+		fprintf(stderr, "pkgnote: %s: warning: the note is outside the first page; "
+			"core dumps will not contain it\n", it->path);
+	if (rep.unchanged)
+		c->unchanged++;
+	else
+		c->stamped++;
+	if (cli->quiet)
+		return;
+	if (rep.unchanged)
+		printf("%s: already stamped with this metadata\n", it->path);
+	else
+		printf("%s: %s note at offset 0x%llx%s\n", cli->output ? cli->output : it->path,
+		       rep.replaced ? "replaced" : "added", (unsigned long long)rep.note_offset,
+		       rep.new_first_page ? " (new first page)"
+		       : rep.moved_sections ? " (moved sections out of page 1)" : "");
+}
+
+/* The required keys a note lacks, as "a,b"; NULL when none. */
+static char *missing_keys(const char *json, const char *require)
+{
+	if (require == NULL || *require == '\0')
+		return NULL;
+	json_object *obj = json_tokener_parse(json);
+	char *list = strdup(require), *out = NULL;
+	size_t len = 0;
+	for (char *save = NULL, *key = strtok_r(list, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+		json_object *v;
+		if (obj != NULL && json_object_object_get_ex(obj, key, &v))
+			continue;
+		char *grown = realloc(out, len + strlen(key) + 2);
+		if (grown == NULL)
+			break;
+		out = grown;
+		len += (size_t)sprintf(out + len, "%s%s", len ? "," : "", key);
+	}
+	free(list);
+	json_object_put(obj);
+	return out;
+}
+
+/* check: one line (or JSON record) per file with a problem. */
+static void check_one(const struct cli *cli, const char *unused, const struct item *it,
+		      struct counts *c)
+{
+	(void)unused;
+	struct pkgnote_error err;
+	struct pkgnote_note_info info;
+	char *json = NULL, *missing = NULL;
+	const char *problem = NULL;
+	int r = pkgnote_read_file(it->path, cli->opts.page_size, &json, &info, &err);
+	if (r == PKGNOTE_NO_NOTE)
+		problem = "no package note";
+	else if (r != PKGNOTE_OK)
+		problem = strchr(err.message, ':') ? strchr(err.message, ':') + 2 : err.message;
+	else if (!info.in_first_page)
+		problem = "package note outside the first page";
+	else if ((missing = missing_keys(json, cli->require)) != NULL)
+		problem = "package note lacks required keys";
+	if (problem == NULL) {
+		c->stamped++;
+	} else {
+		c->failed++;
+		c->worst = worse(c->worst, PKGNOTE_NO_NOTE);
+	}
+	if (cli->check_json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "path", json_object_new_string(it->path));
+		json_object_object_add(o, "ok", json_object_new_boolean(problem == NULL));
+		json_object_object_add(o, "problem", problem ? json_object_new_string(problem) : NULL);
+		json_object_object_add(o, "missingKeys", missing ? json_object_new_string(missing) : NULL);
+		json_object_object_add(o, "metadata", json ? json_tokener_parse(json) : NULL);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (problem != NULL) {
+		printf("%s: %s%s%s\n", it->path, problem, missing ? ": " : "", missing ? missing : "");
+	} else if (cli->verbose) {
+		printf("%s: ok\n", it->path);
+	}
+	free(json);
+	free(missing);
+}
+
+static long worker_count(const struct cli *cli, size_t items)
+{
+	long n = cli->jobs > 0 ? cli->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (size_t)n > items ? (long)(items ? items : 1) : n;
+}
+
+typedef void (*work_fn)(const struct cli *, const char *, const struct item *, struct counts *);
+
+static void add_counts(struct counts *total, const struct counts *c)
+{
+	total->stamped += c->stamped;
+	total->unchanged += c->unchanged;
+	total->failed += c->failed;
+	total->worst = worse(total->worst, c->worst);
+}
+
+static void work(const struct cli *cli, const char *json, const struct list *l, work_fn fn,
+		 size_t first, size_t step, struct counts *c)
+{
+	for (size_t i = first; i < l->n; i += step)
+		fn(cli, json, &l->items[i], c);
+}
+
+/* Worker k of n takes items k, k+n, k+2n, ... and reports its counts
+ * through a pipe; with one worker the work is done here. */
+static void run_workers(const struct cli *cli, const char *json, const struct list *l, work_fn fn,
+			struct counts *total)
+{
+	long n = worker_count(cli, l->n);
+	if (n == 1) {
+		work(cli, json, l, fn, 0, 1, total);
+		return;
+	}
+	pid_t pids[n];
+	int fds[n];
+	fflush(stdout);
+	fflush(stderr);
+	long started = 0;
+	for (; started < n; started++) {
+		int p[2];
+		if (pipe(p) != 0)
+			break;
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(p[0]);
+			close(p[1]);
+			break;
+		}
+		if (pid == 0) {
+			close(p[0]);
+			struct counts c = { 0 };
+			setvbuf(stdout, NULL, _IOLBF, 0);
+			work(cli, json, l, fn, (size_t)started, (size_t)n, &c);
+			fflush(stdout);
+			_exit(write(p[1], &c, sizeof c) == (ssize_t)sizeof c ? 0 : 1);
+		}
+		close(p[1]);
+		pids[started] = pid;
+		fds[started] = p[0];
+	}
+	/* Workers that could not start: their share is done here. */
+	for (long k = started; k < n; k++)
+		work(cli, json, l, fn, (size_t)k, (size_t)n, total);
+	for (long k = 0; k < started; k++) {
+		struct counts c = { 0 };
+		ssize_t got = read(fds[k], &c, sizeof c);
+		int status;
+		waitpid(pids[k], &status, 0);
+		close(fds[k]);
+		if (got != (ssize_t)sizeof c || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "pkgnote: worker %ld ended abnormally; its files may be unstamped\n", k);
+			c.failed++;
+			c.worst = worse(c.worst, PKGNOTE_IO);
+		}
+		add_counts(total, &c);
+	}
+}
+
+static int run(struct cli *cli, const char *json, int argc, char **argv, bool checking)
+{
+	struct list l = { 0 };
+	struct counts total = { 0 };
+	if (collect(cli, argc, argv, &l) != 0) {
+		fprintf(stderr, "pkgnote: cannot list the files: %s\n", strerror(errno));
+		free_list(&l);
+		return PKGNOTE_IO;
+	}
+	total = l.skipped;
+	run_workers(cli, json, &l, checking ? check_one : stamp_one, &total);
+	bool many = cli->recursive || argc > 1;
+	if (checking && !cli->check_json && (many || total.failed))
+		printf("pkgnote: %zu checked, %zu ok, %zu with problems, %zu skipped\n",
+		       total.stamped + total.failed, total.stamped, total.failed, total.skipped);
+	else if (!checking && many && !cli->quiet)
+		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed\n",
+		       total.stamped, total.unchanged, total.skipped, total.failed);
+	free_list(&l);
+	return total.worst;
+}
+
+int run_stamp(struct cli *cli, const char *json, int argc, char **argv)
+{
+	return run(cli, json, argc, argv, false);
+}
+
+int run_check(struct cli *cli, int argc, char **argv)
+{
+	return run(cli, NULL, argc, argv, true);
+}

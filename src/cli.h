@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the parts of the pkgnote command share. */
+#ifndef PKGNOTE_CLI_H
+#define PKGNOTE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pkgnote.h"
+
+/* Metadata given as options; each set field overrides --json's key. */
+struct fields {
+	const char *type, *name, *version, *arch, *debuginfod_url;
+	bool os_release;             /* --os-release given */
+	const char *os_release_file; /* its =FILE, or NULL for the system's */
+	const char **set;            /* --set KEY=VALUE, in order */
+	size_t nset;
+};
+
+struct cli {
+	const char *json_path;
+	const char *output;
+	struct fields fields;
+	bool show_json;
+	bool use_files;
+	bool quiet;
+	bool verbose;
+	bool recursive;
+	bool check_json;
+	const char *require;         /* check --require KEY,... */
+	long jobs;                   /* -j N; 0: one per processor */
+	struct pkgnote_stamp_options opts;
+};
+
+void report_error(const struct pkgnote_error *err);
+int usage_error(const char *what, const char *reason);
+
+static inline int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* metadata.c: the compact JSON to stamp, from --json and the fields. */
+int metadata_build(const struct cli *cli, char **json);
+bool fields_given(const struct fields *f);
+
+/* batch.c: stamp or check every PATH (walking directories with -r). */
+int run_stamp(struct cli *cli, const char *json, int argc, char **argv);
+int run_check(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The metadata to stamp.  --json gives a whole object; the field options
+ * (--type, --name, --version, --arch, --os-release, --debuginfod-url,
+ * --set KEY=VALUE) add keys to it or replace the keys it has, in place.
+ * The result goes through the same validation as --json alone.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+bool fields_given(const struct fields *f)
+{
+	return f->type || f->name || f->version || f->arch || f->debuginfod_url ||
+	       f->os_release || f->nset > 0;
+}
+
+/* Read the metadata file (or stdin) whole, bounded by the input limit. */
+static int read_json_input(const char *path, char **text, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "pkgnote: %s: cannot open: %s\n", path, strerror(errno));
+		return PKGNOTE_IO;
+	}
+	size_t cap = PKGNOTE_JSON_INPUT_MAX + 1;
+	char *buf = malloc(cap + 1);
+	size_t n = buf ? fread(buf, 1, cap, f) : 0;
+	int failed = buf == NULL || ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		fprintf(stderr, "pkgnote: %s: cannot read\n", path);
+		free(buf);
+		return PKGNOTE_IO;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return PKGNOTE_OK;
+}
+
+/* One os-release value: quotes removed, backslash escapes resolved, as
+ * os-release(5) allows. */
+static char *os_release_value(const char *v)
+{
+	size_t len = strcspn(v, "\n");
+	char *out = malloc(len + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	char quote = (*v == '"' || *v == '\'') ? *v++ : 0;
+	for (; *v && *v != '\n' && *v != quote; v++) {
+		if (*v == '\\' && quote != '\'' && v[1] && v[1] != '\n')
+			v++;
+		*o++ = *v;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ID, VERSION_ID and CPE_NAME of os-release into os, osVersion, osCpe. */
+static int add_os_release(json_object *obj, const char *file)
+{
+	const char *paths[] = { file, "/etc/os-release", "/usr/lib/os-release" };
+	FILE *f = NULL;
+	for (size_t i = file ? 0 : 1; i < 3 && f == NULL; i++) {
+		f = fopen(paths[i], "r");
+		if (file != NULL)
+			break;
+	}
+	if (f == NULL) {
+		fprintf(stderr, "pkgnote: %s: cannot open: %s\n", file ? file : "/etc/os-release",
+			strerror(errno));
+		return PKGNOTE_IO;
+	}
+	static const struct { const char *var, *key; } map[] = {
+		{ "ID=", "os" }, { "VERSION_ID=", "osVersion" }, { "CPE_NAME=", "osCpe" } };
+	char *values[3] = { NULL, NULL, NULL };
+	char line[4096];
+	while (fgets(line, sizeof line, f) != NULL)
+		for (size_t k = 0; k < 3; k++)
+			if (strncmp(line, map[k].var, strlen(map[k].var)) == 0) {
+				free(values[k]);
+				values[k] = os_release_value(line + strlen(map[k].var));
+			}
+	/* In the specification's order, whatever the file's. */
+	for (size_t k = 0; k < 3; k++) {
+		if (values[k] != NULL && *values[k])
+			json_object_object_add(obj, map[k].key, json_object_new_string(values[k]));
+		free(values[k]);
+	}
+	fclose(f);
+	return PKGNOTE_OK;
+}
+
+static void add(json_object *obj, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+int metadata_build(const struct cli *cli, char **json)
+{
+	const struct fields *f = &cli->fields;
+	struct pkgnote_error err;
+	json_object *obj = NULL;
+	int r = PKGNOTE_OK;
+	*json = NULL;
+	if (cli->json_path == NULL && !fields_given(f))
+		return usage_error("", "stamp needs --json FILE or metadata fields (--type, --name, ...)");
+
+	if (cli->json_path != NULL) {
+		char *text = NULL, *compact = NULL;
+		size_t len = 0;
+		r = read_json_input(cli->json_path, &text, &len);
+		if (r == PKGNOTE_OK)
+			r = pkgnote_json_compact(text, len, cli->json_path, &compact, &err);
+		else
+			err.message[0] = '\0';
+		free(text);
+		if (r != PKGNOTE_OK) {
+			if (err.message[0])
+				report_error(&err);
+			return r;
+		}
+		if (!fields_given(f)) {
+			*json = compact;
+			return PKGNOTE_OK;
+		}
+		obj = json_tokener_parse(compact);
+		free(compact);
+	} else {
+		obj = json_object_new_object();
+	}
+	if (obj == NULL)
+		return PKGNOTE_IO;
+
+	/* In the order the specification lists the well-known keys. */
+	add(obj, "type", f->type);
+	if (f->os_release)
+		r = add_os_release(obj, f->os_release_file);
+	add(obj, "name", f->name);
+	add(obj, "version", f->version);
+	add(obj, "architecture", f->arch);
+	add(obj, "debugInfoUrl", f->debuginfod_url);
+	for (size_t i = 0; i < f->nset && r == PKGNOTE_OK; i++) {
+		const char *eq = strchr(f->set[i], '=');
+		if (eq == NULL || eq == f->set[i]) {
+			r = usage_error(f->set[i], "--set takes KEY=VALUE");
+			break;
+		}
+		char *key = strndup(f->set[i], (size_t)(eq - f->set[i]));
+		add(obj, key, eq + 1);
+		free(key);
+	}
+	if (r == PKGNOTE_OK) {
+		const char *text = json_object_to_json_string_ext(obj, PLAIN);
+		r = pkgnote_json_compact(text, strlen(text), "metadata fields", json, &err);
+		if (r != PKGNOTE_OK)
+			report_error(&err);
+	}
+	json_object_put(obj);
+	return r;
+}
