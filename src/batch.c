@@ -164,12 +164,15 @@ static int collect(const struct cli *cli, int argc, char **argv, struct list *l)
 			      (lstat(argv[i], &st) != 0 || !S_ISLNK(st.st_mode) ||
 			       cli->opts.follow_symlinks);
 		if (!is_dir) {
-			if (lstat(argv[i], &st) != 0)
+			/* A name that cannot be looked at stays an item of its own:
+			 * stamping it says what is wrong. */
+			if (lstat(argv[i], &st) != 0) {
 				memset(&st, 0, sizeof st);
+				st.st_dev = (dev_t)-1;
+				st.st_ino = (ino_t)i;
+			}
 			if (add_item(l, argv[i], &st, true) != 0)
 				return -1;
-			/* Stamped as given: not merged with other names of it. */
-			l->items[l->n - 1].ino = 0;
 			continue;
 		}
 		if (!cli->recursive) {
