@@ -47,6 +47,7 @@ static enum pkgnote_status read_header(Elf *elf, struct pn_model *m, struct pkgn
 	m->e_machine = eh.e_machine;
 	m->ehsize = eh.e_ehsize;
 	m->phoff = eh.e_phoff;
+	m->phnum = eh.e_phnum; /* as the header says; libelf clamps to the file */
 	m->phentsize = eh.e_phentsize;
 	m->shoff = eh.e_shoff;
 	m->shentsize = eh.e_shentsize;
@@ -79,6 +80,8 @@ static enum pkgnote_status read_phdrs(Elf *elf, struct pn_model *m, struct pkgno
 	size_t phnum;
 	if (elf_getphdrnum(elf, &phnum) != 0)
 		return pn_fail_elf(err, PKGNOTE_BAD_ELF, m->path, "cannot read the program header count");
+	if (m->phnum != PN_XNUM && m->phnum > phnum)
+		phnum = m->phnum;
 	if (phnum == 0)
 		return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
 			       "no program headers: not a loadable executable or shared library");
