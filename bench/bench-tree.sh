@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# bench/bench-tree.sh: stamping a whole tree (batch mode, default -j) next
+# to `cp -a` of the same tree.  A benchmark, not a test.
+#
+# Target (issue 4): `pkgnote stamp -r` of a copy of a tree of at least 1,000
+# real shared libraries and executables takes at most 1.2x the wall time of
+# `cp -a` of the same tree, measured in one run.
+#
+# Method: the first N (default 1200) ELF executables of /usr/bin and shared
+# libraries of /usr/lib/$(gcc -print-multiarch) are copied into SRC, read
+# once (warm cache).  Then R (default 3) rounds, each: `cp -a SRC A` timed;
+# `cp -a SRC B` untimed, `sync`, then `pkgnote stamp -r` on B timed (with
+# fsync, the default) and the same on a fresh copy with --no-sync; `sync`
+# and removal untimed between.  Medians are printed.
+#
+# Usage: bench/bench-tree.sh [-n FILES] [-r ROUNDS] [--dir DIR]
+set -u -o pipefail
+N=1200 ROUNDS=3 DIR=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) N=$2; shift 2 ;;
+	-r) ROUNDS=$2; shift 2 ;;
+	--dir) DIR=$2; shift 2 ;;
+	*) echo "usage: $0 [-n FILES] [-r ROUNDS] [--dir DIR]" >&2; exit 2 ;;
+	esac
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+PKGNOTE=${PKGNOTE:-$(ls "$here"/build*/src/pkgnote 2>/dev/null | head -n 1)}
+[ -x "$PKGNOTE" ] || { echo "pkgnote not built (set PKGNOTE)" >&2; exit 2; }
+DIR=${DIR:-$(mktemp -d "${TMPDIR:-/var/tmp}/pkgnote-bench-tree.XXXXXX")}
+trap 'rm -rf "$DIR"' EXIT
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+mkdir -p "$DIR/src/bin" "$DIR/src/lib"
+is_elf() { [ -f "$1" ] && [ ! -L "$1" ] && [ "$(head -c4 "$1" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; }
+count=0
+for f in /usr/bin/* /usr/lib/"$multiarch"/*.so*; do
+	[ $count -ge "$N" ] && break
+	is_elf "$f" || continue
+	case $f in /usr/bin/*) cp -a "$f" "$DIR/src/bin/" ;; *) cp -a "$f" "$DIR/src/lib/" ;; esac
+	count=$((count + 1))
+done
+cat "$DIR"/src/*/* >/dev/null
+size=$(du -sm "$DIR/src" | cut -f1)
+echo "# $count ELF files, $size MiB, pkgnote $PKGNOTE, $(nproc) CPUs"
+
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+: >"$DIR/cp" >"$DIR/st" >"$DIR/ns"
+for r in $(seq "$ROUNDS"); do
+	rm -rf "$DIR/a" "$DIR/b"; sync
+	s=$(now); cp -a "$DIR/src" "$DIR/a"; e=$(now); ms "$s" "$e" >>"$DIR/cp"
+	cp -a "$DIR/src" "$DIR/b"; sync
+	s=$(now); "$PKGNOTE" stamp -r -q --type deb --name bench --version 1 "$DIR/b"; e=$(now)
+	ms "$s" "$e" >>"$DIR/st"
+	rm -rf "$DIR/b"; cp -a "$DIR/src" "$DIR/b"; sync
+	s=$(now); "$PKGNOTE" stamp -r -q --no-sync --type deb --name bench --version 1 "$DIR/b"; e=$(now)
+	ms "$s" "$e" >>"$DIR/ns"
+	echo "#   round $r: cp -a $(tail -n1 "$DIR/cp") ms, stamp -r $(tail -n1 "$DIR/st") ms, stamp -r --no-sync $(tail -n1 "$DIR/ns") ms"
+done
+cp=$(median <"$DIR/cp") st=$(median <"$DIR/st") ns=$(median <"$DIR/ns")
+printf '%-40s %8s %8s\n' command "median ms" "x cp -a"
+printf '%-40s %8d %8.2f\n' "cp -a SRC A" "$cp" 1
+printf '%-40s %8d %8.2f\n' "pkgnote stamp -r (fsync, the default)" "$st" "$(echo "$st / $cp" | bc -l)"
+printf '%-40s %8d %8.2f\n' "pkgnote stamp -r --no-sync" "$ns" "$(echo "$ns / $cp" | bc -l)"
