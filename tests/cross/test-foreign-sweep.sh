@@ -158,6 +158,12 @@ for a in "${ARCHES[@]}"; do
 		dpkg-deb -x "$deb" "$A/orig" || echo "$(basename "$deb") (dpkg-deb -x failed)" >>"$A/missing.txt"
 		downloaded=$((downloaded + 1))
 	done
+	# Absolute symbolic links (/lib64/ld64.so.2 -> /lib/powerpc64le-linux-gnu/
+	# ld64.so.2) would lead qemu out of the tree: make them relative.
+	find "$A/orig" -type l -lname '/*' -print0 |
+		while IFS= read -r -d '' l; do
+			ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$A/orig$(readlink "$l")")" "$l"
+		done
 	cp -a "$A/orig" "$A/stamped"
 done
 [ "$downloaded" -gt 0 ] || skip "no package could be downloaded (offline?): $(tail -n 2 "$W/$a/download.log" 2>/dev/null | tr '\n' ' ')"
