@@ -6,7 +6,8 @@
 #   gcc-pie gcc-nopie gcc-static gcc-static-pie gcc-shared (fixtures/hello.c,
 #   libgreet.c + greet-main.c; aarch64 and ppc64el keep their default 64 KiB
 #   max-page-size) and, where clang and lld-16 can link for ARCH, lld-pie
-#   lld-shared:
+#   lld-shared; each stamped twice over, with a 204-byte note (JSON with
+#   whitespace, an escaped slash, non-ASCII) and a 44-byte one:
 #  - pkgnote stamps a copy (exit 0);
 #  - check_page1 (4096), readelf -n and the PT_NOTE walk show exactly the
 #    compact JSON, one note, n_descsz strlen+1;
@@ -59,14 +60,28 @@ declare -A REFUSAL_OK=(
 )
 
 tl_setup
-want=$(cx_json "$CX_DEBARCH")
-cx_json_in "$CX_DEBARCH" >"$WORK/meta.json"
-want_hex=$(cx_note_hex "$want")
+# use_json ROUND: the JSON of this round, in want (compact), want_hex (the
+# note's bytes) and META (what pkgnote is given):
+#   main   cx_json_in (whitespace, an escaped slash, non-ASCII): a 204-byte note
+#   short  {"type":"deb","name":"x"}: a 44-byte note, which fits where the
+#          main one is refused, so that other code paths of pkgnote run.
+use_json() {
+    ROUND=$1
+    case $1 in
+        main)  want=$(cx_json "$CX_DEBARCH"); cx_json_in "$CX_DEBARCH" >"$WORK/main.json" ;;
+        short) want='{"type":"deb","name":"x"}'; printf '{ "type": "deb",\n  "name": "x" }\n' >"$WORK/short.json" ;;
+    esac
+    META=$WORK/$1.json
+    want_hex=$(cx_note_hex "$want")
+}
+use_json short
+echo "expected note bytes, short JSON: $want_hex"
+use_json main
 endian_word=$(cx_word_hex 4)
 echo "pkgnote: $PKGNOTE"
 echo "arch: $arch ($CX_TRIPLET, ELFCLASS$CX_CLASS, $([[ $CX_ENDIAN == be ]] && echo big || echo little)-endian), run with: $([[ $QEMU_OK == 1 ]] && echo "$CX_QEMU -L $CX_SYSROOT" || echo "nothing: $qemu_why")"
 echo "compiler: $("$CX_TRIPLET-gcc" --version | head -n1)"
-echo "expected note bytes: $want_hex"
+echo "expected note bytes, main JSON: $want_hex"
 
 # have_lld: clang and lld-16 can link for this architecture (prints why not).
 have_lld() {
@@ -131,7 +146,7 @@ run_fixture() {
 stamp() {
     local f=$1
     shift
-    OUT=$("$PKGNOTE" stamp --json "$WORK/meta.json" "$@" "$f" 2>&1)
+    OUT=$("$PKGNOTE" stamp --json "$META" "$@" "$f" 2>&1)
 }
 
 # show_layout FILE: program headers, for a failure report.
@@ -199,8 +214,8 @@ refused_ok() {
 with_sections() {
     local label=$1 key=$2 orig=$3 want_run=$4 base rc s1 s2 s3
     base=$(dirname -- "$(dirname -- "$orig")")
-    mkdir -p "$base/s1" "$base/s2" "$base/s3"
-    s1=$base/s1/$(basename "$orig") s2=$base/s2/$(basename "$orig") s3=$base/s3/$(basename "$orig")
+    mkdir -p "$base/$ROUND-s1" "$base/$ROUND-s2" "$base/$ROUND-s3"
+    s1=$base/$ROUND-s1/$(basename "$orig") s2=$base/$ROUND-s2/$(basename "$orig") s3=$base/$ROUND-s3/$(basename "$orig")
     # 1. stamp a copy
     cp -p -- "$orig" "$s1"
     stamp "$s1"
@@ -211,7 +226,7 @@ with_sections() {
             return
         fi
         fail "$label: pkgnote stamp exited $rc: $OUT"
-        info "command: pkgnote stamp --json meta.json $(basename "$s1"); the input's program headers:"
+        info "command: pkgnote stamp --json $(basename "$META") $(basename "$s1"); the input's program headers:"
         show_layout "$orig"
         cmp -s "$orig" "$s1" || fail "$label: pkgnote failed AND changed the file"
         return
@@ -238,7 +253,7 @@ with_sections() {
 without_sections() {
     local label="$1, no section headers" key=$2 orig=$3 want_run=$4 base bare bs bare_run out="" rc
     base=$(dirname -- "$(dirname -- "$orig")")
-    mkdir -p "$base/bare" "$base/bare-s" "$base/bare-again"
+    mkdir -p "$base/bare" "$base/$ROUND-bare-s" "$base/$ROUND-bare-again"
     bare=$base/bare/$(basename "$orig")
     if [[ -z $OBJCOPY ]] || ! out=$("$OBJCOPY" --strip-sections "$orig" "$bare" 2>&1); then
         # llvm-objcopy is missing or refuses some GNU static binaries
@@ -259,7 +274,7 @@ without_sections() {
             bare_run=""
         fi
     fi
-    bs=$base/bare-s/$(basename "$orig")
+    bs=$base/$ROUND-bare-s/$(basename "$orig")
     cp -p -- "$bare" "$bs"
     stamp "$bs"
     rc=$?
@@ -270,9 +285,9 @@ without_sections() {
         expect_eq "$label: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$bs")" "$want"
         check_bytes "$label" "$bs" 0
         [[ -n $bare_run ]] && expect_eq "$label: under $CX_QEMU, prints what the unstamped one prints" "$(run_fixture "$bs")" "$bare_run"
-        cp -p -- "$bs" "$base/bare-again/"
-        stamp "$base/bare-again/$(basename "$orig")"
-        expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$bs" "$base/bare-again/$(basename "$orig")"
+        cp -p -- "$bs" "$base/$ROUND-bare-again/"
+        stamp "$base/$ROUND-bare-again/$(basename "$orig")"
+        expect_ok "$label: stamping again with the same JSON changes no byte" cmp "$bs" "$base/$ROUND-bare-again/$(basename "$orig")"
     elif ((rc == 5)) && [[ -n ${REFUSAL_OK[$key]:-} ]]; then
         skip "$label: refused as expected (${REFUSAL_OK[$key]}): $OUT"
         expect_ok "$label: the refused file is untouched" cmp "$bare" "$bs"
@@ -306,8 +321,13 @@ for tk in "${kinds[@]}"; do
     else
         skip "$label: run checks: $qemu_why"
     fi
-    with_sections "$label" "$arch $tk" "$orig" "$want_run"
-    without_sections "$label" "$arch $tk" "$orig" "$want_run"
+    for round in main short; do
+        use_json $round
+        l=$label
+        [[ $round == short ]] && l="$label, short JSON"
+        with_sections "$l" "$arch $tk" "$orig" "$want_run"
+        without_sections "$l" "$arch $tk" "$orig" "$want_run"
+    done
 done
 
 # 4. a relocatable object is refused, untouched

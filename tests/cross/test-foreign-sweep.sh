@@ -8,7 +8,8 @@
 #    -o APT::Architectures): the machine's dpkg configuration and apt lists
 #    are not touched (no dpkg --add-architecture needed).  The packages
 #    (SWEEP_PACKAGES) of each architecture (SWEEP_ARCHES) are unpacked with
-#    dpkg-deb -x into ARCH/orig, and copied to ARCH/stamped.
+#    dpkg-deb -x into ARCH/orig (absolute symbolic links made relative), and
+#    copied to ARCH/stamped, ARCH/bare and ARCH/bare-stamped.
 # 2. Every regular file of ARCH/stamped that is ELF with e_type ET_EXEC or
 #    ET_DYN and program headers is stamped in place (pkgnote stamp --no-sync,
 #    a JSON naming the file), two workers:
@@ -18,14 +19,20 @@
 #      exit 4, 5  refused: the file must be byte-identical, else FAILED; the
 #                 reason (pkgnote's message) is counted;
 #      other      FAILED (an engine error).
+#    Then the same again for the files without section headers (as sstrip
+#    leaves them): ARCH/bare/F is F with e_shoff, e_shnum and e_shstrndx
+#    zeroed, ARCH/bare-stamped/F its stamped copy, checked with check_page1
+#    and the PT_NOTE walk (eu-elflint needs section headers).
 # 3. A sample of the programs that were stamped (SWEEP_RUNS per
 #    architecture, some named ones first: bash, ls, sha256sum, busybox, rg
 #    (Rust), fzf (Go)) run with --version under qemu-ARCH, once with
 #    -L ARCH/orig and the original file, once with -L ARCH/stamped and the
 #    stamped file (so the stamped ld.so, libc and the other stamped
-#    libraries are the ones loaded): same output and exit status, or FAILED.
+#    libraries are the ones loaded), once the same with ARCH/bare-stamped:
+#    same output and exit status, or FAILED.
 # 4. A table per architecture: files, stamped in page 1, refused, failed,
-#    --version runs; then the refusal reasons and the failures.
+#    the same without section headers, --version runs; then pkgnote's
+#    messages (how it stamped, why it refused) and the failures.
 #
 # Exit 0: nothing FAILED (refusals are reported, not failures); 1: something
 # FAILED; 77: nothing could be downloaded (offline) or a tool is missing.
@@ -37,20 +44,33 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 
-# --- worker mode: test-foreign-sweep.sh --worker W ARCH RELPATH... --------
-# Writes W/ARCH/res/<key>: "STATUS<TAB>RELPATH<TAB>DETAIL" (ok, refused,
-# failed), pkgnote's output in W/ARCH/err/<key>, failure details in
-# W/ARCH/log/<key>.
+# --- worker mode: test-foreign-sweep.sh --worker W ARCH VIEW RELPATH... ----
+# VIEW "shdr": stamps ARCH/stamped/RELPATH (a copy of ARCH/orig/RELPATH);
+# VIEW "bare": first writes ARCH/bare/RELPATH, the original with its section
+# header table hidden (e_shoff, e_shnum, e_shstrndx zeroed), then stamps a
+# copy of it, ARCH/bare-stamped/RELPATH.
+# Writes ARCH/res-VIEW/<key>: "STATUS<TAB>RELPATH<TAB>DETAIL" (ok, refused,
+# failed), pkgnote's output in ARCH/err-VIEW/<key>, failure details in
+# ARCH/log-VIEW/<key>.
 if [ "${1:-}" = --worker ]; then
-	W=$2 arch=$3
-	shift 3
+	W=$2 arch=$3 view=$4
+	shift 4
 	# shellcheck source=/dev/null
 	. "$SOURCE_ROOT/tests/lib/checks.sh" || exit 1
 	A=$W/$arch
 	for rel in "$@"; do
 		key=${rel//\//%}
-		src=$A/orig/$rel dst=$A/stamped/$rel
-		res=$A/res/$key log=$A/log/$key err=$A/err/$key
+		res=$A/res-$view/$key log=$A/log-$view/$key err=$A/err-$view/$key
+		if [ "$view" = bare ]; then
+			src=$A/bare/$rel dst=$A/bare-stamped/$rel
+			if ! ALIGN4=0 _pn_segment_view "$A/orig/$rel" "$src" 2>"$log"; then
+				printf 'failed\t%s\tcannot hide the section headers (test problem)\n' "$rel" >"$res"
+				continue
+			fi
+			cp -- "$src" "$dst"
+		else
+			src=$A/orig/$rel dst=$A/stamped/$rel
+		fi
 		safe=$(printf '%s' "$rel" | LC_ALL=C tr -c 'A-Za-z0-9._+/-' '_')
 		json="{\"type\":\"deb\",\"os\":\"debian\",\"osVersion\":\"12\",\"name\":\"sweep\",\"version\":\"1.0\",\"architecture\":\"$arch\",\"path\":\"/$safe\"}"
 		printf '%s' "$json" >"$A/json/$key"
@@ -60,15 +80,23 @@ if [ "${1:-}" = --worker ]; then
 		0)
 			problems=()
 			check_page1 "$dst" 2>>"$log" || problems+=(check_page1)
-			got=$(note_json "$dst")
-			if [ "$got" != "$json" ]; then
-				problems+=(note_json)
-				{ echo "note_json: want: $json"; echo "note_json: got: $got"; } >>"$log"
+			if [ "$view" = bare ]; then
+				got=$(segment_note_json "$dst")
+				shnum=$(LC_ALL=C readelf -hW "$dst" 2>/dev/null | awk '/Number of section headers:/ { print $5 }')
+				[ "$shnum" = 0 ] || { problems+=(shnum); echo "e_shnum is $shnum" >>"$log"; }
+			else
+				got=$(note_json "$dst")
 			fi
-			new=$(elflint_new_complaints "$src" "$dst")
-			if [ -n "$new" ]; then
-				problems+=(elflint)
-				printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
+			if [ "$got" != "$json" ]; then
+				problems+=(json)
+				{ echo "json: want: $json"; echo "json: got: $got"; } >>"$log"
+			fi
+			if [ "$view" = shdr ]; then
+				new=$(elflint_new_complaints "$src" "$dst")
+				if [ -n "$new" ]; then
+					problems+=(elflint)
+					printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
+				fi
 			fi
 			if [ ${#problems[@]} -eq 0 ]; then
 				printf 'ok\t%s\t\n' "$rel" >"$res"
@@ -141,7 +169,8 @@ fi
 downloaded=0
 for a in "${ARCHES[@]}"; do
 	A=$W/$a
-	mkdir -p "$A/debs" "$A/orig" "$A/res" "$A/log" "$A/err" "$A/json" "$A/run"
+	mkdir -p "$A/debs" "$A/orig" "$A/json" "$A/run"
+	for v in shdr bare; do mkdir -p "$A/res-$v" "$A/log-$v" "$A/err-$v"; done
 	: >"$A/missing.txt"
 	# One apt-get for all; when one package is missing it fetches nothing,
 	# then one at a time.
@@ -164,7 +193,7 @@ for a in "${ARCHES[@]}"; do
 		while IFS= read -r -d '' l; do
 			ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$A/orig$(readlink "$l")")" "$l"
 		done
-	cp -a "$A/orig" "$A/stamped"
+	for t in stamped bare bare-stamped; do cp -a "$A/orig" "$A/$t"; done
 done
 [ "$downloaded" -gt 0 ] || skip "no package could be downloaded (offline?): $(tail -n 2 "$W/$a/download.log" 2>/dev/null | tr '\n' ' ')"
 
@@ -186,10 +215,12 @@ for a in "${ARCHES[@]}"; do
 			print "$f\n" if ($type == 2 || $type == 3) && $phnum > 0;' |
 		LC_ALL=C sort >"$A/list.txt"
 	cd "$W" || die "cd $W"
-	t0=$(date +%s)
-	tr '\n' '\0' <"$A/list.txt" | xargs -0 -r -n 8 -P "$JOBS" bash "$here/test-foreign-sweep.sh" --worker "$W" "$a"
-	echo $(($(date +%s) - t0)) >"$A/stamp-seconds"
-	cat "$A"/res/* 2>/dev/null >"$A/results.txt"
+	for v in shdr bare; do
+		t0=$(date +%s)
+		tr '\n' '\0' <"$A/list.txt" | xargs -0 -r -n 8 -P "$JOBS" bash "$here/test-foreign-sweep.sh" --worker "$W" "$a" "$v"
+		echo $(($(date +%s) - t0)) >"$A/stamp-seconds-$v"
+		cat "$A"/res-$v/* 2>/dev/null >"$A/results-$v.txt"
+	done
 done
 
 # 3. --version under qemu, original tree against stamped tree.
@@ -202,7 +233,7 @@ for a in "${ARCHES[@]}"; do
 		echo "skipped: $q is not installed" >"$A/version-skip.txt"
 		continue
 	fi
-	grep -P '^ok\t' "$A/results.txt" | cut -f2 | grep -E '^(usr/)?s?bin/' | LC_ALL=C sort >"$A/progs.txt"
+	grep -P '^ok\t' "$A/results-shdr.txt" | cut -f2 | grep -E '^(usr/)?s?bin/' | LC_ALL=C sort >"$A/progs.txt"
 	{
 		for n in bash ls sha256sum busybox rg fzf; do grep -E "(^|/)$n\$" "$A/progs.txt" | head -n1; done
 		# Then all the others, evenly spread: program i in the order
@@ -223,16 +254,19 @@ for a in "${ARCHES[@]}"; do
 		[ $c1 = 0 ] && [ -n "$r1" ] || continue
 		r2=$(cd "$A/run" && timeout -k 2 20 "$q" -L "$A/stamped" "$A/stamped/$rel" --version </dev/null 2>&1)
 		c2=$?
+		r3=$(cd "$A/run" && timeout -k 2 20 "$q" -L "$A/bare-stamped" "$A/bare-stamped/$rel" --version </dev/null 2>&1)
+		c3=$?
 		# The file name may appear in the output (argv[0]): compare with the
 		# tree's path taken out.
-		r1=${r1//$A\/orig/TREE} r2=${r2//$A\/stamped/TREE}
-		if [ $c1 = $c2 ] && [ "$r1" = "$r2" ]; then
+		r1=${r1//$A\/orig/TREE} r2=${r2//$A\/stamped/TREE} r3=${r3//$A\/bare-stamped/TREE}
+		if [ $c1 = $c2 ] && [ "$r1" = "$r2" ] && [ $c1 = $c3 ] && [ "$r1" = "$r3" ]; then
 			same=$((same + 1))
 			printf 'same\t%s\t%s\n' "$rel" "$(head -n1 <<<"$r1" | cut -c1-60)" >>"$A/version.txt"
 		else
 			diff=$((diff + 1))
-			printf 'diff\t%s\texit %s, stamped exit %s: %s | %s\n' "$rel" "$c1" "$c2" \
-				"$(head -n1 <<<"$r1" | cut -c1-80)" "$(head -n1 <<<"$r2" | cut -c1-80)" >>"$A/version.txt"
+			printf 'diff\t%s\texit %s; stamped: exit %s, %s; stamped without section headers: exit %s, %s\n' \
+				"$rel" "$c1" "$c2" "$([ "$r1" = "$r2" ] && echo "same output" || echo "output: $(head -n1 <<<"$r2" | cut -c1-100)")" \
+				"$c3" "$([ "$r1" = "$r3" ] && echo "same output" || echo "output: $(head -n1 <<<"$r3" | cut -c1-100)")" >>"$A/version.txt"
 		fi
 	done <"$A/vorder.txt"
 done
@@ -240,59 +274,75 @@ end=$(date +%s)
 
 # 4. report.
 status=0
-echo
-echo "| arch | packages | ELF files | stamped in page 1 | refused | failed | --version same / compared |"
-echo "|---|---|---|---|---|---|---|"
-for a in "${ARCHES[@]}"; do
-	A=$W/$a
-	R=$A/results.txt
-	npk=$(ls "$A"/debs/*.deb 2>/dev/null | wc -l)
+# counts VIEW: "files ok refused failed" of ARCH ($A), a missing result
+# counted as failed.
+counts() {
+	local R=$A/results-$1.txt n ok ref bad
 	n=$(wc -l <"$A/list.txt")
 	ok=$(grep -c '^ok' "$R")
 	ref=$(grep -c '^refused' "$R")
-	bad=$(grep -c '^failed' "$R")
-	nores=$((n - $(wc -l <"$R")))
-	bad=$((bad + nores))
+	bad=$(($(grep -c '^failed' "$R") + n - $(wc -l <"$R")))
+	echo "$n $ok $ref $bad"
+}
+echo
+echo "| arch | packages | ELF files | stamped in page 1 | refused | failed | without section headers: stamped / refused / failed | --version same / compared |"
+echo "|---|---|---|---|---|---|---|---|"
+for a in "${ARCHES[@]}"; do
+	A=$W/$a
+	npk=$(ls "$A"/debs/*.deb 2>/dev/null | wc -l)
+	read -r n ok ref bad < <(counts shdr)
+	read -r _ bok bref bbad < <(counts bare)
 	vs=$(grep -c '^same' "$A/version.txt")
 	vd=$(grep -c '^diff' "$A/version.txt")
 	vtxt="$vs / $((vs + vd))"
 	[ -f "$A/version-skip.txt" ] && vtxt="($(cat "$A/version-skip.txt"))"
-	echo "| $a | $npk | $n | $ok | $ref | $bad | $vtxt |"
-	if [ $bad -gt 0 ] || [ $vd -gt 0 ] || { [ "$n" -eq 0 ] && [ "$npk" -gt 0 ]; }; then status=1; fi
+	echo "| $a | $npk | $n | $ok | $ref | $bad | $bok / $bref / $bbad | $vtxt |"
+	if [ $bad -gt 0 ] || [ $bbad -gt 0 ] || [ $vd -gt 0 ] || { [ "$n" -eq 0 ] && [ "$npk" -gt 0 ]; }; then status=1; fi
 done
 echo
+# reasons VIEW WHAT: pkgnote's message for the files of status WHAT (ok:
+# its last line, refused: its first), file name and numbers elided, counted.
+reasons() {
+	local v=$1 what=$2
+	grep -P "^$what\t" "$A/results-$v.txt" | cut -f2 | while read -r rel; do
+		f=$A/err-$v/${rel//\//%}
+		if [ "$what" = ok ]; then tail -n1 "$f"; else head -n1 "$f"; fi |
+			awk -v f="$A/stamped/$rel" -v g="$A/bare-stamped/$rel" '{
+				while ((i = index($0, g)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(g))
+				while ((i = index($0, f)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(f))
+				gsub(/0x[0-9a-f]+/, "N"); gsub(/[0-9]+/, "N"); print }'
+	done | sort | uniq -c | sort -k1,1nr | sed 's/^/     /'
+}
 for a in "${ARCHES[@]}"; do
 	A=$W/$a
-	R=$A/results.txt
-	echo "## $a: $(wc -l <"$A/list.txt") files, stamping and checks $(cat "$A/stamp-seconds") s"
+	echo "## $a: $(wc -l <"$A/list.txt") files; stamping and checks $(cat "$A/stamp-seconds-shdr") s, without section headers $(cat "$A/stamp-seconds-bare") s"
 	[ -s "$A/missing.txt" ] && echo "   packages not downloaded: $(tr '\n' ' ' <"$A/missing.txt")"
-	if grep -q '^ok' "$R"; then
-		echo "   how (pkgnote's message, numbers elided):"
-		grep -P '^ok\t' "$R" | cut -f2 | while read -r rel; do
-			sed -n 's/.*: \(added note\|replaced note\)/\1/p' "$A/err/${rel//\//%}" | tail -n1 | sed -E 's/0x[0-9a-f]+/N/g; s/[0-9]+/N/g'
-		done | sort | uniq -c | sort -k1,1nr | sed 's/^/     /'
-	fi
-	if grep -q '^refused' "$R"; then
-		echo "   refused (pkgnote's message, file name and numbers elided):"
-		grep -P '^refused\t' "$R" | cut -f2 | while read -r rel; do
-			head -n1 "$A/err/${rel//\//%}" | awk -v f="$A/stamped/$rel" '{
-				while ((i = index($0, f)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(f))
-				gsub(/[0-9]+/, "N"); print }'
-		done | sort | uniq -c | sort -k1,1nr | sed 's/^/     /'
-		echo "   refused files:"
-		grep -P '^refused\t' "$R" | cut -f2,3 | sed 's/\t/  exit /; s/^/     /' | head -n 40
-	fi
-	if grep -q '^failed' "$R"; then
-		echo "   FAILED:"
-		grep -P '^failed\t' "$R" | while IFS=$'\t' read -r _ rel d; do
-			echo "     $rel: $d"
-			sed 's/^/         /' "$A/log/${rel//\//%}" 2>/dev/null | head -n 8
-			sed 's/^/         pkgnote: /' "$A/err/${rel//\//%}" | head -n 3
-		done
-	fi
-	comm -23 "$A/list.txt" <(cut -f2 "$R" | LC_ALL=C sort) | head -n 10 | sed 's/^/     no result: /'
+	for v in shdr bare; do
+		R=$A/results-$v.txt
+		[ $v = bare ] && echo "   -- the same files without section headers:"
+		if grep -q '^ok' "$R"; then
+			echo "   stamped (pkgnote's message):"
+			reasons $v ok
+		fi
+		if grep -q '^refused' "$R"; then
+			echo "   refused (pkgnote's message):"
+			reasons $v refused
+			echo "   refused files:"
+			grep -P '^refused\t' "$R" | cut -f2,3 | sed 's/\t/  exit /; s/^/     /' | head -n 30
+			[ "$(grep -c '^refused' "$R")" -gt 30 ] && echo "     ..."
+		fi
+		if grep -q '^failed' "$R"; then
+			echo "   FAILED:"
+			grep -P '^failed\t' "$R" | while IFS=$'\t' read -r _ rel d; do
+				echo "     $rel: $d"
+				sed 's/^/         /' "$A/log-$v/${rel//\//%}" 2>/dev/null | head -n 8
+				sed 's/^/         pkgnote: /' "$A/err-$v/${rel//\//%}" | head -n 3
+			done
+		fi
+		comm -23 "$A/list.txt" <(cut -f2 "$R" | LC_ALL=C sort) | head -n 10 | sed 's/^/     no result: /'
+	done
 	if [ -s "$A/version.txt" ]; then
-		echo "   --version (original tree vs stamped tree under $(qemu_of "$a")):"
+		echo "   --version under $(qemu_of "$a"): original tree vs stamped tree vs stamped tree without section headers:"
 		sed 's/^/     /' "$A/version.txt"
 	fi
 done
