@@ -80,8 +80,10 @@ static uint64_t symbol_count(const struct reader *r)
 		if (b > last)
 			last = b;
 	}
+	/* An empty table (every symbol undefined) says nothing of how many
+	 * symbols precede symoffset: linkers set it to 1 whatever the count. */
 	if (last < symoffset)
-		return symoffset;
+		return 0;
 	uint64_t chains = buckets + nbuckets * 4;
 	for (;;) {
 		uint64_t at = chains + (last - symoffset) * 4;

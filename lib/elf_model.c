@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf_codec.h"
 #include "elf_model.h"
 #include "error.h"
 #include "io_util.h"
@@ -180,7 +181,7 @@ static enum pkgnote_status read_dynamic(Elf *elf, struct pn_model *m, struct pkg
 	if (dyn->filesz > MAX_META_TABLE)
 		return pn_fail(err, PKGNOTE_BAD_ELF, m->path, "dynamic segment is implausibly large");
 
-	size_t entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+	size_t entsize = pn_fsize(m->elf_class, ELF_T_DYN, 1);
 	size_t count = dyn->filesz / entsize;
 	void *raw = malloc(dyn->filesz);
 	GElf_Dyn *ents = calloc(count ? count : 1, sizeof *ents);
@@ -194,9 +195,8 @@ static enum pkgnote_status read_dynamic(Elf *elf, struct pn_model *m, struct pkg
 		r = pn_fail_errno(err, PKGNOTE_IO, errno, m->path, "cannot read the dynamic table");
 		goto out;
 	}
-	Elf_Data src = { .d_buf = raw, .d_type = ELF_T_DYN, .d_size = count * entsize, .d_version = EV_CURRENT };
-	Elf_Data dst = { .d_buf = ents, .d_type = ELF_T_DYN, .d_size = count * sizeof *ents, .d_version = EV_CURRENT };
-	if (gelf_xlatetom(elf, &dst, &src, (unsigned)m->elf_data) == NULL) {
+	/* pn_decode widens 32-bit entries; gelf_xlatetom would not. */
+	if (pn_decode(m->elf_class, m->elf_data, ELF_T_DYN, raw, count, ents) != 0) {
 		r = pn_fail_elf(err, PKGNOTE_BAD_ELF, m->path, "cannot decode the dynamic table");
 		goto out;
 	}

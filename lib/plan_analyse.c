@@ -119,6 +119,16 @@ static void compute_ext_end(struct ctx *c)
 		uint64_t bound = page > l0->vaddr ? page - l0->vaddr : 0;
 		ext = min_u64(ext, bound);
 	}
+	/* Nor may it reach the file bytes of another segment, or the section
+	 * header table that ends most files. */
+	for (size_t i = 0; i < c->nbase; i++) {
+		const struct pn_segment *s = &c->base[i];
+		if (i != c->l0 && s->filesz > 0 && s->offset >= l0->filesz)
+			ext = min_u64(ext, s->offset);
+	}
+	const struct pn_model *m = c->m;
+	if (m->shnum > 0 && m->shoff >= l0->filesz)
+		ext = min_u64(ext, m->shoff);
 	c->ext_end = max_u64(ext, l0->filesz);
 }
 
@@ -178,9 +188,14 @@ static int compute_free(struct ctx *c)
 			continue;
 		r |= pn_space_remove(f, s->offset, s->offset + s->size);
 	}
-	if (m->shnum > 0)
-		r |= pn_space_remove(f, m->shoff, m->shoff + m->shnum * m->shentsize);
-	else
+	uint64_t sht_end = m->shoff + m->shnum * m->shentsize;
+	/* A section header table inside L0 (Go puts it right after the
+	 * program headers) moves to the end of the file: only e_shoff points
+	 * at it, and its place is worth more to the note. */
+	c->move_sht = m->shnum > 0 && m->shoff < l0->filesz;
+	if (m->shnum > 0 && !c->move_sht)
+		r |= pn_space_remove(f, m->shoff, sht_end);
+	else if (m->shnum == 0)
 		r |= pn_space_remove(f, 0, l0->filesz); /* nothing says what is unused */
 	for (size_t i = 0; i < c->nbase; i++) {
 		const struct pn_segment *s = &c->base[i];
@@ -207,6 +222,8 @@ static int compute_free(struct ctx *c)
 	r |= pn_space_remove(f, known, c->ext_end);
 	if (has_old && nb <= c->ext_end)
 		r |= pn_space_add(f, na, nb);
+	if (c->move_sht)
+		r |= pn_space_add(f, m->shoff, min_u64(sht_end, c->ext_end));
 	if (m->shnum == 0)
 		r |= free_padding(c);
 	return r ? -1 : 0;

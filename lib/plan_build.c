@@ -40,6 +40,7 @@ void pn_plan_sections(const struct ctx *c, struct pn_plan *plan)
 	const struct pn_model *m = c->m;
 	plan->shnum = m->shnum;
 	plan->shoff = m->shoff;
+	plan->sht_rewrite = c->move_sht;
 	if (m->shnum == 0)
 		return;
 	if (m->old_note.section != 0) {
@@ -246,6 +247,8 @@ static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn
 		plan->zero[plan->nzero++] = (struct pn_zero){ plan->moves[i].old_offset, plan->moves[i].size };
 	if (pl->phoff != m->phoff || pl->phnum < m->phnum)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
+	if (c->move_sht)
+		plan->zero[plan->nzero++] = (struct pn_zero){ m->shoff, m->shnum * m->shentsize };
 }
 
 enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,

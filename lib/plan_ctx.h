@@ -43,6 +43,7 @@ struct ctx {
 	struct unit units[PN_MAX_UNITS]; /* shiftable blocks after the table */
 	size_t nunits;
 	long tail_load;              /* base index of a last PT_LOAD that may grow, or -1 */
+	bool move_sht;               /* the section header table leaves L0 */
 };
 
 #define PN_ALL_MOVES (PN_MAX_MOVES + PN_MAX_UNITS)
