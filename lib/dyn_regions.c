@@ -56,6 +56,74 @@ static bool dyn(const struct pn_model *m, int64_t tag, uint64_t *val, long *inde
 	return false;
 }
 
+/* The lowest address above `addr` that some dynamic entry or segment
+ * names, or the end of L0. */
+static uint64_t next_named(const struct reader *r, uint64_t addr)
+{
+	const struct pn_model *m = r->m;
+	static const int64_t tags[] = { DT_STRTAB, DT_SYMTAB, DT_HASH, DT_GNU_HASH, DT_VERSYM,
+					DT_VERNEED, DT_VERDEF, DT_RELA, DT_REL, DT_JMPREL, DT_RELR,
+					DT_INIT, DT_FINI, DT_PLTGOT, DT_INIT_ARRAY, DT_FINI_ARRAY };
+	uint64_t next = r->l0->vaddr + r->l0->filesz;
+	for (size_t i = 0; i < m->ndyn; i++)
+		for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)
+			if (m->dyn[i].tag == tags[k] && m->dyn[i].val > addr && m->dyn[i].val < next)
+				next = m->dyn[i].val;
+	for (size_t i = 0; i < m->phnum; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type != PT_LOAD && s->filesz > 0 && s->vaddr > addr && s->vaddr < next)
+			next = s->vaddr;
+	}
+	return next;
+}
+
+/* The highest symbol index the relocations at `tag` (size at `size_tag`)
+ * use, plus one; 0 when there are none. */
+static uint64_t symbols_used(const struct reader *r, int64_t tag, int64_t size_tag, bool rela)
+{
+	const struct pn_model *m = r->m;
+	uint64_t addr, size, off, used = 0;
+	bool wide = m->elf_class == ELFCLASS64;
+	uint64_t ent = (wide ? 8 : 4) * (rela ? 3 : 2);
+	if (!dyn(m, tag, &addr, NULL) || !dyn(m, size_tag, &size, NULL) ||
+	    !locate(r, addr, size, &off))
+		return 0;
+	for (uint64_t pos = 0; pos + ent <= size; pos += ent) {
+		uint64_t info = get(r, off + pos + (wide ? 8 : 4), wide ? 8 : 4);
+		uint64_t sym = wide ? info >> 32 : info >> 8;
+		if (sym + 1 > used)
+			used = sym + 1;
+	}
+	return used;
+}
+
+/*
+ * With an empty GNU hash table, nothing in the symbol table says how long
+ * it is.  Linkers lay the dynamic blocks back to back, so it ends where the
+ * next named block begins; that count is taken only when the gap left is
+ * padding, the version table has room for as many entries, and every
+ * symbol a relocation uses is inside.
+ */
+static uint64_t symbols_by_layout(const struct reader *r)
+{
+	const struct pn_model *m = r->m;
+	uint64_t symtab, versym;
+	uint64_t syment = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	if (!dyn(m, DT_SYMTAB, &symtab, NULL))
+		return 0;
+	uint64_t dist = next_named(r, symtab) - symtab, n = dist / syment;
+	if (n == 0 || dist - n * syment >= 16)
+		return 0;
+	if (dyn(m, DT_VERSYM, &versym, NULL) && versym + 2 * n > next_named(r, versym))
+		return 0;
+	bool rel = dyn(m, DT_REL, &symtab, NULL);
+	uint64_t used = symbols_used(r, rel ? DT_REL : DT_RELA, rel ? DT_RELSZ : DT_RELASZ, !rel);
+	uint64_t plt = symbols_used(r, DT_JMPREL, DT_PLTRELSZ, !rel);
+	if (used > n || plt > n)
+		return 0;
+	return n;
+}
+
 /* Number of dynamic symbols, from DT_HASH's nchain or by walking the last
  * bucket's chain of DT_GNU_HASH to its end; 0 when unknown. */
 static uint64_t symbol_count(const struct reader *r)
@@ -83,7 +151,7 @@ static uint64_t symbol_count(const struct reader *r)
 	/* An empty table (every symbol undefined) says nothing of how many
 	 * symbols precede symoffset: linkers set it to 1 whatever the count. */
 	if (last < symoffset)
-		return 0;
+		return symbols_by_layout(r);
 	uint64_t chains = buckets + nbuckets * 4;
 	for (;;) {
 		uint64_t at = chains + (last - symoffset) * 4;
