@@ -157,7 +157,7 @@ static void free_list(struct list *l)
 static int collect(const struct cli *cli, int argc, char **argv, struct list *l)
 {
 	walk_list = l;
-	l->verbose = cli->verbose;
+	l->verbose = cli->verbose && !cli->check_json;
 	for (int i = 0; i < argc; i++) {
 		struct stat st;
 		bool is_dir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
@@ -380,7 +380,7 @@ static int run(struct cli *cli, const char *json, int argc, char **argv, bool ch
 	if (checking && !cli->check_json && (many || total.failed))
 		printf("pkgnote: %zu checked, %zu ok, %zu with problems, %zu skipped\n",
 		       total.stamped + total.failed, total.stamped, total.failed, total.skipped);
-	else if (!checking && many && !cli->quiet)
+	else if (!checking && many)
 		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed\n",
 		       total.stamped, total.unchanged, total.skipped, total.failed);
 	free_list(&l);

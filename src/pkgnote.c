@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"                           modification times; with SOURCE_DATE_EPOCH set,\n"
 	"                           no time is later than it (as rpm and Debian do)\n"
 	"      --no-sync            do not fsync before replacing the file\n"
-	"  -q, --quiet              print errors only\n"
+	"  -q, --quiet              print only errors, warnings and, for several\n"
+	"                           files, the summary line\n"
 	"  -v, --verbose            also say why files were skipped\n"
 	"show options:\n"
 	"      --json               print the stored JSON text as it is; for a\n"
@@ -267,7 +268,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			fprintf(stderr, "Try 'pkgnote --help'.\\n");
+			fprintf(stderr, "Try 'pkgnote --help'.\n");
 			return PKGNOTE_USAGE;
 		}
 	}
