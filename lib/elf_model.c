@@ -49,6 +49,7 @@ static enum pkgnote_status read_header(Elf *elf, struct pn_model *m, struct pkgn
 	m->ehsize = eh.e_ehsize;
 	m->phoff = eh.e_phoff;
 	m->phnum = eh.e_phnum; /* as the header says; libelf clamps to the file */
+	m->shnum = eh.e_shnum;
 	m->phentsize = eh.e_phentsize;
 	m->shoff = eh.e_shoff;
 	m->shentsize = eh.e_shentsize;
@@ -119,9 +120,14 @@ static enum pkgnote_status read_phdrs(Elf *elf, struct pn_model *m, struct pkgno
 
 static enum pkgnote_status read_shdrs(Elf *elf, struct pn_model *m, struct pkgnote_error *err)
 {
-	size_t shnum, shstrndx;
+	size_t shnum, shstrndx, said = m->shnum;
+	m->shnum = 0;
 	if (elf_getshdrnum(elf, &shnum) != 0)
 		return pn_fail_elf(err, PKGNOTE_BAD_ELF, m->path, "cannot read the section header count");
+	/* libelf trims the count to what the file holds; the header's own
+	 * count (unless extended, 0) is what must fit. */
+	if (said != 0 && said > shnum)
+		shnum = said;
 	if (m->shoff == 0 || shnum == 0)
 		return PKGNOTE_OK; /* stripped of section headers: segments alone describe it */
 	size_t entsize = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);

@@ -167,6 +167,13 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+static bool unchanged(const struct stat *a, const struct stat *b)
+{
+	/* Not ctime: the rename itself changes it. */
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 /*
  * Put the temporary file in the target's place.  Swapping the two names
  * (RENAME_EXCHANGE) lets us check, after the fact and without a race, that
@@ -180,10 +187,12 @@ static enum pkgnote_status exchange(struct pn_tmpfile *t, const struct stat *exp
 {
 	struct stat now;
 	if (renameat2(AT_FDCWD, t->path, AT_FDCWD, t->target, RENAME_EXCHANGE) == 0) {
-		if (lstat(t->path, &now) != 0 || !same_file(&now, expect)) {
+		/* What left the target's name must be the file read, unmodified
+		 * since: a write into it meanwhile would be lost otherwise. */
+		if (lstat(t->path, &now) != 0 || !same_file(&now, expect) || !unchanged(&now, expect)) {
 			if (renameat2(AT_FDCWD, t->path, AT_FDCWD, t->target, RENAME_EXCHANGE) == 0)
 				return pn_fail(err, PKGNOTE_IO, t->target,
-					       "was replaced while being stamped; left as it is");
+					       "was replaced or written to while being stamped; left as it is");
 			/* Whatever is at the temporary name now is not ours to remove. */
 			enum pkgnote_status r = pn_fail(err, PKGNOTE_IO, t->target,
 				"was replaced while being stamped, and the file put there is now at %s",
@@ -201,8 +210,9 @@ static enum pkgnote_status exchange(struct pn_tmpfile *t, const struct stat *exp
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot swap %s with it", t->path);
 	if (lstat(t->target, &now) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "disappeared while being stamped");
-	if (!same_file(&now, expect))
-		return pn_fail(err, PKGNOTE_IO, t->target, "was replaced while being stamped; left as it is");
+	if (!same_file(&now, expect) || !unchanged(&now, expect))
+		return pn_fail(err, PKGNOTE_IO, t->target,
+			       "was replaced or written to while being stamped; left as it is");
 	if (rename(t->path, t->target) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot rename %s over it", t->path);
 	return PKGNOTE_OK;

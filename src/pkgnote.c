@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -285,6 +286,9 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
+	/* Past a file size limit, a write must fail (and the temporary file be
+	 * removed), not kill the process half-way. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2)
 		return usage_error("", "no command given (stamp, show or check)");
 	const char *cmd = argv[1];
