@@ -10,7 +10,7 @@ directory of its own, OUTDIR/CASE/BASENAME (BASENAME is the fixture's file
 name, so that a corrupted libgreet.so can still be found by its runner), and
 OUTDIR/MANIFEST.tsv gets one line per case:
 
-    CASE <TAB> LABEL <TAB> EXPECT <TAB> CODES <TAB> WHAT
+    CASE <TAB> LABEL <TAB> EXPECT <TAB> CODES <TAB> WHAT <TAB> JSON
 
 EXPECT says what pkgnote stamp must do with it, decided per case here:
   refuse  exit with one of CODES (comma-separated), one stderr line naming
@@ -21,6 +21,12 @@ EXPECT says what pkgnote stamp must do with it, decided per case here:
   either  refusing (as for refuse) and stamping are both defensible: when
           stamped, the result must pass check_page1, carry the JSON, and run
           exactly as the malformed input runs (same output and status).
+
+JSON is the metadata to stamp with: "short" (a few bytes: fits in page 1 in
+place), or "huge" (about 2000 bytes: no room in page 1, so the planner tries
+everything, moving sections and the new first page, before giving up).  Every
+case that may be stamped is listed twice, once with each; the huge variant
+(CASE+huge) is "either" with 4 or 5 allowed.
 
 Fixture labels the generator knows: any label works for the generic cases;
 a fixture whose PT_NOTE holds an FDO package note (linked with
@@ -194,7 +200,7 @@ class Corpus:
         self.rows = []
         self.names = set()
 
-    def add(self, label, basename, case, data, expect, what, codes='4'):
+    def add(self, label, basename, case, data, expect, what, codes='4', json='short'):
         name = f'{label}--{case}'
         if name in self.names:
             raise SystemExit(f'duplicate case {name}')
@@ -204,7 +210,9 @@ class Corpus:
         with open(os.path.join(d, basename), 'wb') as f:
             f.write(bytes(data))
         os.chmod(os.path.join(d, basename), 0o755)
-        self.rows.append((name, label, expect, codes, what.replace('\t', ' ')))
+        self.rows.append((name, label, expect, codes, what.replace('\t', ' '), json))
+        if expect != 'refuse' and json == 'short':
+            self.add(label, basename, case + '+huge', data, 'either', what, '4,5', 'huge')
 
     def write_manifest(self):
         with open(os.path.join(self.outdir, 'MANIFEST.tsv'), 'w') as f:
@@ -475,6 +483,13 @@ def phdr_cases(c, label, base, e):
         mut('note-over-interp', 'either', 'PT_NOTE p_offset/size = those of PT_INTERP (the path read as notes)', nt,
             p_offset=ph[it]['p_offset'], p_filesz=ph[it]['p_filesz'], p_vaddr=ph[it]['p_vaddr'],
             p_paddr=ph[it]['p_vaddr'], p_memsz=ph[it]['p_filesz'])
+    # Note segments at offsets that are not 4-aligned.
+    for i, p in enumerate(ph):
+        if p['p_type'] == PT_NOTE and p['p_filesz'] > 0:
+            mut(f'note{i}-offset-minus2', 'either', f'PT_NOTE {i}: p_offset - 2 (not 4-aligned)', i,
+                p_offset=p['p_offset'] - 2)
+            mut(f'note{i}-offset-plus1', 'either', f'PT_NOTE {i}: p_offset + 1 (odd)', i,
+                p_offset=p['p_offset'] + 1)
     # Every segment zeroed to PT_NULL but the loads.
     x = e.copy()
     for i, p in enumerate(ph):
