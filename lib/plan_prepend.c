@@ -41,16 +41,15 @@ static int note_ranges(const struct ctx *c, struct pn_space *notes)
 }
 
 /* Lay the copies of the note ranges out from `cur`, each at an offset
- * congruent to its old one modulo 8 so that 8-aligned notes stay so;
+ * congruent to its old one modulo 8 so that 8- and 4-aligned notes stay so;
  * returns the end. */
 static uint64_t lay_notes(const struct pn_space *notes, uint64_t cur, struct pn_move *mv,
 			  uint64_t old_base, uint64_t new_base)
 {
 	for (size_t i = 0; i < notes->n; i++) {
 		uint64_t start = notes->r[i].start, size = notes->r[i].end - start;
-		cur = pn_align_up(cur, 4);
-		while (cur % 8 != start % 8)
-			cur += 4;
+		/* Any residue, even one no linker makes (hostile input). */
+		cur = pn_align_up(cur, 8) + start % 8;
 		if (mv != NULL)
 			mv[i] = (struct pn_move){ .dyn_index = -1, .old_offset = start,
 				.old_addr = old_base + start, .size = size, .new_offset = cur,
