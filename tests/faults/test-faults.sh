@@ -54,6 +54,8 @@ cleanup() {
     [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf -- "$WORK"
 }
 trap cleanup EXIT
+# meson's timeout sends SIGTERM: exit through the EXIT trap (unmount, chattr -i).
+trap 'exit 143' TERM INT
 
 IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
 HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
