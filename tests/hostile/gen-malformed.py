@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build a corpus of malformed ELF files from valid fixtures.
 
-    gen-malformed.py OUTDIR LABEL=FILE [LABEL=FILE...]
+    gen-malformed.py [--no-truncations=LABEL,...] OUTDIR LABEL=FILE [LABEL=FILE...]
 
 Each fixture FILE (a linked ELF executable or shared library, built at test
 time) is copied and corrupted in many ways.  Every malformed file goes into a
@@ -32,8 +32,10 @@ Fixture labels the generator knows: any label works for the generic cases;
 a fixture whose PT_NOTE holds an FDO package note (linked with
 --package-metadata) also gets the package-note cases.
 
-Only the standard library is used; both ELF classes and byte orders are
-read, but corruptions are made in the fixture's own class and byte order.
+Only the standard library is used.  Both ELF classes and byte orders are
+handled; corruptions are made in the fixture's own class and byte order.
+--no-truncations=LABEL,... leaves out the truncated copies of those fixtures
+(truncation does not depend on class or byte order).
 """
 
 import os
@@ -632,6 +634,9 @@ def dynamic_cases(c, label, base, e):
 
 
 def main(argv):
+    skip_trunc = set()
+    while len(argv) > 1 and argv[1].startswith('--no-truncations='):
+        skip_trunc |= set(argv.pop(1).split('=', 1)[1].split(','))
     if len(argv) < 3:
         sys.stderr.write(__doc__)
         return 2
@@ -643,7 +648,8 @@ def main(argv):
         with open(path, 'rb') as f:
             e = Elf(f.read())
         base = os.path.basename(path)
-        truncations(c, label, base, e)
+        if label not in skip_trunc:
+            truncations(c, label, base, e)
         ehdr_cases(c, label, base, e)
         phdr_cases(c, label, base, e)
         shdr_cases(c, label, base, e)
