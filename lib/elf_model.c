@@ -118,6 +118,34 @@ static enum pkgnote_status read_phdrs(Elf *elf, struct pn_model *m, struct pkgno
 	return PKGNOTE_OK;
 }
 
+/* What the loader relies on, and the planner too: loadable segments in
+ * address order, apart, not wrapping, with a power-of-two alignment that
+ * their offsets and addresses agree with. */
+static enum pkgnote_status check_loads(const struct pn_model *m, struct pkgnote_error *err)
+{
+	const struct pn_segment *prev = NULL;
+	uint64_t top = m->elf_class == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
+	for (size_t i = 0; i < m->phnum; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type != PT_LOAD)
+			continue;
+		if (s->align > 1 && ((s->align & (s->align - 1)) || s->align > (1ULL << 30)))
+			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+				       "segment %zu has an invalid alignment 0x%" PRIx64, i, s->align);
+		if (s->align > 1 && s->offset % s->align != s->vaddr % s->align)
+			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+				       "segment %zu: offset and address disagree modulo its alignment", i);
+		if (s->vaddr > top || s->memsz > top - s->vaddr)
+			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+				       "segment %zu wraps around the address space", i);
+		if (prev != NULL && s->vaddr < prev->vaddr + prev->memsz)
+			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+				       "loadable segments overlap or are not in address order (segment %zu)", i);
+		prev = s;
+	}
+	return PKGNOTE_OK;
+}
+
 static enum pkgnote_status read_shdrs(Elf *elf, struct pn_model *m, struct pkgnote_error *err)
 {
 	size_t shnum, shstrndx, said = m->shnum;
@@ -128,6 +156,16 @@ static enum pkgnote_status read_shdrs(Elf *elf, struct pn_model *m, struct pkgno
 	 * count (unless extended, 0) is what must fit. */
 	if (said != 0 && said > shnum)
 		shnum = said;
+	/* Extended numbering: the count is section 0's sh_size, read raw, since
+	 * libelf trims that too. */
+	size_t es0 = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	unsigned char raw0[sizeof(Elf64_Shdr)];
+	GElf_Shdr sh0;
+	if (said == 0 && m->shoff != 0 && range_in_file(m, m->shoff, es0) &&
+	    pn_pread_full(m->fd, raw0, es0, m->shoff) == 0 &&
+	    pn_decode(m->elf_class, m->elf_data, ELF_T_SHDR, raw0, 1, &sh0) == 0 &&
+	    sh0.sh_size > shnum)
+		shnum = sh0.sh_size > SIZE_MAX ? SIZE_MAX : (size_t)sh0.sh_size;
 	if (m->shoff == 0 || shnum == 0)
 		return PKGNOTE_OK; /* stripped of section headers: segments alone describe it */
 	size_t entsize = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
@@ -328,6 +366,8 @@ enum pkgnote_status pn_model_read(int fd, const char *path, uint64_t file_size,
 		r = read_header(elf, m, err);
 	if (r == PKGNOTE_OK)
 		r = read_phdrs(elf, m, err);
+	if (r == PKGNOTE_OK)
+		r = check_loads(m, err);
 	if (r == PKGNOTE_OK)
 		r = read_shdrs(elf, m, err);
 	if (r == PKGNOTE_OK)
