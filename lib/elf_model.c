@@ -141,6 +141,13 @@ static enum pkgnote_status check_loads(const struct pn_model *m, struct pkgnote_
 		if (prev != NULL && s->vaddr < prev->vaddr + prev->memsz)
 			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
 				       "loadable segments overlap or are not in address order (segment %zu)", i);
+		/* Two segments in one page must map it alike, or the second
+		 * mapping changes what the first one maps. */
+		if (prev != NULL && s->vaddr / 4096 <= (prev->vaddr + prev->memsz - 1) / 4096 &&
+		    prev->memsz > 0 &&
+		    (s->flags != prev->flags || s->vaddr - s->offset != prev->vaddr - prev->offset))
+			return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+				       "loadable segments %zu and the one before share a page with different mappings", i);
 		prev = s;
 	}
 	return PKGNOTE_OK;
