@@ -400,7 +400,7 @@ enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
 		warn(&c, "libdwfl: %s", dwfl_errmsg(-1));
 	if (c.out_of_memory)
 		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "listing the modules");
-	else
+	else if (report->nmodules > 1)
 		qsort(report->modules, report->nmodules, sizeof *report->modules, by_address);
 out:
 	if (dwfl != NULL)

@@ -119,6 +119,8 @@ static int by_inode(const void *a, const void *b)
 /* Hard links found more than once become one item with other names. */
 static int merge_links(struct list *l)
 {
+	if (l->n == 0)
+		return 0; /* items is NULL then, and qsort must not see it */
 	qsort(l->items, l->n, sizeof *l->items, by_inode);
 	size_t out = 0;
 	for (size_t i = 0; i < l->n;) {
