@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "file_commit.h"
+#include "writeback.h"
 
 /* Keeps ".NAME.pkgnote-XXXXXX" within NAME_MAX for any NAME. */
 #define MAX_BASE 200
@@ -93,6 +94,10 @@ static int copy_with_read(int src, int dst, uint64_t size, uint64_t at)
 	return r;
 }
 
+/* Large enough that the copy stays a few calls, small enough that the
+ * writeback starts early. */
+#define WRITEBACK_CHUNK ((size_t)8 << 20)
+
 enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size, uint64_t at,
 				const char *what, struct pkgnote_error *err)
 {
@@ -102,21 +107,35 @@ enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
 	if (at != 0 && ioctl(t->fd, FICLONERANGE, &range) == 0)
 		return PKGNOTE_OK;
 	loff_t in = 0, out = (loff_t)at;
+	struct pn_writeback wb;
+	if (t->early_writeback)
+		pn_writeback_start(&wb, t->fd, out);
+	enum pkgnote_status r = PKGNOTE_OK;
 	while ((uint64_t)in < size) {
-		ssize_t n = copy_file_range(src_fd, &in, t->fd, &out, (size_t)(size - (uint64_t)in), 0);
-		if (n > 0)
+		/* In chunks when the copy will be synced: what is copied starts
+		 * on its way to the disk while the rest is copied. */
+		size_t chunk = (size_t)(size - (uint64_t)in);
+		if (t->early_writeback && chunk > WRITEBACK_CHUNK)
+			chunk = WRITEBACK_CHUNK;
+		ssize_t n = copy_file_range(src_fd, &in, t->fd, &out, chunk, 0);
+		if (n > 0) {
+			if (t->early_writeback)
+				pn_writeback_advance(&wb, out);
 			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		    errno == EOPNOTSUPP) {
-			/* Unsupported here: finish with plain reads and writes. */
-			if (copy_with_read(src_fd, t->fd, size, at) == 0)
-				return PKGNOTE_OK;
-		}
-		return pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);
+		bool unsupported = n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+				   errno == EOPNOTSUPP;
+		/* Unsupported here: finish with plain reads and writes. */
+		if (unsupported && copy_with_read(src_fd, t->fd, size, at) == 0)
+			break;
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);
+		break;
 	}
-	return PKGNOTE_OK;
+	if (t->early_writeback)
+		pn_writeback_finish(&wb);
+	return r;
 }
 
 /* Extended attributes (file capabilities, SELinux labels, ACLs) go with

@@ -19,6 +19,7 @@ struct pn_tmpfile {
 	char *target;                /* the path that will be replaced */
 	char *path;                  /* the temporary file's path */
 	int fd;
+	bool early_writeback;        /* start writing copied data at once (it will be synced) */
 };
 
 /* Create the temporary file in the directory of `target`. */

@@ -316,11 +316,22 @@ static enum pkgnote_status patch_symbols(struct apply *a)
 static enum pkgnote_status resize(struct apply *a)
 {
 	const struct pn_plan *p = a->p;
-	if (p->truncate_at == a->m->file_size + p->shift && p->file_size == p->truncate_at)
-		return PKGNOTE_OK;
-	/* Cutting first clears whatever lay past truncate_at. */
-	if (ftruncate(a->out, (off_t)p->truncate_at) != 0 ||
-	    ftruncate(a->out, (off_t)p->file_size) != 0)
+	uint64_t end = a->m->file_size + p->shift;
+	uint64_t kept = end < p->file_size ? end : p->file_size; /* copied bytes that stay */
+	if (p->truncate_at < kept && kept - p->truncate_at <= CHUNK) {
+		/* A few stale bytes (an old section header table, say) are
+		 * overwritten: truncating pages under writeback waits for it. */
+		memset(a->buf, 0, kept - p->truncate_at);
+		if (pn_pwrite_full(a->out, a->buf, kept - p->truncate_at, p->truncate_at) != 0)
+			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot write the output");
+	} else if (p->truncate_at < kept) {
+		/* Cutting first clears whatever lay past truncate_at. */
+		if (ftruncate(a->out, (off_t)p->truncate_at) != 0)
+			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path,
+					     "cannot resize the output");
+		end = p->truncate_at;
+	}
+	if (p->file_size != end && ftruncate(a->out, (off_t)p->file_size) != 0)
 		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot resize the output");
 	return PKGNOTE_OK;
 }

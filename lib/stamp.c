@@ -107,6 +107,7 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 		goto out;
 
 	r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
+	tmp.early_writeback = !opts->no_sync;
 	if (r == PKGNOTE_OK)
 		r = pn_tmp_copy(&tmp, fd, size, plan.shift, path, err);
 	if (r == PKGNOTE_OK)
