@@ -171,10 +171,12 @@ enum pkgnote_kind {
 };
 
 /*
- * Classify the regular file `path` by its content (not its name): `reason`
- * (static text) says why an ELF file is skipped: relocatable object or
- * kernel module, static archive, core file, separate debug file, no
- * program headers.  Never blocks on special files.
+ * Classify the regular file `path` by its content: `reason` (static text)
+ * says why an ELF file is skipped: relocatable object or kernel module,
+ * static archive, core file, separate debug file, no program headers.  The
+ * one name that counts is that of a temporary file pkgnote left behind when
+ * killed (".NAME.pkgnote-XXXXXX"): skipped, never stamped.  Never blocks on
+ * special files.
  */
 PKGNOTE_API enum pkgnote_kind pkgnote_classify(const char *path, const char **reason);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "elf_codec.h"
+#include "file_commit.h"
 #include "io_util.h"
 #include "pkgnote.h"
 
@@ -63,6 +64,10 @@ static bool sections_empty(int fd, const GElf_Ehdr *eh, int cls, int data)
 enum pkgnote_kind pkgnote_classify(const char *path, const char **reason)
 {
 	*reason = NULL;
+	if (pn_is_tmp_name(path)) {
+		*reason = "temporary file of an interrupted pkgnote run";
+		return PKGNOTE_KIND_SKIP;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return PKGNOTE_KIND_NOT_ELF;

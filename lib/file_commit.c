@@ -19,6 +19,24 @@
 /* Keeps ".NAME.pkgnote-XXXXXX" within NAME_MAX for any NAME. */
 #define MAX_BASE 200
 
+bool pn_is_tmp_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (base[0] != '.')
+		return false;
+	const char *tag = strstr(base + 1, ".pkgnote-");
+	if (tag == NULL || tag == base + 1)
+		return false;
+	const char *rest = tag + strlen(".pkgnote-");
+	/* mkostemp's six characters, or relinking's PID-ATTEMPT. */
+	if (strlen(rest) == 6 && strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == 6)
+		return true;
+	size_t pid = strspn(rest, "0123456789");
+	return pid > 0 && rest[pid] == '-' && rest[pid + 1] != '\0' &&
+	       rest[pid + 1 + strspn(rest + pid + 1, "0123456789")] == '\0';
+}
+
 static char *dir_of(const char *path)
 {
 	char *copy = strdup(path);

@@ -22,6 +22,10 @@ struct pn_tmpfile {
 	bool early_writeback;        /* start writing copied data at once (it will be synced) */
 };
 
+/* Is this a name pn_tmp_begin or pn_relink makes (".NAME.pkgnote-XXXXXX")?
+ * One is left behind only when a run was killed. */
+bool pn_is_tmp_name(const char *path);
+
 /* Create the temporary file in the directory of `target`. */
 enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 				 struct pkgnote_error *err);

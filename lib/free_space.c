@@ -40,8 +40,21 @@ int pn_space_add(struct pn_space *s, uint64_t start, uint64_t end)
 {
 	if (start >= end)
 		return 0;
+	if (s->n > 0 && start >= s->r[s->n - 1].start) {
+		/* At the end, as callers that walk in order add: no search. */
+		struct pn_range *last = &s->r[s->n - 1];
+		if (start <= last->end) {
+			if (end > last->end)
+				last->end = end;
+			return 0;
+		}
+	}
 	if (reserve(s, s->n + 1) != 0)
 		return -1;
+	if (s->n == 0 || start > s->r[s->n - 1].end) {
+		s->r[s->n++] = (struct pn_range){ start, end };
+		return 0;
+	}
 	/* Insert in order, then merge neighbours that touch or overlap. */
 	size_t i = 0;
 	while (i < s->n && s->r[i].start < start)

@@ -208,18 +208,21 @@ static int compute_free(struct ctx *c)
 	uint64_t known = min_u64(c->ext_end, m->head_size);
 	uint64_t na = 0, nb = 0;
 	bool has_old = old_note_range(m, &na, &nb);
-	for (uint64_t i = 0; i < known;) {
-		if (m->head[i] == 0 || (has_old && i >= na && i < nb)) {
-			i++;
-			continue;
+	struct pn_space zeros = { 0 };
+	for (size_t k = 0; k < f->n; k++) {
+		uint64_t end = min_u64(f->r[k].end, known);
+		for (uint64_t i = f->r[k].start; i < end;) {
+			bool zero = m->head[i] == 0 || (has_old && i >= na && i < nb);
+			uint64_t j = i + 1;
+			while (j < end && (m->head[j] == 0 || (has_old && j >= na && j < nb)) == zero)
+				j++;
+			if (zero)
+				r |= pn_space_add(&zeros, i, j);
+			i = j;
 		}
-		uint64_t j = i;
-		while (j < known && m->head[j] != 0 && !(has_old && j >= na && j < nb))
-			j++;
-		r |= pn_space_remove(f, i, j);
-		i = j;
 	}
-	r |= pn_space_remove(f, known, c->ext_end);
+	pn_space_free(f);
+	*f = zeros;
 	if (has_old && nb <= c->ext_end)
 		r |= pn_space_add(f, na, nb);
 	if (c->move_sht)

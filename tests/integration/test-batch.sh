@@ -41,6 +41,8 @@ printf '#!/bin/sh\necho script\n' >"$T/usr/bin/script"
 objcopy --only-keep-debug "$T/usr/bin/prog" "$T/usr/lib/debug/usr/bin/prog.debug"
 objcopy --only-keep-debug "$T/usr/bin/prog" "$T/usr/bin/prog.dbg"
 head -c 200 "$T/usr/bin/prog" >"$T/usr/bin/truncated"
+# What a killed run leaves behind: never stamped by a later one.
+cp "$T/usr/bin/prog" "$T/usr/bin/.prog.pkgnote-Xy12Z9"
 
 # Attributes that must survive.
 chown 1234:2345 "$T/usr/bin/static-prog"
@@ -53,7 +55,8 @@ touch -d @946684800 "$T/usr/lib64/libgreet.so.1"   # 2000-01-01, older than the 
 fingerprint() { sha256sum <"$1" | cut -d' ' -f1; }
 declare -A BEFORE
 for f in usr/lib64/obj.o usr/lib/modules/fake.ko usr/lib64/libstatic.a usr/bin/script \
-         usr/lib/debug/usr/bin/prog.debug usr/bin/prog.dbg usr/bin/truncated; do
+         usr/lib/debug/usr/bin/prog.debug usr/bin/prog.dbg usr/bin/truncated \
+         usr/bin/.prog.pkgnote-Xy12Z9; do
     BEFORE[$f]=$(fingerprint "$T/$f")
 done
 host_true=$(fingerprint /usr/bin/true)
@@ -79,11 +82,12 @@ echo "$out"; cat "$WORK/err"
 expect_eq "exit status 4 (the truncated file is not a stampable ELF)" "$rc" 4
 expect_eq "one error line, for the truncated file" "$(grep -c '' "$WORK/err")" 1
 expect_ok "the error names the truncated file and its program headers" grep -q "usr/bin/truncated: program header table .* lies outside the file" "$WORK/err"
-expect_ok "summary line" grep -qx "pkgnote: 3 stamped, 0 unchanged, 8 skipped, 1 failed" <<<"$out"
+expect_ok "summary line" grep -qx "pkgnote: 3 stamped, 0 unchanged, 9 skipped, 1 failed" <<<"$out"
 for reason in "obj.o: skipped: relocatable object" "fake.ko: skipped: relocatable object" \
               "libstatic.a: skipped: static archive" "prog.debug: skipped: separate debug file" \
               "prog.dbg: skipped: separate debug file" "host-true: skipped: symbolic link" \
-              "libgreet.so: skipped: symbolic link"; do
+              "libgreet.so: skipped: symbolic link" \
+              ".prog.pkgnote-Xy12Z9: skipped: temporary file of an interrupted pkgnote run"; do
     expect_ok "-v says: $reason" grep -q "$reason" <<<"$out"
 done
 
@@ -125,7 +129,7 @@ cp -a "$T" "$WORK/copy"
 out=$("$PKGNOTE" stamp -r -j 1 --no-sync --type rpm --name demo --version 1.0-1.fc40 --arch x86_64 \
     --os-release="$WORK/os-release" --set "vendor=Example Corp" "$T")
 expect_eq "second run: exit 0" "$?" 0
-expect_ok "second run: summary says unchanged" grep -qx "pkgnote: 0 stamped, 3 unchanged, 8 skipped, 0 failed" <<<"$out"
+expect_ok "second run: summary says unchanged" grep -qx "pkgnote: 0 stamped, 3 unchanged, 9 skipped, 0 failed" <<<"$out"
 expect_ok "second run: no byte changed" diff -r "$WORK/copy" "$T"
 
 echo "== --json with fields"
