@@ -107,6 +107,37 @@ PKGNOTE_API enum pkgnote_status pkgnote_stamp_file(const char *path, const char 
 				       struct pkgnote_stamp_report *report,
 				       struct pkgnote_error *err);
 
+/*
+ * Stamping many files.  What makes a stamp durable is waiting for the disk,
+ * and that wait costs about the same for one file as for many written
+ * together.  pkgnote_stamp_prepare does everything pkgnote_stamp_file does
+ * but that wait and the rename: the stamped copy is written, verified, and
+ * given the input's owner, mode, extended attributes and times, under a
+ * temporary name beside the input.  pkgnote_commit_pending then syncs a set
+ * of them, puts each in place of its input (and of its hard links), and
+ * syncs each directory once.
+ *
+ * A pending stamp holds an open file: commit a few dozen at a time.  Until
+ * it is committed the input is untouched; a pending stamp never committed
+ * (the process killed) leaves a ".NAME.pkgnote-XXXXXX" file that batch
+ * walks skip.  opts->links must stay valid until the commit.
+ */
+struct pkgnote_pending;
+
+/* *pending is NULL when there is nothing to commit (report->unchanged). */
+PKGNOTE_API enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
+					  const struct pkgnote_stamp_options *opts,
+					  struct pkgnote_pending **pending,
+					  struct pkgnote_stamp_report *report,
+					  struct pkgnote_error *err);
+
+/* Commit pending[0..n) (each may be NULL: its status is PKGNOTE_OK) and free
+ * them; status[i] and errs[i] say how each went.  A failure leaves that
+ * input as it was and removes its temporary file. */
+PKGNOTE_API void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
+					enum pkgnote_status *status,
+					struct pkgnote_error *errs);
+
 /* Where and how a note was found by pkgnote_read_file. */
 struct pkgnote_note_info {
 	uint64_t offset;            /* file offset of the note record */

@@ -37,7 +37,7 @@ bool pn_is_tmp_name(const char *path)
 	       rest[pid + 1 + strspn(rest + pid + 1, "0123456789")] == '\0';
 }
 
-static char *dir_of(const char *path)
+char *pn_dir_of(const char *path)
 {
 	char *copy = strdup(path);
 	if (copy == NULL)
@@ -54,7 +54,7 @@ enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 	t->path = NULL;
 	t->target = strdup(target);
 	char *copy = strdup(target);
-	char *dir = dir_of(target);
+	char *dir = pn_dir_of(target);
 	enum pkgnote_status r = PKGNOTE_OK;
 	if (t->target == NULL || copy == NULL || dir == NULL ||
 	    asprintf(&t->path, "%s/.%.*s.pkgnote-XXXXXX", dir, MAX_BASE, basename(copy)) < 0) {
@@ -126,18 +126,20 @@ enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
 		return PKGNOTE_OK;
 	loff_t in = 0, out = (loff_t)at;
 	struct pn_writeback wb;
-	if (t->early_writeback)
+	/* A copy of one chunk or two is synced as fast as the helper starts. */
+	bool early = t->early_writeback && size > 2 * WRITEBACK_CHUNK;
+	if (early)
 		pn_writeback_start(&wb, t->fd, out);
 	enum pkgnote_status r = PKGNOTE_OK;
 	while ((uint64_t)in < size) {
 		/* In chunks when the copy will be synced: what is copied starts
 		 * on its way to the disk while the rest is copied. */
 		size_t chunk = (size_t)(size - (uint64_t)in);
-		if (t->early_writeback && chunk > WRITEBACK_CHUNK)
+		if (early && chunk > WRITEBACK_CHUNK)
 			chunk = WRITEBACK_CHUNK;
 		ssize_t n = copy_file_range(src_fd, &in, t->fd, &out, chunk, 0);
 		if (n > 0) {
-			if (t->early_writeback)
+			if (early)
 				pn_writeback_advance(&wb, out);
 			continue;
 		}
@@ -151,7 +153,7 @@ enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
 		r = pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);
 		break;
 	}
-	if (t->early_writeback)
+	if (early)
 		pn_writeback_finish(&wb);
 	return r;
 }
@@ -185,13 +187,9 @@ static int copy_xattrs(const char *from, int to)
 	return r;
 }
 
-static int sync_dir(const char *path)
+int pn_sync_dir(const char *dir)
 {
-	char *dir = dir_of(path);
-	if (dir == NULL)
-		return -1;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
 	if (fd < 0)
 		return -1;
 	int r = fsync(fd);
@@ -255,8 +253,8 @@ static enum pkgnote_status exchange(struct pn_tmpfile *t, const struct stat *exp
 	return PKGNOTE_OK;
 }
 
-enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
-				  const struct stat *expect, bool no_sync,
+enum pkgnote_status pn_tmp_finish(struct pn_tmpfile *t, const struct stat *orig,
+				  const char *xattrs_of, bool will_sync,
 				  struct pkgnote_error *err)
 {
 	mode_t mode = orig->st_mode & 07777;
@@ -269,10 +267,25 @@ enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 	}
 	if (fchmod(t->fd, mode) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot set mode");
-	if (expect != NULL && copy_xattrs(t->target, t->fd) != 0 && errno != ENOTSUP)
+	if (xattrs_of != NULL && copy_xattrs(xattrs_of, t->fd) != 0 && errno != ENOTSUP)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot copy extended attributes");
-	if (!no_sync && fsync(t->fd) != 0)
+	/* What is not on its way yet (page 1, the moved sections): the sync
+	 * that comes later, maybe for many files at once, waits less. */
+	if (will_sync)
+		(void)sync_file_range(t->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pn_tmp_sync(struct pn_tmpfile *t, struct pkgnote_error *err)
+{
+	if (fsync(t->fd) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync");
+	return PKGNOTE_OK;
+}
+
+enum pkgnote_status pn_tmp_place(struct pn_tmpfile *t, const struct stat *expect,
+				 struct pkgnote_error *err)
+{
 	if (expect != NULL) {
 		enum pkgnote_status r = exchange(t, expect, err);
 		if (r != PKGNOTE_OK)
@@ -282,8 +295,6 @@ enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
 	}
 	free(t->path);
 	t->path = NULL;
-	if (!no_sync && sync_dir(t->target) != 0)
-		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot sync its directory");
 	return PKGNOTE_OK;
 }
 
@@ -321,7 +332,7 @@ enum pkgnote_status pn_relink(const char *target, const char *link, const struct
 		return pn_fail_errno(err, PKGNOTE_IO, errno, link, "cannot stat this hard link");
 	if (!same_file(&now, orig))
 		return pn_fail(err, PKGNOTE_IO, link, "is no longer a hard link of %s; left as it is", target);
-	char *dir = dir_of(link), *copy = strdup(link), *tmp = NULL;
+	char *dir = pn_dir_of(link), *copy = strdup(link), *tmp = NULL;
 	enum pkgnote_status r = PKGNOTE_OK;
 	if (dir == NULL || copy == NULL) {
 		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, link, "relinking");

@@ -35,14 +35,25 @@ enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size, uint64_t at,
 				const char *what, struct pkgnote_error *err);
 
-/*
- * Give it `mode`, owner and group of `orig`, sync it (unless no_sync) and
- * rename it over the target.  When `expect` is set, the target must still be
- * that file (device and inode), else nothing is replaced.
- */
-enum pkgnote_status pn_tmp_commit(struct pn_tmpfile *t, const struct stat *orig,
-				  const struct stat *expect, bool no_sync,
+/* Give it the mode, owner, group and (when `xattrs_of` is set) the extended
+ * attributes of `orig`; with `will_sync`, start writing it to the disk. */
+enum pkgnote_status pn_tmp_finish(struct pn_tmpfile *t, const struct stat *orig,
+				  const char *xattrs_of, bool will_sync,
 				  struct pkgnote_error *err);
+
+/* Wait until its data and metadata are on the disk. */
+enum pkgnote_status pn_tmp_sync(struct pn_tmpfile *t, struct pkgnote_error *err);
+
+/* Rename it over the target.  When `expect` is set, the target must still
+ * be that file (device, inode, size and mtime), else nothing is replaced. */
+enum pkgnote_status pn_tmp_place(struct pn_tmpfile *t, const struct stat *expect,
+				 struct pkgnote_error *err);
+
+/* Sync the directory `dir` (after renames in it). */
+int pn_sync_dir(const char *dir);
+
+/* The directory part of `path` (malloc'd). */
+char *pn_dir_of(const char *path);
 
 /* How the result's timestamps are set: the input's, or now; in both cases
  * no later than clamp (when clamp > 0). */

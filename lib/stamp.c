@@ -45,10 +45,20 @@ static bool already_stamped(const struct pn_model *m, const unsigned char *note,
 	return same;
 }
 
-enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
-				       const struct pkgnote_stamp_options *opts,
-				       struct pkgnote_stamp_report *report,
-				       struct pkgnote_error *err)
+/* A stamped copy waiting under its temporary name. */
+struct pkgnote_pending {
+	struct pn_tmpfile tmp;
+	struct stat orig;            /* the input, as read */
+	bool in_place;               /* replaces the input (not -o) */
+	bool sync;
+	const char *const *links;
+};
+
+enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
+					  const struct pkgnote_stamp_options *opts,
+					  struct pkgnote_pending **pending,
+					  struct pkgnote_stamp_report *report,
+					  struct pkgnote_error *err)
 {
 	static const struct pkgnote_stamp_options defaults;
 	if (opts == NULL)
@@ -65,6 +75,7 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 	struct stat st;
 	enum pkgnote_status r;
 
+	*pending = NULL;
 	if (json == NULL || path == NULL)
 		return pn_fail(err, PKGNOTE_USAGE, path, "no file or no metadata given");
 	if (page < 512 || (page & (page - 1)) != 0)
@@ -118,11 +129,19 @@ enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
 	if (r == PKGNOTE_OK)
 		r = pn_tmp_times(&tmp, &st, &times, err);
 	if (r == PKGNOTE_OK)
-		r = pn_tmp_commit(&tmp, &st, opts->output ? NULL : &st, opts->no_sync, err);
-	for (size_t i = 0; r == PKGNOTE_OK && opts->output == NULL && opts->links && opts->links[i]; i++)
-		r = pn_relink(target, opts->links[i], &st, err);
+		r = pn_tmp_finish(&tmp, &st, opts->output ? NULL : target, !opts->no_sync, err);
 	if (r != PKGNOTE_OK)
 		goto out;
+	struct pkgnote_pending *p = malloc(sizeof *p);
+	if (p == NULL) {
+		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
+		goto out;
+	}
+	*p = (struct pkgnote_pending){ .tmp = tmp, .orig = st, .in_place = opts->output == NULL,
+				       .sync = !opts->no_sync,
+				       .links = opts->output == NULL ? opts->links : NULL };
+	tmp = (struct pn_tmpfile){ .fd = -1 };
+	*pending = p;
 
 	rep.outside_page = plan.outside_page;
 	for (size_t i = 0; i < plan.nmoves; i++)
@@ -139,5 +158,108 @@ out:
 		close(fd);
 	if (r == PKGNOTE_OK && report != NULL)
 		*report = rep;
+	return r;
+}
+
+static void pending_free(struct pkgnote_pending *p)
+{
+	pn_tmp_abort(&p->tmp);
+	free(p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Three passes, so that the disk is waited for a few times per set rather
+ * than a few times per file: sync every copy (their writeback started when
+ * they were prepared, and a journal commit covers many), put every one in
+ * place, then sync every directory a rename touched, once each.
+ */
+void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
+			    enum pkgnote_status *status, struct pkgnote_error *errs)
+{
+	for (size_t i = 0; i < n; i++) {
+		status[i] = PKGNOTE_OK;
+		if (pending[i] != NULL && pending[i]->sync)
+			status[i] = pn_tmp_sync(&pending[i]->tmp, &errs[i]);
+	}
+	size_t ndirs = 0, cap = 0;
+	char **dirs = NULL;
+	size_t *owner = NULL;        /* the file whose rename put dirs[k] there */
+	for (size_t i = 0; i < n; i++) {
+		struct pkgnote_pending *p = pending[i];
+		if (p == NULL || status[i] != PKGNOTE_OK)
+			continue;
+		status[i] = pn_tmp_place(&p->tmp, p->in_place ? &p->orig : NULL, &errs[i]);
+		for (size_t k = 0; status[i] == PKGNOTE_OK && p->links && p->links[k]; k++)
+			status[i] = pn_relink(p->tmp.target, p->links[k], &p->orig, &errs[i]);
+		if (!p->sync || status[i] != PKGNOTE_OK)
+			continue;
+		for (size_t k = 0; k == 0 || (p->links && p->links[k - 1]); k++) {
+			if (ndirs == cap) {
+				size_t c = cap ? 2 * cap : 16;
+				char **d = realloc(dirs, c * sizeof *d);
+				size_t *o = d ? realloc(owner, c * sizeof *o) : NULL;
+				if (d != NULL)
+					dirs = d;
+				if (o == NULL) {
+					status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM,
+								  p->tmp.target, "syncing its directory");
+					break;
+				}
+				owner = o;
+				cap = c;
+			}
+			char *dir = pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]);
+			if (dir == NULL) {
+				status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM,
+							  p->tmp.target, "syncing its directory");
+				break;
+			}
+			owner[ndirs] = i;
+			dirs[ndirs++] = dir;
+		}
+	}
+	/* Sorted, each directory is synced once; a failure is charged to
+	 * every file renamed into it. */
+	char **sorted = ndirs ? malloc(ndirs * sizeof *sorted) : NULL;
+	if (sorted != NULL) {
+		memcpy(sorted, dirs, ndirs * sizeof *sorted);
+		qsort(sorted, ndirs, sizeof *sorted, cmp_str);
+	}
+	for (size_t k = 0; k < ndirs; k++) {
+		const char *dir = sorted ? sorted[k] : dirs[k];
+		if (sorted && k > 0 && strcmp(dir, sorted[k - 1]) == 0)
+			continue;
+		if (pn_sync_dir(dir) == 0)
+			continue;
+		int e = errno;
+		for (size_t j = 0; j < ndirs; j++)
+			if (strcmp(dirs[j], dir) == 0 && status[owner[j]] == PKGNOTE_OK)
+				status[owner[j]] = pn_fail_errno(&errs[owner[j]], PKGNOTE_IO, e,
+					pending[owner[j]]->tmp.target, "stamped, but %s could not be synced", dir);
+	}
+	for (size_t k = 0; k < ndirs; k++)
+		free(dirs[k]);
+	free(sorted);
+	free(dirs);
+	free(owner);
+	for (size_t i = 0; i < n; i++)
+		if (pending[i] != NULL)
+			pending_free(pending[i]);
+}
+
+enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
+				       const struct pkgnote_stamp_options *opts,
+				       struct pkgnote_stamp_report *report,
+				       struct pkgnote_error *err)
+{
+	struct pkgnote_pending *p;
+	enum pkgnote_status r = pkgnote_stamp_prepare(path, json, opts, &p, report, err);
+	if (r == PKGNOTE_OK && p != NULL)
+		pkgnote_commit_pending(&p, 1, &r, err);
 	return r;
 }

@@ -189,36 +189,90 @@ static int collect(const struct cli *cli, int argc, char **argv, struct list *l)
 	return merge_links(l);
 }
 
-static void stamp_one(const struct cli *cli, const char *json, const struct item *it,
-		      struct counts *c)
+/* Prepared stamps wait here to be committed together: one wait for the
+ * disk per set instead of one per file.  A set is bounded in files (open
+ * descriptors) and in bytes (data written but not yet synced). */
+#define SET_FILES 64
+#define SET_BYTES ((uint64_t)256 << 20)
+
+struct worker {
+	struct counts c;
+	struct pkgnote_pending *pending[SET_FILES];
+	const struct item *items[SET_FILES];
+	struct pkgnote_stamp_report reports[SET_FILES];
+	size_t n;
+	uint64_t bytes;
+};
+
+static void report_stamped(const struct cli *cli, const struct item *it,
+			   const struct pkgnote_stamp_report *rep, struct counts *c)
 {
-	struct pkgnote_stamp_options opts = cli->opts;
-	opts.links = it->links;
-	struct pkgnote_stamp_report rep;
-	struct pkgnote_error err;
-	int r = pkgnote_stamp_file(it->path, json, &opts, &rep, &err);
-	if (r != PKGNOTE_OK) {
-		report_error(&err);
-		c->failed++;
-		c->worst = worse(c->worst, r);
-		return;
-	}
-	if (rep.outside_page)
+	if (rep->outside_page)
 		fprintf(stderr, "pkgnote: %s: warning: the note is outside the first page; "
 			"core dumps will not contain it\n", it->path);
-	if (rep.unchanged)
+	if (rep->unchanged)
 		c->unchanged++;
 	else
 		c->stamped++;
 	if (cli->quiet)
 		return;
-	if (rep.unchanged)
+	if (rep->unchanged)
 		printf("%s: already stamped with this metadata\n", it->path);
 	else
 		printf("%s: %s note at offset 0x%llx%s\n", cli->output ? cli->output : it->path,
-		       rep.replaced ? "replaced" : "added", (unsigned long long)rep.note_offset,
-		       rep.new_first_page ? " (new first page)"
-		       : rep.moved_sections ? " (moved sections out of page 1)" : "");
+		       rep->replaced ? "replaced" : "added", (unsigned long long)rep->note_offset,
+		       rep->new_first_page ? " (new first page)"
+		       : rep->moved_sections ? " (moved sections out of page 1)" : "");
+}
+
+static void report_failed(const struct pkgnote_error *err, int r, struct counts *c)
+{
+	report_error(err);
+	c->failed++;
+	c->worst = worse(c->worst, r);
+}
+
+static void commit_set(const struct cli *cli, struct worker *w)
+{
+	if (w->n == 0)
+		return;
+	enum pkgnote_status status[SET_FILES];
+	struct pkgnote_error errs[SET_FILES];
+	pkgnote_commit_pending(w->pending, w->n, status, errs);
+	for (size_t i = 0; i < w->n; i++) {
+		if (status[i] == PKGNOTE_OK)
+			report_stamped(cli, w->items[i], &w->reports[i], &w->c);
+		else
+			report_failed(&errs[i], status[i], &w->c);
+	}
+	w->n = 0;
+	w->bytes = 0;
+}
+
+static void stamp_one(const struct cli *cli, const char *json, const struct item *it,
+		      struct worker *w)
+{
+	struct pkgnote_stamp_options opts = cli->opts;
+	opts.links = it->links;
+	struct pkgnote_error err;
+	struct pkgnote_pending *p;
+	size_t k = w->n;
+	int r = pkgnote_stamp_prepare(it->path, json, &opts, &p, &w->reports[k], &err);
+	if (r != PKGNOTE_OK) {
+		report_failed(&err, r, &w->c);
+		return;
+	}
+	if (p == NULL) {
+		report_stamped(cli, it, &w->reports[k], &w->c);
+		return;
+	}
+	w->pending[k] = p;
+	w->items[k] = it;
+	w->n++;
+	struct stat st;
+	w->bytes += stat(it->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	if (w->n == SET_FILES || w->bytes >= SET_BYTES)
+		commit_set(cli, w);
 }
 
 /* The required keys a note lacks, as "a,b"; NULL when none. */
@@ -246,9 +300,10 @@ static char *missing_keys(const char *json, const char *require)
 
 /* check: one line (or JSON record) per file with a problem. */
 static void check_one(const struct cli *cli, const char *unused, const struct item *it,
-		      struct counts *c)
+		      struct worker *w)
 {
 	(void)unused;
+	struct counts *c = &w->c;
 	struct pkgnote_error err;
 	struct pkgnote_note_info info;
 	char *json = NULL, *missing = NULL;
@@ -295,7 +350,7 @@ static long worker_count(const struct cli *cli, size_t items)
 	return (size_t)n > items ? (long)(items ? items : 1) : n;
 }
 
-typedef void (*work_fn)(const struct cli *, const char *, const struct item *, struct counts *);
+typedef void (*work_fn)(const struct cli *, const char *, const struct item *, struct worker *);
 
 static void add_counts(struct counts *total, const struct counts *c)
 {
@@ -308,8 +363,18 @@ static void add_counts(struct counts *total, const struct counts *c)
 static void work(const struct cli *cli, const char *json, const struct list *l, work_fn fn,
 		 size_t first, size_t step, struct counts *c)
 {
+	struct worker *w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		fprintf(stderr, "pkgnote: %s\n", strerror(ENOMEM));
+		c->failed++;
+		c->worst = worse(c->worst, PKGNOTE_IO);
+		return;
+	}
 	for (size_t i = first; i < l->n; i += step)
-		fn(cli, json, &l->items[i], c);
+		fn(cli, json, &l->items[i], w);
+	commit_set(cli, w);
+	add_counts(c, &w->c);
+	free(w);
 }
 
 /* Worker k of n takes items k, k+n, k+2n, ... and reports its counts
