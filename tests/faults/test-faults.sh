@@ -556,6 +556,42 @@ for hook in fsync renameat2; do
     replaced "$hook" append "appended to in place (same inode)"
 done
 
+# Batch mode commits its stamps in sets: a file written to after its copy
+# was prepared, before the set is synced and renamed, fails alone.
+echo
+echo "== a set committed together, one of its files written to before the commit"
+set_one_written() {
+    local d=$WORK/set rc f p=() err
+    rm -rf "$d"; mkdir -p "$d"
+    for f in a b c; do cp -p "$FX/hello" "$d/$f"; done
+    cp "$FX/hello" "$WORK/b.want"
+    printf 'ZZZZZZZZZZZZZZZZ' | dd of="$WORK/b.want" bs=1 seek=4096 conv=notrunc status=none
+    rm -f "$WORK/shim-done"
+    FAULTS=$((FAULTS + 1))
+    # The first fsync is the commit's: all three are prepared by then.
+    PN_SHIM_HOOK=fsync PN_SHIM_TARGET="$d/b" PN_SHIM_ACTION=write PN_SHIM_DONE=$WORK/shim-done \
+        LD_PRELOAD=$FX/replace-shim.so timeout 60 "$PKGNOTE" stamp -r -j 1 --json "$J" "$d" \
+        >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    err=$(cat "$WORK/err")
+    [[ -e $WORK/shim-done ]] || p+=("the shim did not fire")
+    ((rc == 6)) || p+=("exit $rc, want 6")
+    one_line "$d/b" "$WORK/err" || p+=("stderr not one line naming b: $err")
+    grep -qx "pkgnote: 2 stamped, 0 unchanged, 0 skipped, 1 failed" "$WORK/out" ||
+        p+=("summary: $(tail -n1 "$WORK/out")")
+    for f in a c; do
+        [[ $(target_state hello "$d/$f") == stamped ]] || p+=("$f is $(target_state hello "$d/$f"), want stamped")
+    done
+    if ! cmp -s "$WORK/b.want" "$d/b"; then
+        lost "set: b" "the file written to during the batch is not what was written (it is $(target_state hello "$d/b"))"
+        return
+    fi
+    [[ -z $(ls -A "$d" | grep -v -x -e a -e b -e c) ]] || p+=("left behind: $(ls -A "$d" | tr '\n' ' ')")
+    if ((${#p[@]})); then fail "set: $(IFS=';'; echo "${p[*]}")"
+    else pass "set of three: a and c stamped, b (written to) left as written, exit 6: $err"; fi
+}
+set_one_written
+
 # -- 7. stamping a program while it runs ---------------------------------------------------
 echo
 echo "== stamping a program while it runs"
