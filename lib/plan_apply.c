@@ -7,6 +7,7 @@
  * whatever the file size: large areas go through one fixed buffer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ static enum pkgnote_status write_at(struct apply *a, const void *data, size_t le
 
 static enum pkgnote_status clear(struct apply *a, uint64_t off, uint64_t size)
 {
+	/* A large range (a moved symbol table) is zeroed by the filesystem
+	 * without writing a byte where it can (unwritten extents); where it
+	 * cannot, zeros are written. */
+	if (size >= CHUNK && fallocate(a->out, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+				       (off_t)off, (off_t)size) == 0)
+		return PKGNOTE_OK;
 	memset(a->buf, 0, CHUNK);
 	while (size > 0) {
 		size_t n = size < CHUNK ? (size_t)size : CHUNK;
