@@ -10,7 +10,8 @@
 #
 # Method: the first N (default 1200) ELF executables of /usr/bin and shared
 # libraries of /usr/lib/$(gcc -print-multiarch) are copied into SRC, read
-# once (warm cache).  Then R (default 3) rounds, each: `cp -a SRC A` timed;
+# once (warm cache).  Then R (default 3) rounds, each: `cp -a SRC A` timed,
+# then (reference: the durability pkgnote gives) `cp -a SRC A && sync -f A`;
 # `cp -a SRC B` untimed, `sync`, then `pkgnote stamp -r` on B timed (with
 # fsync, the default) and the same on a fresh copy with --no-sync; `sync`
 # and removal untimed between.  Medians are printed.
@@ -49,20 +50,23 @@ echo "# $count ELF files, $size MiB, pkgnote $PKGNOTE, $(nproc) CPUs"
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-: >"$DIR/cp" >"$DIR/st" >"$DIR/ns"
+: >"$DIR/cp" >"$DIR/cs" >"$DIR/st" >"$DIR/ns"
 for r in $(seq "$ROUNDS"); do
 	rm -rf "$DIR/a" "$DIR/b"; sync
 	s=$(now); cp -a "$DIR/src" "$DIR/a"; e=$(now); ms "$s" "$e" >>"$DIR/cp"
+	rm -rf "$DIR/a"; sync
+	s=$(now); cp -a "$DIR/src" "$DIR/a" && sync -f "$DIR/a"; e=$(now); ms "$s" "$e" >>"$DIR/cs"
 	cp -a "$DIR/src" "$DIR/b"; sync
 	s=$(now); "$PKGNOTE" stamp -r -q --type deb --name bench --version 1 "$DIR/b"; e=$(now)
 	ms "$s" "$e" >>"$DIR/st"
 	rm -rf "$DIR/b"; cp -a "$DIR/src" "$DIR/b"; sync
 	s=$(now); "$PKGNOTE" stamp -r -q --no-sync --type deb --name bench --version 1 "$DIR/b"; e=$(now)
 	ms "$s" "$e" >>"$DIR/ns"
-	echo "#   round $r: cp -a $(tail -n1 "$DIR/cp") ms, stamp -r $(tail -n1 "$DIR/st") ms, stamp -r --no-sync $(tail -n1 "$DIR/ns") ms"
+	echo "#   round $r: cp -a $(tail -n1 "$DIR/cp") ms, cp -a + sync $(tail -n1 "$DIR/cs") ms, stamp -r $(tail -n1 "$DIR/st") ms, stamp -r --no-sync $(tail -n1 "$DIR/ns") ms"
 done
-cp=$(median <"$DIR/cp") st=$(median <"$DIR/st") ns=$(median <"$DIR/ns")
+cp=$(median <"$DIR/cp") cs=$(median <"$DIR/cs") st=$(median <"$DIR/st") ns=$(median <"$DIR/ns")
 printf '%-40s %8s %8s\n' command "median ms" "x cp -a"
 printf '%-40s %8d %8.2f\n' "cp -a SRC A" "$cp" 1
+printf '%-40s %8d %8.2f\n' "cp -a SRC A && sync -f A (reference)" "$cs" "$(echo "$cs / $cp" | bc -l)"
 printf '%-40s %8d %8.2f\n' "pkgnote stamp -r (fsync, the default)" "$st" "$(echo "$st / $cp" | bc -l)"
 printf '%-40s %8d %8.2f\n' "pkgnote stamp -r --no-sync" "$ns" "$(echo "$ns / $cp" | bc -l)"
