@@ -200,6 +200,8 @@ struct worker {
 	struct pkgnote_pending *pending[SET_FILES];
 	const struct item *items[SET_FILES];
 	struct pkgnote_stamp_report reports[SET_FILES];
+	dev_t dev[SET_FILES];        /* the file each one replaces */
+	ino_t ino[SET_FILES];
 	size_t n;
 	uint64_t bytes;
 };
@@ -256,6 +258,15 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	opts.links = it->links;
 	struct pkgnote_error err;
 	struct pkgnote_pending *p;
+	/* A file reached again (through a followed symbolic link) is stamped
+	 * after the set holding it is committed: it is then found stamped. */
+	struct stat st;
+	bool known = (cli->opts.follow_symlinks ? stat : lstat)(it->path, &st) == 0;
+	for (size_t i = 0; known && i < w->n; i++)
+		if (w->dev[i] == st.st_dev && w->ino[i] == st.st_ino) {
+			commit_set(cli, w);
+			break;
+		}
 	size_t k = w->n;
 	int r = pkgnote_stamp_prepare(it->path, json, &opts, &p, &w->reports[k], &err);
 	if (r != PKGNOTE_OK) {
@@ -268,9 +279,10 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	}
 	w->pending[k] = p;
 	w->items[k] = it;
+	w->dev[k] = known ? st.st_dev : 0;
+	w->ino[k] = known ? st.st_ino : 0;
 	w->n++;
-	struct stat st;
-	w->bytes += stat(it->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	w->bytes += known ? (uint64_t)st.st_size : 0;
 	if (w->n == SET_FILES || w->bytes >= SET_BYTES)
 		commit_set(cli, w);
 }

@@ -132,6 +132,17 @@ expect_eq "second run: exit 0" "$?" 0
 expect_ok "second run: summary says unchanged" grep -qx "pkgnote: 0 stamped, 3 unchanged, 9 skipped, 0 failed" <<<"$out"
 expect_ok "second run: no byte changed" diff -r "$WORK/copy" "$T"
 
+echo "== a file and a symbolic link to it, both named, --follow-symlinks"
+mkdir -p "$WORK/sl"
+cp "$WORK/b/pie/hello" "$WORK/sl/prog"
+ln -s prog "$WORK/sl/link"
+out=$("$PKGNOTE" stamp -j 1 --no-sync --follow-symlinks --type deb --name sl "$WORK/sl/prog" "$WORK/sl/link" 2>"$WORK/err")
+expect_eq "file and link: exit 0, no error" "$?:$(cat "$WORK/err")" "0:"
+expect_ok "file and link: one stamped, the other then found stamped" \
+    grep -qx "pkgnote: 1 stamped, 1 unchanged, 0 skipped, 0 failed" <<<"$out"
+expect_eq "file and link: the link is still a link" "$(readlink "$WORK/sl/link")" prog
+expect_eq "file and link: the file carries the note" "$(note_json "$WORK/sl/prog")" '{"type":"deb","name":"sl"}'
+
 echo "== --json with fields"
 printf '{"type":"deb","name":"orig","version":"1","extra":[1,2]}\n' >"$WORK/base.json"
 cp "$WORK/b/pie/hello" "$WORK/combo"
