@@ -24,6 +24,7 @@ struct item {
 	dev_t dev;
 	ino_t ino;
 	bool given;                  /* named on the command line */
+	bool via_symlink;            /* a followed symbolic link: dev/ino are its target's */
 	const char **links;          /* its other names, NULL-terminated */
 	size_t nlinks;
 };
@@ -116,7 +117,9 @@ static int by_inode(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Hard links found more than once become one item with other names. */
+/* Hard links found more than once become one item with other names; a
+ * file also reached through followed symbolic links is stamped once, under
+ * a name that is not a link when it has one. */
 static int merge_links(struct list *l)
 {
 	if (l->n == 0)
@@ -124,16 +127,31 @@ static int merge_links(struct list *l)
 	qsort(l->items, l->n, sizeof *l->items, by_inode);
 	size_t out = 0;
 	for (size_t i = 0; i < l->n;) {
-		size_t j = i + 1;
+		size_t j = i + 1, first = i;
 		while (j < l->n && l->items[j].dev == l->items[i].dev && l->items[j].ino == l->items[i].ino)
 			j++;
-		struct item it = l->items[i];
+		for (size_t k = i; k < j; k++)
+			if (!l->items[k].via_symlink) {
+				first = k;
+				break;
+			}
+		struct item it = l->items[first];
 		if (j - i > 1) {
 			it.links = calloc(j - i, sizeof *it.links);
 			if (it.links == NULL)
 				return -1;
-			for (size_t k = i + 1; k < j; k++)
+		}
+		for (size_t k = i; k < j; k++) {
+			if (k == first)
+				continue;
+			if (!l->items[k].via_symlink) {
 				it.links[it.nlinks++] = l->items[k].path;
+				continue;
+			}
+			l->skipped.skipped++;
+			if (l->verbose)
+				printf("%s: skipped: the same file as %s\n", l->items[k].path, it.path);
+			free(l->items[k].path);
 		}
 		l->items[out++] = it;
 		i = j;
@@ -173,8 +191,13 @@ static int collect(const struct cli *cli, int argc, char **argv, struct list *l)
 				st.st_dev = (dev_t)-1;
 				st.st_ino = (ino_t)i;
 			}
+			/* A followed link is known by the file it leads to, so
+			 * that the file is stamped once however it is named. */
+			bool via = S_ISLNK(st.st_mode) && cli->opts.follow_symlinks &&
+				   stat(argv[i], &st) == 0;
 			if (add_item(l, argv[i], &st, true) != 0)
 				return -1;
+			l->items[l->n - 1].via_symlink = via;
 			continue;
 		}
 		if (!cli->recursive) {
@@ -200,8 +223,6 @@ struct worker {
 	struct pkgnote_pending *pending[SET_FILES];
 	const struct item *items[SET_FILES];
 	struct pkgnote_stamp_report reports[SET_FILES];
-	dev_t dev[SET_FILES];        /* the file each one replaces */
-	ino_t ino[SET_FILES];
 	size_t n;
 	uint64_t bytes;
 };
@@ -258,15 +279,8 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	opts.links = it->links;
 	struct pkgnote_error err;
 	struct pkgnote_pending *p;
-	/* A file reached again (through a followed symbolic link) is stamped
-	 * after the set holding it is committed: it is then found stamped. */
 	struct stat st;
-	bool known = (cli->opts.follow_symlinks ? stat : lstat)(it->path, &st) == 0;
-	for (size_t i = 0; known && i < w->n; i++)
-		if (w->dev[i] == st.st_dev && w->ino[i] == st.st_ino) {
-			commit_set(cli, w);
-			break;
-		}
+	bool known = stat(it->path, &st) == 0;
 	size_t k = w->n;
 	int r = pkgnote_stamp_prepare(it->path, json, &opts, &p, &w->reports[k], &err);
 	if (r != PKGNOTE_OK) {
@@ -279,8 +293,6 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	}
 	w->pending[k] = p;
 	w->items[k] = it;
-	w->dev[k] = known ? st.st_dev : 0;
-	w->ino[k] = known ? st.st_ino : 0;
 	w->n++;
 	w->bytes += known ? (uint64_t)st.st_size : 0;
 	if (w->n == SET_FILES || w->bytes >= SET_BYTES)

@@ -136,10 +136,15 @@ echo "== a file and a symbolic link to it, both named, --follow-symlinks"
 mkdir -p "$WORK/sl"
 cp "$WORK/b/pie/hello" "$WORK/sl/prog"
 ln -s prog "$WORK/sl/link"
-out=$("$PKGNOTE" stamp -j 1 --no-sync --follow-symlinks --type deb --name sl "$WORK/sl/prog" "$WORK/sl/link" 2>"$WORK/err")
-expect_eq "file and link: exit 0, no error" "$?:$(cat "$WORK/err")" "0:"
-expect_ok "file and link: one stamped, the other then found stamped" \
-    grep -qx "pkgnote: 1 stamped, 1 unchanged, 0 skipped, 0 failed" <<<"$out"
+ln -s link "$WORK/sl/link2"
+# Two workers: each name must not go to a worker of its own.
+out=$("$PKGNOTE" stamp -j 2 -v --no-sync --follow-symlinks --type deb --name sl \
+    "$WORK/sl/link" "$WORK/sl/prog" "$WORK/sl/link2" 2>"$WORK/err")
+expect_eq "file and links: exit 0, no error" "$?:$(cat "$WORK/err")" "0:"
+expect_ok "file and links: stamped once, the links skipped" \
+    grep -qx "pkgnote: 1 stamped, 0 unchanged, 2 skipped, 0 failed" <<<"$out"
+expect_ok "file and links: -v says why" grep -q "sl/link2: skipped: the same file as .*sl/prog" <<<"$out"
+expect_eq "file and links: link2 is still a link" "$(readlink "$WORK/sl/link2")" link
 expect_eq "file and link: the link is still a link" "$(readlink "$WORK/sl/link")" prog
 expect_eq "file and link: the file carries the note" "$(note_json "$WORK/sl/prog")" '{"type":"deb","name":"sl"}'
 
