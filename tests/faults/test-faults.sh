@@ -222,7 +222,7 @@ one_line() {
 # In a sanitizer build: LeakSanitizer cannot work under ptrace (it says
 # so and exits 1), so the runs under strace leave leaks to the other suites.
 SANITIZED=0 UNDER_STRACE=(env)
-if ldd "$PKGNOTE" 2>/dev/null | grep -q 'lib[at]san'; then
+if [[ $(ldd "$PKGNOTE" 2>/dev/null) == *lib[at]san* ]]; then
     SANITIZED=1
     UNDER_STRACE=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 fi

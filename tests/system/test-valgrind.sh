@@ -14,7 +14,7 @@ set -uo pipefail
 
 tl_need_pkgnote
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed (apt-get install valgrind)"; exit 77; }
-if ldd "$PKGNOTE" 2>/dev/null | grep -q 'lib[at]san'; then
+if [[ $(ldd "$PKGNOTE" 2>/dev/null) == *lib[at]san* ]]; then
     echo "SKIP: a sanitizer build: memcheck cannot run it (the plain build is checked)"; exit 77
 fi
 tl_setup
