@@ -131,6 +131,9 @@ PKGNOTE_API enum pkgnote_status pkgnote_stamp_prepare(const char *path, const ch
 					  struct pkgnote_stamp_report *report,
 					  struct pkgnote_error *err);
 
+/* The size of the input a pending stamp replaces (to bound a set). */
+PKGNOTE_API uint64_t pkgnote_pending_size(const struct pkgnote_pending *pending);
+
 /* Commit pending[0..n) (each may be NULL: its status is PKGNOTE_OK) and free
  * them; status[i] and errs[i] say how each went.  A failure leaves that
  * input as it was and removes its temporary file. */

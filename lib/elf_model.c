@@ -299,8 +299,8 @@ static enum pkgnote_status scan_notes(struct pn_model *m, uint64_t off, uint64_t
 		if (pn_note_parse(buf + pos, size - pos, m->elf_data, 4, &n) != 0) {
 			/* A package note whose sizes run past its area would hide
 			 * the note pkgnote writes after it: refuse the file. */
-			if (size - pos >= 12 && buf[pos + 8] == (m->elf_data == ELFDATA2MSB ? 0xca : 0x7e) &&
-			    buf[pos + 11] == (m->elf_data == ELFDATA2MSB ? 0x7e : 0xca))
+			if (size - pos >= 12 &&
+			    pn_note_type_at(buf + pos, m->elf_data) == PKGNOTE_NOTE_TYPE)
 				r = pn_fail(err, PKGNOTE_BAD_ELF, m->path,
 					    "malformed package note at 0x%" PRIx64 " (its sizes run past its area)",
 					    off + pos);

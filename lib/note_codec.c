@@ -87,6 +87,11 @@ int pn_note_parse(const unsigned char *buf, size_t len, int elf_data,
 	return 0;
 }
 
+uint32_t pn_note_type_at(const unsigned char *buf, int elf_data)
+{
+	return get32(buf + 8, elf_data);
+}
+
 int pn_note_is_package(const struct pn_note_view *n)
 {
 	return n->type == PKGNOTE_NOTE_TYPE && n->namesz == OWNER_SIZE &&

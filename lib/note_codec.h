@@ -26,6 +26,10 @@ struct pn_note_view {
 int pn_note_parse(const unsigned char *buf, size_t len, int elf_data,
 		  size_t align, struct pn_note_view *out);
 
+/* The n_type word of the note header at buf (len >= 12), whatever its sizes
+ * say: a record that does not fit may still tell what it claims to be. */
+uint32_t pn_note_type_at(const unsigned char *buf, int elf_data);
+
 /* True when the record is a package metadata note. */
 int pn_note_is_package(const struct pn_note_view *n);
 

@@ -173,6 +173,12 @@ static int free_padding(struct ctx *c)
 	return r;
 }
 
+/* A byte of the head that may be reused: zero, or part of the old note. */
+static bool free_byte(const struct pn_model *m, uint64_t i, bool has_old, uint64_t na, uint64_t nb)
+{
+	return m->head[i] == 0 || (has_old && i >= na && i < nb);
+}
+
 /* Step 1c: free bytes of L0 and its possible extension. */
 static int compute_free(struct ctx *c)
 {
@@ -212,9 +218,9 @@ static int compute_free(struct ctx *c)
 	for (size_t k = 0; k < f->n; k++) {
 		uint64_t end = min_u64(f->r[k].end, known);
 		for (uint64_t i = f->r[k].start; i < end;) {
-			bool zero = m->head[i] == 0 || (has_old && i >= na && i < nb);
+			bool zero = free_byte(m, i, has_old, na, nb);
 			uint64_t j = i + 1;
-			while (j < end && (m->head[j] == 0 || (has_old && j >= na && j < nb)) == zero)
+			while (j < end && free_byte(m, j, has_old, na, nb) == zero)
 				j++;
 			if (zero)
 				r |= pn_space_add(&zeros, i, j);

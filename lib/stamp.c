@@ -167,9 +167,15 @@ static void pending_free(struct pkgnote_pending *p)
 	free(p);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A directory a rename of file `owner` touched. */
+struct renamed_in {
+	char *dir;
+	size_t owner;
+};
+
+static int by_dir(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct renamed_in *)a)->dir, ((const struct renamed_in *)b)->dir);
 }
 
 /*
@@ -186,9 +192,8 @@ void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
 		if (pending[i] != NULL && pending[i]->sync)
 			status[i] = pn_tmp_sync(&pending[i]->tmp, &errs[i]);
 	}
-	size_t ndirs = 0, cap = 0;
-	char **dirs = NULL;
-	size_t *owner = NULL;        /* the file whose rename put dirs[k] there */
+	size_t nd = 0, cap = 0;
+	struct renamed_in *dirs = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct pkgnote_pending *p = pending[i];
 		if (p == NULL || status[i] != PKGNOTE_OK)
@@ -196,60 +201,51 @@ void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
 		status[i] = pn_tmp_place(&p->tmp, p->in_place ? &p->orig : NULL, &errs[i]);
 		for (size_t k = 0; status[i] == PKGNOTE_OK && p->links && p->links[k]; k++)
 			status[i] = pn_relink(p->tmp.target, p->links[k], &p->orig, &errs[i]);
-		if (!p->sync || status[i] != PKGNOTE_OK)
-			continue;
-		for (size_t k = 0; k == 0 || (p->links && p->links[k - 1]); k++) {
-			if (ndirs == cap) {
-				size_t c = cap ? 2 * cap : 16;
-				char **d = realloc(dirs, c * sizeof *d);
-				size_t *o = d ? realloc(owner, c * sizeof *o) : NULL;
-				if (d != NULL)
-					dirs = d;
-				if (o == NULL) {
-					status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM,
-								  p->tmp.target, "syncing its directory");
-					break;
+		for (size_t k = 0; p->sync && status[i] == PKGNOTE_OK &&
+				   (k == 0 || (p->links && p->links[k - 1])); k++) {
+			if (nd == cap) {
+				struct renamed_in *grown = realloc(dirs, (2 * cap + 16) * sizeof *dirs);
+				if (grown != NULL) {
+					dirs = grown;
+					cap = 2 * cap + 16;
 				}
-				owner = o;
-				cap = c;
 			}
-			char *dir = pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]);
-			if (dir == NULL) {
-				status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM,
-							  p->tmp.target, "syncing its directory");
-				break;
-			}
-			owner[ndirs] = i;
-			dirs[ndirs++] = dir;
+			char *dir = nd < cap ? pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]) : NULL;
+			if (dir == NULL)
+				status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM, p->tmp.target,
+							  "syncing its directory");
+			else
+				dirs[nd++] = (struct renamed_in){ dir, i };
 		}
 	}
-	/* Sorted, each directory is synced once; a failure is charged to
-	 * every file renamed into it. */
-	char **sorted = ndirs ? malloc(ndirs * sizeof *sorted) : NULL;
-	if (sorted != NULL) {
-		memcpy(sorted, dirs, ndirs * sizeof *sorted);
-		qsort(sorted, ndirs, sizeof *sorted, cmp_str);
+	/* Each directory once; a failure is charged to every file renamed in it. */
+	if (nd > 1)
+		qsort(dirs, nd, sizeof *dirs, by_dir);
+	for (size_t k = 0; k < nd;) {
+		size_t end = k + 1;
+		while (end < nd && strcmp(dirs[end].dir, dirs[k].dir) == 0)
+			end++;
+		if (pn_sync_dir(dirs[k].dir) != 0) {
+			int e = errno;
+			for (size_t j = k; j < end; j++)
+				if (status[dirs[j].owner] == PKGNOTE_OK)
+					status[dirs[j].owner] = pn_fail_errno(&errs[dirs[j].owner], PKGNOTE_IO, e,
+						pending[dirs[j].owner]->tmp.target,
+						"stamped, but %s could not be synced", dirs[k].dir);
+		}
+		k = end;
 	}
-	for (size_t k = 0; k < ndirs; k++) {
-		const char *dir = sorted ? sorted[k] : dirs[k];
-		if (sorted && k > 0 && strcmp(dir, sorted[k - 1]) == 0)
-			continue;
-		if (pn_sync_dir(dir) == 0)
-			continue;
-		int e = errno;
-		for (size_t j = 0; j < ndirs; j++)
-			if (strcmp(dirs[j], dir) == 0 && status[owner[j]] == PKGNOTE_OK)
-				status[owner[j]] = pn_fail_errno(&errs[owner[j]], PKGNOTE_IO, e,
-					pending[owner[j]]->tmp.target, "stamped, but %s could not be synced", dir);
-	}
-	for (size_t k = 0; k < ndirs; k++)
-		free(dirs[k]);
-	free(sorted);
+	for (size_t k = 0; k < nd; k++)
+		free(dirs[k].dir);
 	free(dirs);
-	free(owner);
 	for (size_t i = 0; i < n; i++)
 		if (pending[i] != NULL)
 			pending_free(pending[i]);
+}
+
+uint64_t pkgnote_pending_size(const struct pkgnote_pending *p)
+{
+	return (uint64_t)p->orig.st_size;
 }
 
 enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,

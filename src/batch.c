@@ -279,8 +279,6 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	opts.links = it->links;
 	struct pkgnote_error err;
 	struct pkgnote_pending *p;
-	struct stat st;
-	bool known = stat(it->path, &st) == 0;
 	size_t k = w->n;
 	int r = pkgnote_stamp_prepare(it->path, json, &opts, &p, &w->reports[k], &err);
 	if (r != PKGNOTE_OK) {
@@ -294,7 +292,7 @@ static void stamp_one(const struct cli *cli, const char *json, const struct item
 	w->pending[k] = p;
 	w->items[k] = it;
 	w->n++;
-	w->bytes += known ? (uint64_t)st.st_size : 0;
+	w->bytes += pkgnote_pending_size(p);
 	if (w->n == SET_FILES || w->bytes >= SET_BYTES)
 		commit_set(cli, w);
 }

@@ -33,9 +33,7 @@ set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
-tl_need_pkgnote
-tl_setup
-tl_write_json
+tl_begin
 
 J=$WORK/json/short.json
 WANT=$JSON_SHORT
@@ -222,7 +220,7 @@ one_line() {
 # In a sanitizer build: LeakSanitizer cannot work under ptrace (it says
 # so and exits 1), so the runs under strace leave leaks to the other suites.
 SANITIZED=0 UNDER_STRACE=(env)
-if [[ $(ldd "$PKGNOTE" 2>/dev/null) == *lib[at]san* ]]; then
+if tl_sanitized; then
     SANITIZED=1
     UNDER_STRACE=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 fi

@@ -28,9 +28,7 @@ set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
-tl_need_pkgnote
-tl_setup
-tl_write_json
+tl_begin
 command -v python3 >/dev/null || { echo "python3 is needed to generate the corpus"; exit 77; }
 
 J=$WORK/json/short.json

@@ -13,9 +13,7 @@ set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
-tl_need_pkgnote
-tl_setup
-tl_write_json
+tl_begin
 
 fingerprint() { echo "$(sha256sum <"$1" | cut -d' ' -f1) $(stat -c '%Y %y %a %s' "$1")"; }
 

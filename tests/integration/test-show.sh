@@ -8,9 +8,7 @@ set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
-tl_need_pkgnote
-tl_setup
-tl_write_json
+tl_begin
 fx_helpers "$WORK/helpers"
 
 # expect_show_json LABEL FILE WANT

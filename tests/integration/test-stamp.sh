@@ -25,9 +25,7 @@ if ! why=$(fx_have_linker "$linker"); then
     echo "SKIP: $linker: $why"
     exit 77
 fi
-tl_need_pkgnote
-tl_setup
-tl_write_json
+tl_begin
 fx_helpers "$WORK/helpers"
 J=$WORK/json
 echo "pkgnote: $PKGNOTE; linker: $linker ($(fx_cc "$linker")); kinds: ${kinds[*]}"

@@ -94,6 +94,20 @@ tl_need_pkgnote() {
     fi
 }
 
+# tl_begin: what most tests start with: PKGNOTE checked, WORK made, the
+# JSON inputs written.
+tl_begin() {
+    tl_need_pkgnote
+    tl_setup
+    tl_write_json
+}
+
+# tl_sanitized: is PKGNOTE an ASan/TSan build?  (Not `ldd | grep -q`: under
+# pipefail, grep ending early makes ldd's SIGPIPE fail the test.)
+tl_sanitized() {
+    [[ $(ldd "$PKGNOTE" 2>/dev/null) == *lib[at]san* ]]
+}
+
 # -- JSON ---------------------------------------------------------------------
 # Each *_IN is what a test feeds pkgnote (pretty, with whitespace, and for
 # JSON_MAIN an escaped slash); the plain variable is the compact form that

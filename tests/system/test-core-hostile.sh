@@ -35,7 +35,7 @@ expect_eq "the genuine core has the program's metadata" \
 
 VG=()
 # Not under a sanitizer build: memcheck cannot run one.
-if command -v valgrind >/dev/null && [[ $(ldd "$PKGNOTE" 2>/dev/null) != *lib[at]san* ]]; then
+if command -v valgrind >/dev/null && ! tl_sanitized; then
     VG=(valgrind -q --error-exitcode=99 --leak-check=full
         --errors-for-leak-kinds=definite,indirect,possible)
 fi
