@@ -8,7 +8,8 @@
  *  3.   here and plan_place.c: the search.  No section moved, then runs of
  *       neighbouring movable sections, fewest bytes first; for each, fit the
  *       program header table (grown in place) and the note (joined to a
- *       4-aligned PT_NOTE, under a new PT_NOTE, or after shifted blocks);
+ *       4-aligned PT_NOTE, under a new PT_NOTE, after shifted blocks, or
+ *       with blocks relocated elsewhere in page 1);
  *       for ET_EXEC with no way, plan_prepend.c puts a new page in front;
  *  4.   plan_build.c: the tail past the end of the file, the new program
  *       header table, the section header changes, the bytes to clear.
@@ -65,9 +66,11 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 		ms.mv[i].new_addr = l0->vaddr + at;
 	}
 	struct placement pl = { .join = -1 };
-	bool ok = (!note_outside && pn_try_join(c, &f, k_load, &pl)) ||
-		  pn_try_new_note(c, &f, k_load, note_outside, &pl) ||
-		  pn_try_repack(c, &f, k_load, note_outside, &pl, &ms);
+	bool keep = c->ways != PN_WAYS_RELOCATE, relocate = c->ways != PN_WAYS_KEEP;
+	bool ok = (keep && !note_outside && pn_try_join(c, &f, k_load, &pl)) ||
+		  (keep && pn_try_new_note(c, &f, k_load, note_outside, &pl)) ||
+		  (keep && pn_try_repack(c, &f, k_load, note_outside, &pl, &ms)) ||
+		  (relocate && pn_try_relocate(c, &f, k_load, note_outside, &pl, &ms));
 	pn_space_free(&f);
 	if (!ok)
 		return PKGNOTE_OK;
@@ -130,22 +133,29 @@ static enum pkgnote_status search(const struct ctx *c, struct pn_plan *plan, boo
 		}
 	}
 	qsort(w, n, sizeof *w, cmp_window);
+	/* Relocating blocks is the last resort here too: tried for the
+	 * larger notes only when no other way has room for them. */
 	static const uint64_t reserves[] = { 512, 256, 160 };
-	for (size_t i = 0; i < sizeof reserves / sizeof reserves[0] && !*done; i++) {
-		if (reserves[i] <= c->req->note_size)
-			break;
-		struct pn_plan_request roomy = *c->req;
-		roomy.note_size = reserves[i];
-		struct ctx generous = *c;
-		generous.req = &roomy;
-		for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++) {
-			r = attempt(&generous, w[k].first, w[k].last, false, plan, done, err);
-			if (r == PKGNOTE_OK && *done) {
-				pn_plan_free(plan);
-				r = attempt(c, w[k].first, w[k].last, false, plan, done, err);
+	static const enum pn_ways passes[][2] = { { PN_WAYS_KEEP, PN_WAYS_ALL },
+						  { PN_WAYS_RELOCATE, PN_WAYS_RELOCATE } };
+	for (size_t pass = 0; pass < 2 && !*done; pass++)
+		for (size_t i = 0; i < sizeof reserves / sizeof reserves[0] && !*done; i++) {
+			if (reserves[i] <= c->req->note_size)
+				break;
+			struct pn_plan_request roomy = *c->req;
+			roomy.note_size = reserves[i];
+			struct ctx generous = *c, real = *c;
+			generous.req = &roomy;
+			generous.ways = passes[pass][0];
+			real.ways = passes[pass][1];
+			for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++) {
+				r = attempt(&generous, w[k].first, w[k].last, false, plan, done, err);
+				if (r == PKGNOTE_OK && *done) {
+					pn_plan_free(plan);
+					r = attempt(&real, w[k].first, w[k].last, false, plan, done, err);
+				}
 			}
 		}
-	}
 	for (size_t k = 0; k < n && r == PKGNOTE_OK && !*done; k++)
 		r = attempt(c, w[k].first, w[k].last, false, plan, done, err);
 	free(w);
@@ -176,13 +186,19 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 	}
 	if (r == PKGNOTE_OK && !done && req->allow_outside_page)
 		r = attempt(&c, 0, 0, true, plan, &done, err);
+	/* Without section headers nothing tells the zeros an earlier stamp
+	 * left in page 1 from zeros in use: only the old note is known free. */
+	const char *hint = m->shnum == 0 && m->old_note.present
+				   ? " (without section headers, only the old note's bytes are known to be free)"
+				   : "";
 	if (r == PKGNOTE_OK && !done)
 		r = pn_fail(err, PKGNOTE_NO_ROOM, m->path,
 			    "no room for the note in the first page: it needs %" PRIu64
 			    " bytes and the program header table %" PRIu64
 			    " more, the largest free hole below %" PRIu64 " is %" PRIu64
-			    " bytes, and moving the %zu movable sections does not free enough",
-			    req->note_size, c.es, c.page, pn_space_largest(&c.free0, c.page), c.ncand);
+			    " bytes, and moving the %zu movable sections does not free enough%s",
+			    req->note_size, c.es, c.page, pn_space_largest(&c.free0, c.page), c.ncand,
+			    hint);
 out:
 	if (r != PKGNOTE_OK)
 		pn_plan_free(plan);

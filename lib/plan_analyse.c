@@ -41,7 +41,8 @@ static enum pkgnote_status oom(const struct ctx *c, struct pkgnote_error *err)
 
 /* Step 1a: the program headers without the old note.  A PT_NOTE that held
  * only the old note disappears; one that held more shrinks, or is split in
- * two when the old note sat in its middle. */
+ * two when the old note sat in its middle.  PT_NULL entries (MIPS linkers
+ * leave one spare) are counted, not kept: new headers take their slots. */
 static int build_base(struct ctx *c)
 {
 	const struct pn_model *m = c->m;
@@ -51,6 +52,10 @@ static int build_base(struct ctx *c)
 	const struct pn_old_note *o = &m->old_note;
 	for (size_t i = 0; i < m->phnum; i++) {
 		struct pn_segment s = m->phdrs[i];
+		if (s.type == PT_NULL) {
+			c->nspare++;
+			continue;
+		}
 		if (!o->present || (int)i != o->segment) {
 			c->base[c->nbase++] = s;
 			continue;
@@ -358,11 +363,28 @@ static void find_candidates(struct ctx *c)
 	qsort(c->cand, c->ncand, sizeof c->cand[0], cmp_offset);
 }
 
+#ifndef SHT_MIPS_ABIFLAGS
+#define SHT_MIPS_ABIFLAGS 0x7000002a
+#endif
+
 /* Step 2b: blocks of .interp and notes right after the program header
- * table, which may shift within page 1 so that the table grows in place. */
-static bool shiftable(uint32_t type)
+ * table, which may shift within page 1 so that the table grows in place.
+ * MIPS's ABI flags and register information belong with them: the kernel
+ * and the dynamic loader find both through their program headers, and no
+ * code or dynamic entry points at them. */
+static bool shiftable(const struct ctx *c, uint32_t type)
 {
+	if (c->m->e_machine == EM_MIPS && (type == PT_MIPS_ABIFLAGS || type == PT_MIPS_REGINFO))
+		return true;
 	return type == PT_INTERP || type == PT_NOTE || type == PT_GNU_PROPERTY;
+}
+
+/* A section that may shift with its unit. */
+static bool shiftable_section(const struct ctx *c, const struct pn_section *s)
+{
+	if (c->m->e_machine == EM_MIPS && (s->type == SHT_MIPS_ABIFLAGS || s->type == SHT_MIPS_REGINFO))
+		return true;
+	return s->type == SHT_NOTE || strcmp(s->name, ".interp") == 0;
 }
 
 /* The end of the unit starting at pos: the union of the shiftable segments
@@ -374,7 +396,7 @@ static uint64_t unit_end(const struct ctx *c, uint64_t pos, uint64_t *align, int
 		grew = false;
 		for (size_t j = 0; j < c->nbase; j++) {
 			const struct pn_segment *s = &c->base[j];
-			if (!shiftable(s->type) || s->filesz == 0 || s->offset + s->filesz <= end ||
+			if (!shiftable(c, s->type) || s->filesz == 0 || s->offset + s->filesz <= end ||
 			    !(s->offset == pos || (s->offset > pos && s->offset < end)))
 				continue;
 			end = s->offset + s->filesz;
@@ -401,7 +423,7 @@ static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end,
 		if (j == c->l0 || s->type == PT_PHDR || s->filesz == 0 ||
 		    s->offset >= end || s->offset + s->filesz <= start)
 			continue;
-		if (!shiftable(s->type) || s->offset < start || s->offset + s->filesz > end)
+		if (!shiftable(c, s->type) || s->offset < start || s->offset + s->filesz > end)
 			return false;
 	}
 	for (size_t i = 1; i < m->shnum; i++) {
@@ -409,8 +431,7 @@ static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end,
 		if (s->type == SHT_NOBITS || s->size == 0 || i == m->old_note.section ||
 		    s->offset >= end || s->offset + s->size <= start)
 			continue;
-		if ((s->type != SHT_NOTE && strcmp(s->name, ".interp") != 0) ||
-		    s->offset < start || s->offset + s->size > end)
+		if (!shiftable_section(c, s) || s->offset < start || s->offset + s->size > end)
 			return false;
 		*align = max_u64(*align, s->addralign);
 	}

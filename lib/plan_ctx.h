@@ -25,6 +25,16 @@ struct pn_cand {
 	long dyn_index;
 };
 
+/* The ways to fit table and note (plan_place.c) an attempt may take.
+ * Choosing what moves with a larger note than asked (so that a longer
+ * JSON later finds room where the note is) only works when the note is
+ * then placed the same way. */
+enum pn_ways {
+	PN_WAYS_ALL,                 /* join, new note, repack, relocate */
+	PN_WAYS_KEEP,                /* all but relocate */
+	PN_WAYS_RELOCATE,            /* relocate only */
+};
+
 struct ctx {
 	const struct pn_model *m;
 	const struct pn_plan_request *req;
@@ -33,8 +43,10 @@ struct ctx {
 	uint64_t ext_end;            /* L0 may cover the file up to here */
 	uint64_t load_align;         /* largest p_align of the PT_LOADs */
 	uint64_t es, talign;         /* program header entry size and alignment */
-	struct pn_segment *base;     /* program headers without the old note */
+	struct pn_segment *base;     /* program headers without the old note
+					and without PT_NULL entries */
 	size_t nbase;
+	size_t nspare;               /* PT_NULL entries: slots new headers may take */
 	struct pn_space free0;       /* free bytes of L0 before any move */
 	struct pn_cand regions[PN_MAX_MOVES]; /* dynamic blocks, without section headers */
 	size_t nregions;
@@ -44,6 +56,7 @@ struct ctx {
 	size_t nunits;
 	long tail_load;              /* base index of a last PT_LOAD that may grow, or -1 */
 	bool move_sht;               /* the section header table leaves L0 */
+	enum pn_ways ways;           /* which ways of plan_place.c to try */
 };
 
 #define PN_ALL_MOVES (PN_MAX_MOVES + PN_MAX_UNITS)
@@ -73,6 +86,14 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/* Entries of the new table when nt headers are in use: spare PT_NULL
+ * slots that new headers did not take stay in it, so the table only grows
+ * when they run out. */
+static inline size_t pn_table_len(const struct ctx *c, size_t nt)
+{
+	return max_u64(nt, c->nbase + c->nspare);
+}
+
 /* plan_analyse.c: fill c from c->m and c->req (steps 1 and 2). */
 enum pkgnote_status pn_analyse(struct ctx *c, struct pkgnote_error *err);
 void pn_ctx_free(struct ctx *c);
@@ -90,6 +111,10 @@ bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_loa
  * moves to ms. */
 bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		   bool note_outside, struct placement *p, struct moveset *ms);
+/* Move the units the grown table covers, and a block of notes the note
+ * joins, to free space anywhere in page 1; adds their moves to ms. */
+bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		     bool note_outside, struct placement *p, struct moveset *ms);
 
 /* plan_prepend.c: a new first page below the lowest PT_LOAD (ET_EXEC). */
 bool pn_can_prepend(const struct ctx *c);

@@ -6,7 +6,11 @@
  *   new note: the note gets its own PT_NOTE in any free range of page 1,
  *             the table grows in place;
  *   repack:   the table grows in place and the blocks after it (.interp,
- *             notes) shift forward over free space to make room.
+ *             notes) shift forward over free space to make room, the
+ *             block of notes the note joins laid last;
+ *   relocate: the blocks the grown table covers, and the block of notes
+ *             the note joins, go to free space elsewhere in page 1 (often
+ *             the hole a moved section left).
  */
 #include <elf.h>
 #include <stdint.h>
@@ -46,11 +50,12 @@ bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		if (pn_space_copy(&g, f) != 0)
 			return false;
 		pn_space_remove(&g, end, end + ns);
-		bool ok = grow_table(c, &g, c->nbase + k_load);
+		size_t nt = pn_table_len(c, c->nbase + k_load);
+		bool ok = grow_table(c, &g, nt);
 		pn_space_free(&g);
 		if (ok) {
 			p->phoff = c->m->phoff;
-			p->phnum = c->nbase + k_load;
+			p->phnum = nt;
 			p->note_offset = end;
 			p->join = (int)j;
 			return true;
@@ -62,7 +67,7 @@ bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
 bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		     bool note_outside, struct placement *p)
 {
-	size_t nt = c->nbase + k_load + 1;
+	size_t nt = pn_table_len(c, c->nbase + k_load + 1);
 	struct pn_space g;
 	if (pn_space_copy(&g, f) != 0)
 		return false;
@@ -83,19 +88,27 @@ bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_loa
 	return true;
 }
 
-/* Lay the units out after a table of nt entries at the old e_phoff; the
- * note follows them (joined to the last PT_NOTE when `join`).  Returns the
- * end of what was laid out, or UINT64_MAX when it leaves free space. */
+/* Lay the units out after a table of nt entries at the old e_phoff, in
+ * their order but for unit ju (when >= 0), laid last for the note to join
+ * its PT_NOTE; the note follows them.  Returns the end of what was laid
+ * out, or UINT64_MAX when it does not fit in room and page 1. */
 static uint64_t lay_units(const struct ctx *c, const struct pn_space *room, size_t nt,
-			  bool join, bool note_outside, uint64_t *unit_at, uint64_t *note_at)
+			  long ju, bool note_outside, uint64_t *unit_at, uint64_t *note_at)
 {
 	uint64_t cur = c->m->phoff + nt * c->es;
-	for (size_t i = 0; i < c->nunits; i++) {
+	for (size_t k = 0; k <= c->nunits; k++) {
+		size_t i = k;
+		if (k == c->nunits && ju < 0)
+			break;
+		if (k == c->nunits)
+			i = (size_t)ju;
+		else if ((long)k == ju)
+			continue;
 		cur = pn_align_up(cur, c->units[i].align);
 		unit_at[i] = cur;
 		cur += c->units[i].end - c->units[i].start;
 	}
-	if (join && cur % 4)
+	if (ju >= 0 && cur % 4)
 		return UINT64_MAX;
 	*note_at = pn_align_up(cur, 4);
 	if (!note_outside)
@@ -103,6 +116,32 @@ static uint64_t lay_units(const struct ctx *c, const struct pn_space *room, size
 	if (cur > c->page || !pn_space_contains(room, c->m->phoff, cur))
 		return UINT64_MAX;
 	return cur;
+}
+
+/* The unit the note may join: the last one ending in a PT_NOTE, when its
+ * start is 4-aligned (moved as a whole, its PT_NOTE stays 4-aligned). */
+static long join_unit(const struct ctx *c)
+{
+	long ju = -1;
+	for (size_t i = 0; i < c->nunits; i++)
+		if (c->units[i].join >= 0 && c->units[i].start % max_u64(c->units[i].align, 4) == 0)
+			ju = (long)i;
+	return ju;
+}
+
+/* Record the move of unit u to `to` (nothing when it stays). */
+static void add_unit_move(const struct ctx *c, const struct unit *u, uint64_t to,
+			  struct moveset *ms)
+{
+	if (to == u->start)
+		return;
+	const struct pn_segment *l0 = &c->base[c->l0];
+	size_t k = ms->n++;
+	ms->mv[k] = (struct pn_move){ .dyn_index = -1, .old_offset = u->start,
+		.old_addr = l0->vaddr + u->start, .size = u->end - u->start,
+		.new_offset = to, .new_addr = l0->vaddr + to };
+	ms->align[k] = max_u64(u->align, 1);
+	ms->to_load[k] = false;
 }
 
 bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
@@ -119,36 +158,107 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 	for (size_t i = 0; i < c->nunits; i++)
 		pn_space_add(&room, c->units[i].start, c->units[i].end);
 
-	const struct unit *last = &c->units[c->nunits - 1];
 	uint64_t unit_at[PN_MAX_UNITS], note_at = 0;
-	bool join = !note_outside && last->join >= 0;
-	size_t nt = c->nbase + k_load + (join ? 0 : 1);
-	uint64_t end = lay_units(c, &room, nt, join, note_outside, unit_at, &note_at);
-	if (end == UINT64_MAX && join) {
-		join = false;
-		nt++;
-		end = lay_units(c, &room, nt, join, note_outside, unit_at, &note_at);
+	long ju = note_outside ? -1 : join_unit(c);
+	size_t nt = pn_table_len(c, c->nbase + k_load + (ju >= 0 ? 0 : 1));
+	uint64_t end = lay_units(c, &room, nt, ju, note_outside, unit_at, &note_at);
+	if (end == UINT64_MAX && ju >= 0) {
+		ju = -1;
+		nt = pn_table_len(c, c->nbase + k_load + 1);
+		end = lay_units(c, &room, nt, ju, note_outside, unit_at, &note_at);
 	}
 	pn_space_free(&room);
 	if (end == UINT64_MAX)
 		return false;
 
-	const struct pn_segment *l0 = &c->base[c->l0];
-	for (size_t i = 0; i < c->nunits; i++) {
-		const struct unit *u = &c->units[i];
-		if (unit_at[i] == u->start)
-			continue;
-		size_t k = ms->n++;
-		ms->mv[k] = (struct pn_move){ .dyn_index = -1, .old_offset = u->start,
-			.old_addr = l0->vaddr + u->start, .size = u->end - u->start,
-			.new_offset = unit_at[i], .new_addr = l0->vaddr + unit_at[i] };
-		ms->align[k] = max_u64(u->align, 1);
-		ms->to_load[k] = false;
-	}
+	for (size_t i = 0; i < c->nunits; i++)
+		add_unit_move(c, &c->units[i], unit_at[i], ms);
 	p->phoff = m->phoff;
 	p->phnum = nt;
 	p->note_offset = note_outside ? 0 : note_at;
-	p->join = join ? last->join : -1;
+	p->join = ju >= 0 ? c->units[ju].join : -1;
+	p->note_in_new_load = note_outside;
+	return true;
+}
+
+/* One layout for pn_try_relocate: the table of nt entries grows in place,
+ * the units it now covers go to free space of page 1, and so does unit
+ * `ju` (when >= 0) with the note right after it.  Fills to[] and *note_at. */
+static bool relocate_units(const struct ctx *c, const struct pn_space *f, size_t nt, long ju,
+			   bool note_outside, uint64_t *to, uint64_t *note_at)
+{
+	const struct pn_model *m = c->m;
+	uint64_t old_end = m->phoff + m->phnum * c->es, new_end = m->phoff + nt * c->es;
+	if (new_end > min_u64(c->page, c->ext_end))
+		return false;
+	struct pn_space room;
+	if (pn_space_copy(&room, f) != 0)
+		return false;
+	pn_space_add(&room, m->phoff, old_end);
+	bool moving[PN_MAX_UNITS];
+	for (size_t i = 0; i < c->nunits; i++) {
+		const struct unit *u = &c->units[i];
+		moving[i] = u->start < new_end || (long)i == ju;
+		to[i] = u->start;
+		if (moving[i])
+			pn_space_add(&room, u->start, u->end);
+	}
+	bool ok = pn_space_contains(&room, m->phoff, new_end);
+	pn_space_remove(&room, m->phoff, new_end);
+	/* The unit the note joins first: it needs the longest free run. */
+	if (ok && ju >= 0) {
+		const struct unit *u = &c->units[ju];
+		uint64_t size = u->end - u->start + c->req->note_size;
+		uint64_t at = pn_space_first_fit(&room, size, max_u64(u->align, 4), 0, c->page);
+		ok = at != UINT64_MAX;
+		if (ok) {
+			pn_space_remove(&room, at, at + size);
+			to[ju] = at;
+			*note_at = at + (u->end - u->start);
+		}
+	}
+	for (size_t i = 0; ok && i < c->nunits; i++) {
+		const struct unit *u = &c->units[i];
+		if (!moving[i] || (long)i == ju)
+			continue;
+		uint64_t at = pn_space_first_fit(&room, u->end - u->start, max_u64(u->align, 1), 0,
+						 c->page);
+		ok = at != UINT64_MAX;
+		if (ok) {
+			pn_space_remove(&room, at, at + (u->end - u->start));
+			to[i] = at;
+		}
+	}
+	if (ok && ju < 0 && !note_outside) {
+		*note_at = pn_space_first_fit(&room, c->req->note_size, 4, 0, c->page);
+		ok = *note_at != UINT64_MAX;
+	}
+	pn_space_free(&room);
+	return ok;
+}
+
+bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		     bool note_outside, struct placement *p, struct moveset *ms)
+{
+	if (c->nunits == 0 || ms->n + c->nunits > PN_ALL_MOVES)
+		return false;
+	long ju = note_outside ? -1 : join_unit(c);
+	uint64_t to[PN_MAX_UNITS], note_at = 0;
+	size_t nt = pn_table_len(c, c->nbase + k_load);
+	bool ok = ju >= 0 && relocate_units(c, f, nt, ju, false, to, &note_at);
+	if (!ok) {
+		ju = -1;
+		nt = pn_table_len(c, c->nbase + k_load + 1);
+		ok = relocate_units(c, f, nt, -1, note_outside, to, &note_at);
+	}
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < c->nunits; i++)
+		add_unit_move(c, &c->units[i], to[i], ms);
+	p->phoff = c->m->phoff;
+	p->phnum = nt;
+	p->note_offset = note_outside ? 0 : note_at;
+	p->join = ju >= 0 ? c->units[ju].join : -1;
 	p->note_in_new_load = note_outside;
 	return true;
 }

@@ -4,7 +4,8 @@
  * in page 1, page 1 full with movable sections, page 1 full with nothing
  * movable (refused, or a new first page for ET_EXEC, or outside page 1 when
  * allowed), an old note replaced in place or cut out of a shared PT_NOTE,
- * and determinism.
+ * a spare PT_NULL slot taken, a block of notes relocated for the note to
+ * join, and determinism.
  */
 #include <check.h>
 #include <elf.h>
@@ -460,6 +461,110 @@ START_TEST(smaller_page_size_is_honoured)
 }
 END_TEST
 
+/* A PIE whose table is followed at once by a block of notes (one PT_NOTE)
+ * and 0x100 bytes of unmovable data, then free space up to 0x1000: the
+ * layout MIPS linkers leave.  With `spare`, the table ends with a PT_NULL
+ * entry. */
+static struct fixture *notes_then_data(bool spare)
+{
+	size_t n = spare ? 6 : 5;
+	struct fixture *f = calloc(1, sizeof *f);
+	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
+		.elf_data = ELFDATA2LSB, .e_type = ET_DYN, .e_machine = EM_X86_64,
+		.ehsize = 64, .phoff = 64, .phentsize = ES, .shentsize = 64,
+		.file_size = 0x3000, .shoff = 0x2800, .head = f->head, .head_size = 0x3000,
+		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
+		.old_note = { .segment = -1 } };
+	memset(f->head, 0xee, 64);
+	uint64_t notes = 64 + n * ES, l0_end = notes + 36 + 0x100;
+	add_phdr(f, PT_PHDR, 64, 64, n * ES, n * ES, 8);
+	add_phdr(f, PT_NOTE, notes, notes, 36, 36, 4);
+	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
+	add_phdr(f, PT_LOAD, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000);
+	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
+	if (spare)
+		add_phdr(f, PT_NULL, 0, 0, 0, 0, 4);
+	memset(f->head + 64, 0xbb, n * ES);
+	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
+	add_section(f, ".note.gnu.build-id", SHT_NOTE, notes, notes, 36, 4);
+	add_section(f, ".rodata", SHT_PROGBITS, notes + 36, notes + 36, 0x100, 1);
+	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
+	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
+	f->sh[f->m.shstrndx].flags = 0;
+	return f;
+}
+
+START_TEST(spare_pt_null_takes_the_new_pt_note)
+{
+	/* The table cannot grow, but its PT_NULL slot takes the new PT_NOTE:
+	 * same number of entries, nothing moves, no PT_NULL left. */
+	struct fixture *f = notes_then_data(true);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.phoff, 64);
+	ck_assert_uint_eq(p.phnum, 6);
+	ck_assert_uint_eq(p.nmoves, 0);
+	ck_assert_ptr_null(find(&p, PT_NULL, 0));
+	ck_assert_uint_eq(find(&p, PT_NOTE, 0)->offset, 64 + 6 * ES);
+	ck_assert_uint_eq(find(&p, PT_NOTE, 1)->offset, p.note_offset);
+	ck_assert_uint_ge(p.note_offset, 64 + 6 * ES + 36 + 0x100);
+	pn_plan_free(&p);
+
+	/* Two PT_NULL slots (GNU_STACK made one): the new PT_NOTE takes one,
+	 * the other stays, last. */
+	f->ph[4].type = PT_NULL;
+	f->ph[4].memsz = 0;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.phnum, 6);
+	ck_assert_ptr_nonnull(find(&p, PT_NULL, 0));
+	ck_assert_ptr_null(find(&p, PT_NULL, 1));
+	ck_assert_int_eq(p.phdrs[5].type, PT_NULL);
+	ck_assert_int_eq(p.phdrs[4].type, PT_NOTE);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+START_TEST(notes_relocate_and_the_note_joins_them)
+{
+	/* No spare slot, no room after the notes, no room to shift them: the
+	 * block of notes moves to the free space past the data and the note
+	 * joins its PT_NOTE there; the table keeps its size. */
+	struct fixture *f = notes_then_data(false);
+	uint64_t notes = 64 + 5 * ES;
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.phoff, 64);
+	ck_assert_uint_eq(p.phnum, 5);
+	ck_assert_ptr_null(find(&p, PT_NOTE, 1));
+	ck_assert_uint_eq(p.nmoves, 1);
+	const struct pn_move *mv = &p.moves[0];
+	ck_assert_int_eq(mv->dyn_index, -1);
+	ck_assert_uint_eq(mv->old_offset, notes);
+	ck_assert_uint_eq(mv->size, 36);
+	ck_assert_uint_ge(mv->new_offset, notes + 36 + 0x100);
+	ck_assert_uint_eq(mv->new_offset % 4, 0);
+	ck_assert_uint_eq(mv->new_addr, mv->new_offset);
+	const struct pn_segment *note = find(&p, PT_NOTE, 0);
+	ck_assert_uint_eq(note->offset, mv->new_offset);
+	ck_assert_uint_eq(note->filesz, 36 + NOTE);
+	ck_assert_uint_eq(p.note_offset, mv->new_offset + 36);
+	bool cleared = false;
+	for (size_t i = 0; i < p.nzero; i++)
+		cleared |= p.zero[i].offset == notes && p.zero[i].size == 36;
+	ck_assert(cleared);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout planner");
@@ -475,6 +580,8 @@ int main(void)
 	tcase_add_test(tc, note_in_middle_of_shared_pt_note);
 	tcase_add_test(tc, same_input_same_plan);
 	tcase_add_test(tc, smaller_page_size_is_honoured);
+	tcase_add_test(tc, spare_pt_null_takes_the_new_pt_note);
+	tcase_add_test(tc, notes_relocate_and_the_note_joins_them);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
