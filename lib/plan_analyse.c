@@ -265,8 +265,20 @@ static const struct movable movables[] = {
 	{ ".relr.dyn", SHT_RELR, DT_RELR, DT_RELRSZ },
 };
 
-static bool is_address_tag(int64_t tag)
+/* A dynamic entry whose value is an address in the file's image.  MIPS
+ * adds its own (DT_MIPS_RLD_MAP_REL is relative to its entry, which never
+ * moves). */
+static bool is_address_tag(const struct pn_model *m, int64_t tag)
 {
+	if (m->e_machine == EM_MIPS)
+		switch (tag) {
+		case DT_MIPS_CONFLICT: case DT_MIPS_LIBLIST: case DT_MIPS_RLD_MAP:
+		case DT_MIPS_OPTIONS: case DT_MIPS_INTERFACE: case DT_MIPS_PLTGOT:
+		case DT_MIPS_RWPLT: case DT_MIPS_XHASH:
+			return true;
+		default:
+			break;
+		}
 	switch (tag) {
 	case DT_PLTGOT: case DT_HASH: case DT_STRTAB: case DT_SYMTAB: case DT_RELA:
 	case DT_INIT: case DT_FINI: case DT_REL: case DT_JMPREL: case DT_INIT_ARRAY:
@@ -288,19 +300,19 @@ static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
 	return false;
 }
 
-/* Index of the one dynamic entry that points at section s, or -1 when
- * none does or when anything else points into it. */
 /* No dynamic entry but the one at `index` points into the block. */
 static bool sole_pointer(const struct pn_model *m, uint64_t addr, uint64_t size, long index)
 {
 	for (size_t i = 0; i < m->ndyn; i++) {
 		const struct pn_dyn *d = &m->dyn[i];
-		if ((long)i != index && is_address_tag(d->tag) && d->val >= addr && d->val < addr + size)
+		if ((long)i != index && is_address_tag(m, d->tag) && d->val >= addr && d->val < addr + size)
 			return false;
 	}
 	return true;
 }
 
+/* Index of the one dynamic entry that points at section s, or -1 when
+ * none does or when anything else points into it. */
 long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s)
 {
 	const struct pn_model *m = c->m;
@@ -347,6 +359,15 @@ static bool may_move(const struct ctx *c, const struct pn_cand *k)
 	return true;
 }
 
+/* MIPS n64 linkers put .MIPS.options (register information and the
+ * like, up to tens of KiB) right after the program headers.  The kernel and
+ * the dynamic loader never read it; it may move when no dynamic entry
+ * (DT_MIPS_OPTIONS) and no segment of its own refers to it. */
+static bool mips_options(const struct ctx *c, const struct pn_section *s)
+{
+	return c->m->e_machine == EM_MIPS && s->type == SHT_MIPS_OPTIONS;
+}
+
 static void find_candidates(struct ctx *c)
 {
 	const struct pn_model *m = c->m;
@@ -354,7 +375,8 @@ static void find_candidates(struct ctx *c)
 		const struct pn_section *s = &m->shdrs[i];
 		struct pn_cand k = { .offset = s->offset, .addr = s->addr, .size = s->size,
 				     .align = s->addralign, .dyn_index = pn_movable_dyn_index(c, s) };
-		if ((s->flags & SHF_ALLOC) && k.dyn_index >= 0 && may_move(c, &k))
+		if ((s->flags & SHF_ALLOC) && (k.dyn_index >= 0 || mips_options(c, s)) &&
+		    may_move(c, &k))
 			c->cand[c->ncand++] = k;
 	}
 	for (size_t i = 0; i < c->nregions && c->ncand < PN_MAX_MOVES; i++)
@@ -369,12 +391,13 @@ static void find_candidates(struct ctx *c)
 
 /* Step 2b: blocks of .interp and notes right after the program header
  * table, which may shift within page 1 so that the table grows in place.
- * MIPS's ABI flags and register information belong with them: the kernel
- * and the dynamic loader find both through their program headers, and no
- * code or dynamic entry points at them. */
+ * MIPS's ABI flags, register information and options belong with them:
+ * the kernel and the dynamic loader find them through their program
+ * headers (or not at all), and no code points at them. */
 static bool shiftable(const struct ctx *c, uint32_t type)
 {
-	if (c->m->e_machine == EM_MIPS && (type == PT_MIPS_ABIFLAGS || type == PT_MIPS_REGINFO))
+	if (c->m->e_machine == EM_MIPS &&
+	    (type == PT_MIPS_ABIFLAGS || type == PT_MIPS_REGINFO || type == PT_MIPS_OPTIONS))
 		return true;
 	return type == PT_INTERP || type == PT_NOTE || type == PT_GNU_PROPERTY;
 }
@@ -382,7 +405,8 @@ static bool shiftable(const struct ctx *c, uint32_t type)
 /* A section that may shift with its unit. */
 static bool shiftable_section(const struct ctx *c, const struct pn_section *s)
 {
-	if (c->m->e_machine == EM_MIPS && (s->type == SHT_MIPS_ABIFLAGS || s->type == SHT_MIPS_REGINFO))
+	if (c->m->e_machine == EM_MIPS && (s->type == SHT_MIPS_ABIFLAGS ||
+					   s->type == SHT_MIPS_REGINFO || s->type == SHT_MIPS_OPTIONS))
 		return true;
 	return s->type == SHT_NOTE || strcmp(s->name, ".interp") == 0;
 }
@@ -414,10 +438,13 @@ static uint64_t unit_end(const struct ctx *c, uint64_t pos, uint64_t *align, int
 }
 
 /* Nothing but shiftable segments and note or .interp sections lies in the
- * unit, so that moving its bytes moves everything that refers to them. */
+ * unit, and no dynamic entry points into it (DT_MIPS_OPTIONS may), so that
+ * moving its bytes moves everything that refers to them. */
 static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end, uint64_t *align)
 {
 	const struct pn_model *m = c->m;
+	if (!sole_pointer(m, c->base[c->l0].vaddr + start, end - start, -1))
+		return false;
 	for (size_t j = 0; j < c->nbase; j++) {
 		const struct pn_segment *s = &c->base[j];
 		if (j == c->l0 || s->type == PT_PHDR || s->filesz == 0 ||
@@ -453,6 +480,26 @@ static void find_units(struct ctx *c)
 			break;
 		c->units[c->nunits++] = (struct unit){ pos, end, align, join };
 		pos = end;
+	}
+	c->ncontig = c->nunits;
+	/* Further blocks of notes in page 1, apart from that run, may move
+	 * elsewhere for the note to join them (pn_try_relocate), in order. */
+	for (uint64_t at = pos; c->nunits < PN_MAX_UNITS;) {
+		uint64_t next = UINT64_MAX;
+		for (size_t j = 0; j < c->nbase; j++) {
+			const struct pn_segment *s = &c->base[j];
+			if (s->type == PT_NOTE && s->filesz > 0 && s->offset >= at && s->offset < next)
+				next = s->offset;
+		}
+		if (next == UINT64_MAX || next >= c->page)
+			break;
+		uint64_t align = 1;
+		int join = -1;
+		uint64_t end = unit_end(c, next, &align, &join);
+		if (join >= 0 && end <= l0->filesz && end <= c->page &&
+		    unit_is_shiftable(c, next, end, &align))
+			c->units[c->nunits++] = (struct unit){ next, end, align, join };
+		at = end > next ? end : next + 1;
 	}
 }
 

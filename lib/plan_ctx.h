@@ -52,8 +52,11 @@ struct ctx {
 	size_t nregions;
 	struct pn_cand cand[PN_MAX_MOVES]; /* what may leave page 1, by offset */
 	size_t ncand;
-	struct unit units[PN_MAX_UNITS]; /* shiftable blocks after the table */
+	struct unit units[PN_MAX_UNITS]; /* shiftable blocks: first the run right
+					    after the table, then blocks of notes
+					    elsewhere in page 1 */
 	size_t nunits;
+	size_t ncontig;              /* how many units form that run */
 	long tail_load;              /* base index of a last PT_LOAD that may grow, or -1 */
 	bool move_sht;               /* the section header table leaves L0 */
 	enum pn_ways ways;           /* which ways of plan_place.c to try */

@@ -88,19 +88,19 @@ bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_loa
 	return true;
 }
 
-/* Lay the units out after a table of nt entries at the old e_phoff, in
- * their order but for unit ju (when >= 0), laid last for the note to join
+/* Lay the run of units out after a table of nt entries at the old e_phoff,
+ * in their order but for unit ju (when >= 0), laid last for the note to join
  * its PT_NOTE; the note follows them.  Returns the end of what was laid
  * out, or UINT64_MAX when it does not fit in room and page 1. */
 static uint64_t lay_units(const struct ctx *c, const struct pn_space *room, size_t nt,
 			  long ju, bool note_outside, uint64_t *unit_at, uint64_t *note_at)
 {
 	uint64_t cur = c->m->phoff + nt * c->es;
-	for (size_t k = 0; k <= c->nunits; k++) {
+	for (size_t k = 0; k <= c->ncontig; k++) {
 		size_t i = k;
-		if (k == c->nunits && ju < 0)
+		if (k == c->ncontig && ju < 0)
 			break;
-		if (k == c->nunits)
+		if (k == c->ncontig)
 			i = (size_t)ju;
 		else if ((long)k == ju)
 			continue;
@@ -118,12 +118,13 @@ static uint64_t lay_units(const struct ctx *c, const struct pn_space *room, size
 	return cur;
 }
 
-/* The unit the note may join: the last one ending in a PT_NOTE, when its
- * start is 4-aligned (moved as a whole, its PT_NOTE stays 4-aligned). */
-static long join_unit(const struct ctx *c)
+/* The unit the note may join, among the first n: the last one ending in a
+ * PT_NOTE, when its start is 4-aligned (moved as a whole, its PT_NOTE
+ * stays 4-aligned). */
+static long join_unit(const struct ctx *c, size_t n)
 {
 	long ju = -1;
-	for (size_t i = 0; i < c->nunits; i++)
+	for (size_t i = 0; i < n; i++)
 		if (c->units[i].join >= 0 && c->units[i].start % max_u64(c->units[i].align, 4) == 0)
 			ju = (long)i;
 	return ju;
@@ -148,18 +149,18 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		   bool note_outside, struct placement *p, struct moveset *ms)
 {
 	const struct pn_model *m = c->m;
-	if (c->nunits == 0 || ms->n + c->nunits > PN_ALL_MOVES)
+	if (c->ncontig == 0 || ms->n + c->ncontig > PN_ALL_MOVES)
 		return false;
 	/* The table and the units are rewritten, so their bytes count as room. */
 	struct pn_space room;
 	if (pn_space_copy(&room, f) != 0)
 		return false;
 	pn_space_add(&room, m->phoff, m->phoff + m->phnum * c->es);
-	for (size_t i = 0; i < c->nunits; i++)
+	for (size_t i = 0; i < c->ncontig; i++)
 		pn_space_add(&room, c->units[i].start, c->units[i].end);
 
 	uint64_t unit_at[PN_MAX_UNITS], note_at = 0;
-	long ju = note_outside ? -1 : join_unit(c);
+	long ju = note_outside ? -1 : join_unit(c, c->ncontig);
 	size_t nt = pn_table_len(c, c->nbase + k_load + (ju >= 0 ? 0 : 1));
 	uint64_t end = lay_units(c, &room, nt, ju, note_outside, unit_at, &note_at);
 	if (end == UINT64_MAX && ju >= 0) {
@@ -171,7 +172,7 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 	if (end == UINT64_MAX)
 		return false;
 
-	for (size_t i = 0; i < c->nunits; i++)
+	for (size_t i = 0; i < c->ncontig; i++)
 		add_unit_move(c, &c->units[i], unit_at[i], ms);
 	p->phoff = m->phoff;
 	p->phnum = nt;
@@ -242,7 +243,7 @@ bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_loa
 {
 	if (c->nunits == 0 || ms->n + c->nunits > PN_ALL_MOVES)
 		return false;
-	long ju = note_outside ? -1 : join_unit(c);
+	long ju = note_outside ? -1 : join_unit(c, c->nunits);
 	uint64_t to[PN_MAX_UNITS], note_at = 0;
 	size_t nt = pn_table_len(c, c->nbase + k_load);
 	bool ok = ju >= 0 && relocate_units(c, f, nt, ju, false, to, &note_at);

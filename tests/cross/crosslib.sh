@@ -16,6 +16,7 @@ ppc64el  powerpc64le-linux-gnu  ppc64le  64 le ppc64el
 s390x    s390x-linux-gnu        s390x    64 be s390x
 powerpc  powerpc-linux-gnu      ppc      32 be powerpc
 mips     mips-linux-gnu         mips     32 be mips
+mips64el mips64el-linux-gnuabi64 mips64el 64 le mips64el
 riscv64  riscv64-linux-gnu      riscv64  64 le riscv64
 '
 
