@@ -198,6 +198,15 @@ static uint64_t version_extent(const struct reader *r, uint64_t addr, uint64_t c
 	return end;
 }
 
+/* Some of the nb 32-bit buckets at off is nonzero. */
+static bool any_bucket(const struct reader *r, uint64_t off, uint64_t nb)
+{
+	for (uint64_t i = 0; i < nb; i++)
+		if (get(r, off + 4 * i, 4) != 0)
+			return true;
+	return false;
+}
+
 size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		      struct pn_cand *out, size_t max)
 {
@@ -227,9 +236,13 @@ size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		uint64_t off;
 		if (dyn(m, DT_GNU_HASH, &v, NULL) && locate(&r, v, 16, &off)) {
 			uint64_t nb = get(&r, off, 4), so = get(&r, off + 4, 4), bl = get(&r, off + 8, 4);
-			if (nsyms >= so)
-				want[n++] = (typeof(want[0])){ DT_GNU_HASH,
-					16 + bl * word + nb * 4 + (nsyms - so) * 4, word };
+			uint64_t head = 16 + bl * word + nb * 4;
+			/* An empty table (every bucket 0) has no chain array. */
+			bool empty = locate(&r, v, head, &off) && !any_bucket(&r, off + 16 + bl * word, nb);
+			if (empty)
+				want[n++] = (typeof(want[0])){ DT_GNU_HASH, head, word };
+			else if (nsyms >= so)
+				want[n++] = (typeof(want[0])){ DT_GNU_HASH, head + (nsyms - so) * 4, word };
 		}
 		if (dyn(m, DT_HASH, &v, NULL) && locate(&r, v, 8, &off) &&
 		    !(m->elf_class == ELFCLASS64 && (m->e_machine == EM_S390 || m->e_machine == EM_ALPHA)))

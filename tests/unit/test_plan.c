@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dyn_regions.h"
 #include "layout_plan.h"
 #include "model.h"
 
@@ -89,6 +90,12 @@ static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
 static struct fixture *pie(uint64_t fill)
 {
 	return pie_gap(ES, fill);
+}
+
+static void put32le(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static struct pn_plan_request request(void)
@@ -565,6 +572,57 @@ START_TEST(notes_relocate_and_the_note_joins_them)
 }
 END_TEST
 
+START_TEST(empty_gnu_hash_has_no_chains)
+{
+	/* Without section headers a block's size comes from its contents.
+	 * An empty GNU hash table (one bucket, 0) ends after its buckets: no
+	 * chain entry for the symbols past symoffset, which are undefined. */
+	struct fixture *f = pie(0);
+	f->m.shnum = 0;
+	uint64_t hash = 0x200, sym = 0x220, str = sym + 5 * 24, ver = str + 0x20;
+	unsigned char *h = f->head + hash;
+	memset(h, 0, 28);
+	h[0] = 1;   /* nbuckets */
+	h[4] = 1;   /* symoffset */
+	h[8] = 1;   /* bloom words */
+	f->dyn[0] = (struct pn_dyn){ DT_GNU_HASH, hash };
+	f->dyn[1] = (struct pn_dyn){ DT_SYMTAB, sym };
+	f->dyn[2] = (struct pn_dyn){ DT_STRTAB, str };
+	f->dyn[3] = (struct pn_dyn){ DT_STRSZ, 0x20 };
+	f->dyn[4] = (struct pn_dyn){ DT_VERSYM, ver };
+	f->m.ndyn = 5;
+	struct pn_segment l0 = { .type = PT_LOAD, .offset = 0, .vaddr = 0, .filesz = 0x400,
+				 .memsz = 0x400, .align = 0x1000 };
+	struct pn_cand r[8];
+	size_t n = pn_dyn_regions(&f->m, &l0, r, 8);
+	bool seen_hash = false, seen_sym = false;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].offset == hash) {
+			seen_hash = true;
+			ck_assert_uint_eq(r[i].size, 28);
+		}
+		if (r[i].offset == sym) {
+			seen_sym = true;
+			ck_assert_uint_eq(r[i].size, 5 * 24);
+		}
+	}
+	ck_assert(seen_hash);
+	ck_assert(seen_sym);
+	/* With a symbol in its bucket the table has chains: 5 - 1 of them. */
+	h[16 + 8] = 4;
+	put32le(h + 28 + 3 * 4, 1); /* chain of symbol 4 ends the bucket */
+	n = pn_dyn_regions(&f->m, &l0, r, 8);
+	seen_hash = false;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].offset == hash) {
+			seen_hash = true;
+			ck_assert_uint_eq(r[i].size, 28 + 4 * 4);
+		}
+	ck_assert(seen_hash);
+	free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout planner");
@@ -582,6 +640,7 @@ int main(void)
 	tcase_add_test(tc, smaller_page_size_is_honoured);
 	tcase_add_test(tc, spare_pt_null_takes_the_new_pt_note);
 	tcase_add_test(tc, notes_relocate_and_the_note_joins_them);
+	tcase_add_test(tc, empty_gnu_hash_has_no_chains);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
