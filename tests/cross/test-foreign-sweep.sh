@@ -37,7 +37,7 @@
 # Exit 0: nothing FAILED (refusals are reported, not failures); 1: something
 # FAILED; 77: nothing could be downloaded (offline) or a tool is missing.
 # Env: PKGNOTE, SOURCE_ROOT; SWEEP_ARCHES (default "arm64 armhf i386 ppc64el
-# s390x mips64el"), SWEEP_PACKAGES, SWEEP_RUNS (default 20), SWEEP_JOBS
+# s390x mips64el mipsel"), SWEEP_PACKAGES, SWEEP_RUNS (default 20), SWEEP_JOBS
 # (default 2), KEEP_TMP=1 keeps the scratch tree.
 set -u
 
@@ -133,7 +133,7 @@ for tool in apt-get dpkg-deb readelf eu-elflint perl timeout cmp; do
 	command -v $tool >/dev/null || skip "$tool is not installed"
 done
 
-read -r -a ARCHES <<<"${SWEEP_ARCHES:-arm64 armhf i386 ppc64el s390x mips64el}"
+read -r -a ARCHES <<<"${SWEEP_ARCHES:-arm64 armhf i386 ppc64el s390x mips64el mipsel}"
 read -r -a PKGS <<<"${SWEEP_PACKAGES:-libc6 libgcc-s1 libstdc++6 zlib1g libssl3 libzstd1 liblzma5 libbz2-1.0 libpcre2-8-0 libselinux1 libacl1 libattr1 libgmp10 libcrypt1 libcap2 libsystemd0 libtinfo6 coreutils bash grep sed tar gzip findutils diffutils xz-utils busybox-static ripgrep fzf}"
 RUNS=${SWEEP_RUNS:-20}
 JOBS=${SWEEP_JOBS:-2}
