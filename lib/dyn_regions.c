@@ -4,7 +4,8 @@
  * page 1: each DT_* pointer names a block, and its size follows from a
  * size entry (DT_STRSZ, DT_RELASZ, ...) or from the block's own contents
  * (the symbol count from the hash tables, the version chains).  A block
- * whose size cannot be read with certainty is left out.
+ * whose size cannot be read with certainty is left out.  On MIPS n64 the
+ * .MIPS.options records after the ABI flags are one more such block.
  */
 #include <elf.h>
 #include <string.h>
@@ -198,6 +199,33 @@ static uint64_t version_extent(const struct reader *r, uint64_t addr, uint64_t c
 	return end;
 }
 
+/*
+ * MIPS n64's .MIPS.options has no segment and no dynamic entry; GNU ld puts
+ * it right after .MIPS.abiflags.  Its records ({kind, size, section, info}
+ * and a payload, `size` bytes, a multiple of 8) are walked from there; the
+ * block counts only when they tile the gap up to the next named block, but
+ * for less than 16 zero bytes.  Returns its size, or 0.
+ */
+static uint64_t mips_options_size(const struct reader *r, uint64_t addr)
+{
+	uint64_t stop = next_named(r, addr), off;
+	if (stop <= addr || !locate(r, addr, stop - addr, &off))
+		return 0;
+	uint64_t pos = 0, gap = stop - addr;
+	while (pos + 8 <= gap) {
+		unsigned kind = r->m->head[off + pos], size = r->m->head[off + pos + 1];
+		if (kind == 0 || kind > 11 || size < 8 || size % 8 || pos + size > gap)
+			break;
+		pos += size;
+	}
+	if (pos == 0 || gap - pos >= 16)
+		return 0;
+	for (uint64_t k = pos; k < gap; k++)
+		if (r->m->head[off + k] != 0)
+			return 0;
+	return pos;
+}
+
 /* Some of the nb 32-bit buckets at off is nonzero. */
 static bool any_bucket(const struct reader *r, uint64_t off, uint64_t nb)
 {
@@ -264,6 +292,16 @@ size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 			continue;
 		out[found++] = (struct pn_cand){ .offset = off, .addr = addr, .size = want[i].size,
 						 .align = want[i].align, .dyn_index = index };
+	}
+	for (size_t i = 0; i < m->phnum && m->e_machine == EM_MIPS && found < max; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type != PT_MIPS_ABIFLAGS || m->elf_class != ELFCLASS64)
+			continue;
+		uint64_t addr = (s->vaddr + s->filesz + 7) / 8 * 8, off;
+		uint64_t size = mips_options_size(&r, addr);
+		if (size > 0 && locate(&r, addr, size, &off))
+			out[found++] = (struct pn_cand){ .offset = off, .addr = addr, .size = size,
+							 .align = 8, .dyn_index = -1 };
 	}
 	return found;
 }
