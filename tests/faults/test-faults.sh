@@ -90,8 +90,10 @@ build gcc -O2 -o "$FX/hello" "$FIXTURES/hello.c"
 build gcc -O2 -o "$FX/sleeper" "$FIXTURES/sleeper.c"
 build gcc -O2 -fPIC -shared -Wl,-soname,libgreet.so -I"$FIXTURES" -o "$FX/libgreet.so" "$FIXTURES/libgreet.c"
 STATIC_OK=0
-if gcc -O2 -static -o "$FX/big-static" "$FX/big.c" 2>/dev/null &&
-   gcc -O2 -static -o "$FX/hello-static" "$FIXTURES/hello.c" 2>/dev/null; then
+# -z noseparate-code: code right after the notes, so that these take the
+# new-first-page path (the whole file shifted), not a relocation in page 1.
+if gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/big-static" "$FX/big.c" 2>/dev/null &&
+   gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/hello-static" "$FIXTURES/hello.c" 2>/dev/null; then
     STATIC_OK=1
 else
     skip "static fixtures: gcc -static does not link here (no libc.a?)"

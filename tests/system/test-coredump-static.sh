@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# System test: static executables, whose first page has nothing pkgnote may
-# move, get a new first page; a core of a stamped static program must carry
-# the package metadata AND the build-id (the notes of the old first page are
-# copied into the new one), as systemd-analyze inspect-elf reads them with
-# the binary moved away.  Each installed linker builds fixtures/hello.c with
+# System test: static executables, whose first page has no section pkgnote
+# may move, get a new first page (the notes of the old one copied into it)
+# or, when page 1 has free room away from the notes (GNU ld's default
+# layout), their block of notes relocated there with the note joined; a
+# core of a stamped static program must carry the package metadata AND the
+# build-id, as systemd-analyze inspect-elf reads them with the binary moved
+# away.  Each installed linker builds fixtures/hello.c with
 # -static (non-PIE: fixed addresses).
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (reason printed).

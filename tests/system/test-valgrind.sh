@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # valgrind memcheck over a sample of what pkgnote does: every command, every
-# placement strategy (room in page 1, sections moved out, a new first page,
-# a file without section headers, a real library), batch mode with its
+# placement strategy (room in page 1, sections moved out, notes relocated
+# within page 1, a new first page, a file without section headers, a real
+# library), batch mode with its
 # worker processes, and the error paths (bad JSON, not ELF, truncated ELF,
 # an object file).  Each run must end with the exit status pkgnote documents
 # for it, no memory error and no leak (definite, indirect or possible), in
@@ -50,12 +51,19 @@ fx_build bfd pie "$WORK/pie" || { echo "FAIL: fixture: $FX_ERR"; exit 1; }
 pie=$FX_FILE
 fx_build bfd bigsyms-lib "$WORK/big" || { echo "FAIL: fixture: $FX_ERR"; exit 1; }
 biglib=$FX_FILE
+# A static program: its block of notes moves within page 1 for the note to
+# join it; with -z noseparate-code, code follows the notes at once and it
+# gets a new first page.
 fx_build bfd static "$WORK/static" || { echo "FAIL: fixture: $FX_ERR"; exit 1; }
 static=$FX_FILE
+mkdir -p "$WORK/static-nosep"
+static_ns=$WORK/static-nosep/hello
+gcc -O2 -static -fuse-ld=bfd -Wl,-z,noseparate-code -o "$static_ns" "$FIXTURES/hello.c" ||
+    { echo "FAIL: fixture: gcc -static -z noseparate-code failed"; exit 1; }
 fx_build bfd shared "$WORK/shared" || { echo "FAIL: fixture: $FX_ERR"; exit 1; }
 shlib=$FX_FILE
 main=$WORK/json/main.json long=$WORK/json/long.json
-for f in "$pie" "$static" "$shlib"; do cp -p "$f" "$f.orig"; done
+for f in "$pie" "$static" "$static_ns" "$shlib"; do cp -p "$f" "$f.orig"; done
 
 # What each stamp chose is checked elsewhere; here it only has to be the
 # strategy the sample is meant to cover, or the sample proves less.
@@ -76,12 +84,26 @@ before=$(page1_sections "$biglib")
 vg 0 "stamp, sections moved out of page 1" stamp --json "$main" "$biglib"
 moved=$(comm -23 <(sort <<<"$before") <(page1_sections "$biglib" | sort))
 expect_ok "readelf: sections of the big library left page 1 ($(echo $moved))" test -n "$moved"
-before=$(first_load "$static")
-vg 0 "stamp, a new first page (static)" stamp --json "$main" "$static"
-expect_ok "readelf: the static program's first PT_LOAD now starts lower" \
-    test "$(first_load "$static")" -lt "$before"
+# buildid_at FILE: the offset of .note.gnu.build-id (decimal).
+buildid_at() {
+    local name type addr off rest
+    while read -r name type addr off rest; do
+        [[ $name == .note.gnu.build-id ]] && printf '%d' "0x$off"
+    done < <(LC_ALL=C readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] //p')
+}
+before=$(buildid_at "$static")
+vg 0 "stamp, notes relocated in page 1 (static)" stamp --json "$main" "$static"
+after=$(buildid_at "$static")
+expect_ok "readelf: the static program's build-id note moved ($before to $after), still in page 1" \
+    test "$after" != "$before" -a "$after" -lt 4096
 expect_eq "the stamped static program runs as before" "$(fx_run static "$static" "")" \
     "$(fx_run static "$static.orig" "")"
+before=$(first_load "$static_ns")
+vg 0 "stamp, a new first page (static, noseparate-code)" stamp --json "$main" "$static_ns"
+expect_ok "readelf: the noseparate-code static program's first PT_LOAD now starts lower" \
+    test "$(first_load "$static_ns")" -lt "$before"
+expect_eq "the stamped noseparate-code static program runs as before" \
+    "$(fx_run static "$static_ns" "")" "$(fx_run static "$static_ns.orig" "")"
 vg 0 "stamp -o, metadata from fields" stamp --type rpm --name vg --version 1-1 --arch x86_64 \
     -o "$WORK/shared/out.so" "$shlib"
 expect_eq "-o: the copy carries the fields" "$(note_json "$WORK/shared/out.so")" \
