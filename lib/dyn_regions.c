@@ -301,7 +301,7 @@ size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		uint64_t size = mips_options_size(&r, addr);
 		if (size > 0 && locate(&r, addr, size, &off))
 			out[found++] = (struct pn_cand){ .offset = off, .addr = addr, .size = size,
-							 .align = 8, .dyn_index = -1 };
+							 .align = 8, .dyn_index = PN_MOVE_NO_DYN };
 	}
 	return found;
 }

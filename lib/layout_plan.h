@@ -26,10 +26,15 @@ struct pn_plan_request {
 
 /*
  * A range of bytes that moves: a section that leaves page 1 (with the one
- * dynamic entry that points at it), or a block of notes or .interp shifted
- * within page 1 (dyn_index -1).  Sections and segments wholly inside the
+ * dynamic entry that points at it, or PN_MOVE_NO_DYN), or a block of notes
+ * or .interp shifted within page 1 (PN_MOVE_SHIFT).  Sections and segments wholly inside the
  * range, and symbols defined in those sections, move with it.
  */
+/* dyn_index of a block shifted within page 1, and of a block that leaves
+ * its place with no dynamic entry to rewrite (MIPS's .MIPS.options). */
+#define PN_MOVE_SHIFT (-1L)
+#define PN_MOVE_NO_DYN (-2L)
+
 struct pn_move {
 	long dyn_index;
 	uint64_t old_offset, old_addr, size;

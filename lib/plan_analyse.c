@@ -375,7 +375,9 @@ static void find_candidates(struct ctx *c)
 		const struct pn_section *s = &m->shdrs[i];
 		struct pn_cand k = { .offset = s->offset, .addr = s->addr, .size = s->size,
 				     .align = s->addralign, .dyn_index = pn_movable_dyn_index(c, s) };
-		if ((s->flags & SHF_ALLOC) && (k.dyn_index >= 0 || mips_options(c, s)) &&
+		if (k.dyn_index < 0 && mips_options(c, s))
+			k.dyn_index = PN_MOVE_NO_DYN;
+		if ((s->flags & SHF_ALLOC) && (k.dyn_index >= 0 || k.dyn_index == PN_MOVE_NO_DYN) &&
 		    may_move(c, &k))
 			c->cand[c->ncand++] = k;
 	}

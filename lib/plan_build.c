@@ -231,10 +231,11 @@ static enum pkgnote_status plan_phdrs(const struct ctx *c, const struct placemen
 			.vaddr = plan->note_vaddr,
 			.paddr = plan->note_vaddr + (l0->paddr - l0->vaddr),
 			.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
-	/* Spare PT_NULL entries no new header took stay, as they were, last. */
-	size_t left = pl->phnum > n ? pl->phnum - n : 0, seen = 0;
+	/* The new headers took the first spare PT_NULL slots; the others stay,
+	 * as they were, last (pn_table_len leaves at most nspare of them). */
+	size_t taken = c->nspare - (pl->phnum - n), seen = 0;
 	for (size_t i = 0; i < c->m->phnum && n < pl->phnum; i++)
-		if (c->m->phdrs[i].type == PT_NULL && seen++ >= c->nspare - min_u64(left, c->nspare))
+		if (c->m->phdrs[i].type == PT_NULL && seen++ >= taken)
 			plan->phdrs[n++] = c->m->phdrs[i];
 	if (n != pl->phnum)
 		return pn_fail(err, PKGNOTE_VERIFY, c->m->path,

@@ -138,7 +138,7 @@ static void add_unit_move(const struct ctx *c, const struct unit *u, uint64_t to
 		return;
 	const struct pn_segment *l0 = &c->base[c->l0];
 	size_t k = ms->n++;
-	ms->mv[k] = (struct pn_move){ .dyn_index = -1, .old_offset = u->start,
+	ms->mv[k] = (struct pn_move){ .dyn_index = PN_MOVE_SHIFT, .old_offset = u->start,
 		.old_addr = l0->vaddr + u->start, .size = u->end - u->start,
 		.new_offset = to, .new_addr = l0->vaddr + to };
 	ms->align[k] = max_u64(u->align, 1);

@@ -51,7 +51,7 @@ static uint64_t lay_notes(const struct pn_space *notes, uint64_t cur, struct pn_
 		/* Any residue, even one no linker makes (hostile input). */
 		cur = pn_align_up(cur, 8) + start % 8;
 		if (mv != NULL)
-			mv[i] = (struct pn_move){ .dyn_index = -1, .old_offset = start,
+			mv[i] = (struct pn_move){ .dyn_index = PN_MOVE_SHIFT, .old_offset = start,
 				.old_addr = old_base + start, .size = size, .new_offset = cur,
 				.new_addr = new_base + cur };
 		cur += size;

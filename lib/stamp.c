@@ -145,8 +145,7 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
 
 	rep.outside_page = plan.outside_page;
 	for (size_t i = 0; i < plan.nmoves; i++)
-		rep.moved_sections += plan.moves[i].dyn_index >= 0 ||
-				      plan.moves[i].new_offset >= page;
+		rep.moved_sections += plan.moves[i].dyn_index != PN_MOVE_SHIFT;
 	rep.new_first_page = plan.shift > 0;
 	rep.note_offset = plan.note_offset;
 out:

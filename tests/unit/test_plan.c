@@ -55,10 +55,9 @@ static size_t add_section(struct fixture *f, const char *name, uint32_t type, ui
 	return i;
 }
 
-/* A small PIE: ELF header, five program headers at 0x40, `gap` free bytes,
- * .interp, then `fill` bytes of unmovable read-only data; L0 ends there
- * and the next PT_LOAD starts at file offset and address 0x1000. */
-static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
+/* An empty 64-bit little-endian PIE model of 0x3000 bytes: the ELF header
+ * bytes, program headers at 0x40, section headers at 0x2800. */
+static struct fixture *new_pie(void)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
@@ -68,6 +67,24 @@ static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
 		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
 		.old_note = { .segment = -1 } };
 	memset(f->head, 0xee, 64);
+	return f;
+}
+
+/* The sections every fixture ends with: .text in the second PT_LOAD, and
+ * .shstrtab. */
+static void end_sections(struct fixture *f)
+{
+	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
+	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
+	f->sh[f->m.shstrndx].flags = 0;
+}
+
+/* A small PIE: ELF header, five program headers at 0x40, `gap` free bytes,
+ * .interp, then `fill` bytes of unmovable read-only data; L0 ends there
+ * and the next PT_LOAD starts at file offset and address 0x1000. */
+static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
+{
+	struct fixture *f = new_pie();
 	uint64_t interp = 64 + 5 * ES + gap;
 	uint64_t l0_end = interp + 28 + fill;
 	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
@@ -81,9 +98,7 @@ static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
 	add_section(f, ".interp", SHT_PROGBITS, interp, interp, 28, 1);
 	if (fill)
 		add_section(f, ".rodata", SHT_PROGBITS, interp + 28, interp + 28, fill, 1);
-	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
-	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
-	f->sh[f->m.shstrndx].flags = 0;
+	end_sections(f);
 	return f;
 }
 
@@ -475,14 +490,7 @@ END_TEST
 static struct fixture *notes_then_data(bool spare)
 {
 	size_t n = spare ? 6 : 5;
-	struct fixture *f = calloc(1, sizeof *f);
-	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
-		.elf_data = ELFDATA2LSB, .e_type = ET_DYN, .e_machine = EM_X86_64,
-		.ehsize = 64, .phoff = 64, .phentsize = ES, .shentsize = 64,
-		.file_size = 0x3000, .shoff = 0x2800, .head = f->head, .head_size = 0x3000,
-		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
-		.old_note = { .segment = -1 } };
-	memset(f->head, 0xee, 64);
+	struct fixture *f = new_pie();
 	uint64_t notes = 64 + n * ES, l0_end = notes + 36 + 0x100;
 	add_phdr(f, PT_PHDR, 64, 64, n * ES, n * ES, 8);
 	add_phdr(f, PT_NOTE, notes, notes, 36, 36, 4);
@@ -495,9 +503,7 @@ static struct fixture *notes_then_data(bool spare)
 	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
 	add_section(f, ".note.gnu.build-id", SHT_NOTE, notes, notes, 36, 4);
 	add_section(f, ".rodata", SHT_PROGBITS, notes + 36, notes + 36, 0x100, 1);
-	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
-	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
-	f->sh[f->m.shstrndx].flags = 0;
+	end_sections(f);
 	return f;
 }
 
