@@ -341,7 +341,7 @@ static enum pkgnote_status find_old_note(struct pn_model *m, struct pkgnote_erro
 	return r;
 }
 
-static enum pkgnote_status read_head(struct pn_model *m, struct pkgnote_error *err)
+enum pkgnote_status pn_model_read_head(struct pn_model *m, struct pkgnote_error *err)
 {
 	m->head_size = m->file_size < PN_HEAD_MAX ? m->file_size : PN_HEAD_MAX;
 	m->head = malloc(m->head_size ? m->head_size : 1);
@@ -389,8 +389,6 @@ enum pkgnote_status pn_model_read(int fd, const char *path, uint64_t file_size,
 		r = read_dynamic(elf, m, err);
 	if (r == PKGNOTE_OK)
 		r = find_old_note(m, err);
-	if (r == PKGNOTE_OK)
-		r = read_head(m, err);
 	elf_end(elf);
 	if (r != PKGNOTE_OK)
 		pn_model_free(m);

@@ -13,4 +13,8 @@
 enum pkgnote_status pn_model_read(int fd, const char *path, uint64_t file_size,
 				  struct pn_model *m, struct pkgnote_error *err);
 
+/* Keep the first PN_HEAD_MAX bytes of the file in m->head, for the planner:
+ * reading, showing and verifying a file do without them. */
+enum pkgnote_status pn_model_read_head(struct pn_model *m, struct pkgnote_error *err);
+
 #endif

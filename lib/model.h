@@ -68,7 +68,7 @@ struct pn_model {
 
 	struct pn_old_note old_note;
 
-	unsigned char *head;         /* the first head_size bytes of the file */
+	unsigned char *head;         /* the first head_size bytes (pn_model_read_head) */
 	uint64_t head_size;
 };
 

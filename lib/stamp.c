@@ -98,6 +98,8 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
 	}
 
 	r = pn_model_read(fd, path, size, &m, err);
+	if (r == PKGNOTE_OK)
+		r = pn_model_read_head(&m, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 	r = pkgnote_note_encode(json, m.elf_data, &note, &note_size, err);
