@@ -126,7 +126,7 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
 	if (r == PKGNOTE_OK)
 		r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
 	if (r == PKGNOTE_OK)
-		r = pn_verify_output(&m, &plan, tmp.fd, path, plan.file_size, json, page, err);
+		r = pn_verify_output(&m, &plan, tmp.fd, path, json, page, err);
 	struct pn_times times = { .keep = opts->keep_timestamps, .clamp = opts->clamp_mtime };
 	if (r == PKGNOTE_OK)
 		r = pn_tmp_times(&tmp, &st, &times, err);

@@ -6,9 +6,11 @@
  * can refer to has moved.
  */
 #include <elf.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "elf_model.h"
 #include "error.h"
@@ -115,9 +117,13 @@ static enum pkgnote_status check_page(const struct pn_model *out, const struct p
 }
 
 enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_plan *p,
-				     int fd, const char *path, uint64_t size, const char *json,
+				     int fd, const char *path, const char *json,
 				     uint64_t page, struct pkgnote_error *err)
 {
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat the output");
+	uint64_t size = (uint64_t)st.st_size;
 	if (size != p->file_size)
 		return BAD("size %" PRIu64 " instead of %" PRIu64, size, p->file_size);
 	struct pn_model out;

@@ -7,11 +7,11 @@
 #include "pkgnote.h"
 
 /*
- * Check the output open on fd (size bytes) against the input model `in`
- * and the plan that made it; `json` is the metadata that must be there.
+ * Check the output open on fd against the input model `in` and the plan
+ * that made it; `json` is the metadata that must be there.
  */
 enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_plan *p,
-				     int fd, const char *path, uint64_t size, const char *json,
+				     int fd, const char *path, const char *json,
 				     uint64_t page, struct pkgnote_error *err);
 
 #endif

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer target for the engine on an in-memory ELF image: the input is
- * written to a memfd, read into a model (pn_model_read) and, when that
- * succeeds, planned (pn_plan_layout) for a few note sizes, page sizes and
- * with or without --allow-outside-page; every plan that succeeds is carried
- * out on a second memfd holding a copy of the input (pn_plan_apply) and the
- * result verified (pn_verify_output), as pkgnote stamp does.  Refusals are
- * fine; crashes, sanitizer reports and leaks are not.
+ * written to a memfd, read into a model (pn_model_read, pn_model_read_head)
+ * and, when that succeeds, planned (pn_plan_layout) for a few note sizes,
+ * page sizes and with or without --allow-outside-page; every plan that
+ * succeeds is carried out on a second memfd holding a copy of the input
+ * (pn_plan_apply) and the result verified (pn_verify_output), as pkgnote
+ * stamp does.  Refusals are fine; crashes, sanitizer reports and leaks are
+ * not.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined when meson's option
  * fuzz is true; tests/fuzz/replay.c turns it into a plain program that
@@ -76,6 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pkgnote_error err;
 	if (pn_model_read(in_fd, "fuzz-input", size, &m, &err) != PKGNOTE_OK)
 		return 0;
+	if (pn_model_read_head(&m, &err) != PKGNOTE_OK) {
+		pn_model_free(&m);
+		return 0;
+	}
 
 	static const struct {
 		int json;
@@ -97,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* What pn_tmp_copy would leave: the input at plan.shift. */
 			if (ftruncate(out_fd, 0) == 0 && write_all(out_fd, data, size, plan.shift) == 0 &&
 			    pn_plan_apply(&m, &plan, note, in_fd, out_fd, &err) == PKGNOTE_OK)
-				(void)pn_verify_output(&m, &plan, out_fd, "fuzz-output", plan.file_size,
+				(void)pn_verify_output(&m, &plan, out_fd, "fuzz-output",
 						       jsons[reqs[k].json], reqs[k].page, &err);
 			pn_plan_free(&plan);
 		}
