@@ -35,6 +35,14 @@ struct pn_plan_request {
 #define PN_MOVE_SHIFT (-1L)
 #define PN_MOVE_NO_DYN (-2L)
 
+/* A moved section of PN_SHARE_MIN bytes or more keeps its offset within a
+ * block of PN_SHARE_BLOCK bytes (the usual block of file systems that share
+ * extents), so that its whole blocks can be shared with the input rather
+ * than written again.  A constant: the output may not depend on where it is
+ * written. */
+#define PN_SHARE_BLOCK 4096
+#define PN_SHARE_MIN (4 * PN_SHARE_BLOCK)
+
 struct pn_move {
 	long dyn_index;
 	uint64_t old_offset, old_addr, size;

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "elf_codec.h"
@@ -62,7 +63,8 @@ static enum pkgnote_status clear(struct apply *a, uint64_t off, uint64_t size)
 	return PKGNOTE_OK;
 }
 
-static enum pkgnote_status copy_range(struct apply *a, uint64_t from, uint64_t to, uint64_t size)
+static enum pkgnote_status copy_through_buffer(struct apply *a, uint64_t from, uint64_t to,
+					       uint64_t size)
 {
 	while (size > 0) {
 		size_t n = size < CHUNK ? (size_t)size : CHUNK;
@@ -74,6 +76,48 @@ static enum pkgnote_status copy_range(struct apply *a, uint64_t from, uint64_t t
 		from += n, to += n, size -= n;
 	}
 	return PKGNOTE_OK;
+}
+
+/* Copies [*from, *from + size) by copy_file_range, advancing both offsets;
+ * false when the kernel will not (the caller copies what is left). */
+static bool copy_in_kernel(struct apply *a, uint64_t *from, uint64_t *to, uint64_t size)
+{
+	uint64_t end = *from + size;
+	while (*from < end) {
+		loff_t in = (loff_t)*from, out = (loff_t)*to;
+		ssize_t n = copy_file_range(a->in, &in, a->out, &out, (size_t)(end - *from), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		*from += (uint64_t)n;
+		*to += (uint64_t)n;
+	}
+	return true;
+}
+
+/*
+ * A moved section whose offset within a block is the same in both files
+ * (the planner arranges it for large ones) has its whole blocks copied by
+ * the kernel, which shares them instead where the file system can (XFS and
+ * btrfs with reflinks): nothing to write and sync.  The partial blocks at
+ * either end, and everything else, go through the buffer.
+ */
+static enum pkgnote_status copy_range(struct apply *a, uint64_t from, uint64_t to, uint64_t size)
+{
+	if (size >= PN_SHARE_MIN && from % PN_SHARE_BLOCK == to % PN_SHARE_BLOCK) {
+		uint64_t head = (PN_SHARE_BLOCK - from % PN_SHARE_BLOCK) % PN_SHARE_BLOCK;
+		uint64_t whole = (size - head) / PN_SHARE_BLOCK * PN_SHARE_BLOCK;
+		enum pkgnote_status r = copy_through_buffer(a, from, to, head);
+		if (r != PKGNOTE_OK)
+			return r;
+		uint64_t f = from + head, t = to + head;
+		copy_in_kernel(a, &f, &t, whole);
+		size -= f - from;
+		from = f;
+		to = t;
+	}
+	return copy_through_buffer(a, from, to, size);
 }
 
 static enum pkgnote_status encode_and_write(struct apply *a, Elf_Type type, const void *items,
@@ -320,25 +364,50 @@ static enum pkgnote_status patch_symbols(struct apply *a)
 	return r;
 }
 
-static enum pkgnote_status resize(struct apply *a)
+/* Clear what lay past the input's end in the copy and is not kept. */
+static enum pkgnote_status cut(struct apply *a)
 {
 	const struct pn_plan *p = a->p;
 	uint64_t end = a->m->file_size + p->shift;
 	uint64_t kept = end < p->file_size ? end : p->file_size; /* copied bytes that stay */
-	if (p->truncate_at < kept && kept - p->truncate_at <= CHUNK) {
-		/* A few stale bytes (an old section header table, say) are
-		 * overwritten: truncating pages under writeback waits for it. */
-		memset(a->buf, 0, kept - p->truncate_at);
-		if (pn_pwrite_full(a->out, a->buf, kept - p->truncate_at, p->truncate_at) != 0)
+	if (p->truncate_at >= kept)
+		return PKGNOTE_OK;
+	/* A few stale bytes (an old section header table, say) are overwritten
+	 * rather than cut: truncating pages under writeback waits for it. */
+	if (kept - p->truncate_at <= CHUNK / 2) {
+		/* In whole blocks where the file will be that long: written in
+		 * part, a block the copy shares is first read from the disk.
+		 * What precedes the stale bytes in their block is the input's;
+		 * what follows the old end is written later or stays zero. */
+		uint64_t from = p->truncate_at / PN_SHARE_BLOCK * PN_SHARE_BLOCK;
+		uint64_t to = (kept + PN_SHARE_BLOCK - 1) / PN_SHARE_BLOCK * PN_SHARE_BLOCK;
+		if (from < p->shift || to > p->file_size) {
+			from = p->truncate_at;
+			to = kept;
+		}
+		memset(a->buf, 0, to - from);
+		if (pn_pread_full(a->in, a->buf, p->truncate_at - from, from - p->shift) != 0)
+			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot read the input");
+		if (pn_pwrite_full(a->out, a->buf, to - from, from) != 0)
 			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot write the output");
-	} else if (p->truncate_at < kept) {
-		/* Cutting first clears whatever lay past truncate_at. */
-		if (ftruncate(a->out, (off_t)p->truncate_at) != 0)
-			return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path,
-					     "cannot resize the output");
-		end = p->truncate_at;
+	} else if (ftruncate(a->out, (off_t)p->truncate_at) != 0) {
+		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot resize the output");
 	}
-	if (p->file_size != end && ftruncate(a->out, (off_t)p->file_size) != 0)
+	return PKGNOTE_OK;
+}
+
+/*
+ * The file's final size, once everything is written.  Usually the last
+ * write (the section header table) has made it so already; an early
+ * ftruncate to the larger size would cost more on XFS, which then writes
+ * out the zeroed end of the old last block at once.
+ */
+static enum pkgnote_status settle_size(struct apply *a)
+{
+	struct stat st;
+	if (fstat(a->out, &st) != 0)
+		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot stat the output");
+	if ((uint64_t)st.st_size != a->p->file_size && ftruncate(a->out, (off_t)a->p->file_size) != 0)
 		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot resize the output");
 	return PKGNOTE_OK;
 }
@@ -351,7 +420,7 @@ enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan
 	a.buf = malloc(CHUNK);
 	if (a.buf == NULL)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "applying the layout");
-	enum pkgnote_status r = resize(&a);
+	enum pkgnote_status r = cut(&a);
 	for (size_t i = 0; i < p->nzero && r == PKGNOTE_OK; i++)
 		r = clear(&a, p->zero[i].offset, p->zero[i].size);
 	for (size_t i = 0; i < p->nmoves && r == PKGNOTE_OK; i++)
@@ -368,6 +437,8 @@ enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan
 		r = write_shdrs(&a);
 	if (r == PKGNOTE_OK)
 		r = patch_symbols(&a);
+	if (r == PKGNOTE_OK)
+		r = settle_size(&a);
 	free(a.buf);
 	return r;
 }

@@ -62,6 +62,19 @@ void pn_plan_sections(const struct ctx *c, struct pn_plan *plan)
 	}
 }
 
+/* Where move i goes in a segment appended at or past `at`. */
+static uint64_t tail_slot(const struct moveset *ms, size_t i, uint64_t at)
+{
+	at = pn_align_up(at, ms->align[i]);
+	const struct pn_move *mv = &ms->mv[i];
+	if (mv->size < PN_SHARE_MIN || PN_SHARE_BLOCK % ms->align[i] != 0 ||
+	    mv->old_offset % ms->align[i] != 0)
+		return at;
+	/* Both at and the old offset are aligned, and the alignment divides the
+	 * block: the result is aligned too. */
+	return at + (mv->old_offset - at) % PN_SHARE_BLOCK;
+}
+
 /* Past the end of the file: the new PT_LOAD (moved sections, or the note
  * when it may not be in page 1), the longer .shstrtab, the longer section
  * header table.  The output is cut where the old table began when that
@@ -87,7 +100,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		for (size_t i = 0; i < ms->n; i++) {
 			if (!ms->to_load[i])
 				continue;
-			at = pn_align_up(at, ms->align[i]);
+			at = tail_slot(ms, i, at);
 			ms->mv[i].new_offset = at;
 			ms->mv[i].new_addr = t->vaddr + (at - t->offset);
 			at += ms->mv[i].size;
@@ -134,7 +147,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		for (size_t i = 0; i < ms->n; i++) {
 			if (!ms->to_load[i])
 				continue;
-			at = pn_align_up(at, ms->align[i]);
+			at = tail_slot(ms, i, at);
 			ms->mv[i].new_offset = at;
 			ms->mv[i].new_addr = vaddr + (at - off);
 			at += ms->mv[i].size;

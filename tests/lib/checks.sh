@@ -8,6 +8,8 @@
 #   note_descsz FILE               n_descsz of each FDO package note, decimal
 #   package_note_count FILE        number of FDO package notes (readelf -n)
 #   note_payload_hex FILE          hex bytes of section .note.package (objdump -s)
+#   alloc_section_bytes FILE       NAME HEX of every allocated section but
+#                                  .dynamic and .note.package (objdump -s)
 #   elflint_new_complaints IN OUT  eu-elflint --gnu-ld lines OUT has and IN lacks
 #
 # Functions return 0 on success.  check_page1 prints nothing when the file
@@ -250,6 +252,28 @@ note_payload_hex() {
         }')
     [[ -n $out ]] || return 1
     printf '%s\n' "$out"
+}
+
+# alloc_section_bytes FILE: one line "NAME HEX" for each allocated section
+# with bytes in the file, in section order, but .dynamic and .note.package
+# (what stamping rewrites); from readelf -S and objdump -s.  Nothing for a
+# file without section headers.
+alloc_section_bytes() {
+    local names args=() n
+    names=$(LC_ALL=C readelf -SW -- "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
+        awk '$2 != "NOBITS" && $2 != "NULL" && $7 ~ /A/ && $1 != ".dynamic" && $1 != ".note.package" { print $1 }')
+    for n in $names; do args+=(-j "$n"); done
+    ((${#args[@]})) || return 0
+    LC_ALL=C objdump -s "${args[@]}" -- "$1" 2>/dev/null | awk '
+        /^Contents of section / { if (name != "") print name, hex; name = $4; sub(/:$/, "", name); hex = ""; next }
+        name != "" && /^ [0-9a-f]+ / {
+            line = $0
+            sub(/^ [0-9a-f]+ /, "", line)
+            h = substr(line, 1, 35)
+            gsub(/ /, "", h)
+            hex = hex h
+        }
+        END { if (name != "") print name, hex }'
 }
 
 # -- eu-elflint ----------------------------------------------------------------

@@ -296,7 +296,7 @@ tl_stamp() {
 #  no new eu-elflint complaints.
 verify_stamped() {
     local label=$1 kind=$2 orig=$3 file=$4 want=$5 runner=$6 page=${7:-4096}
-    local want_run got_run out
+    local want_run got_run out want_bytes got_bytes
     want_run=$(fx_run "$kind" "$orig" "$runner")
     got_run=$(fx_run "$kind" "$file" "$runner")
     expect_eq "$label: runs and prints what the unstamped one prints" "$got_run" "$want_run"
@@ -307,6 +307,16 @@ verify_stamped() {
     expect_eq "$label: n_descsz is strlen(JSON)+1" "$(note_descsz "$file")" "$(json_descsz "$want")"
     out=$(elflint_new_complaints "$orig" "$file")
     expect_empty "$label: no new eu-elflint --gnu-ld complaints" "$out"
+    # Moved or not, every section keeps its bytes (a moved one only its
+    # address): the copy, the sharing of blocks, the cleared old places.
+    want_bytes=$(alloc_section_bytes "$orig")
+    got_bytes=$(alloc_section_bytes "$file")
+    if [[ $got_bytes == "$want_bytes" ]]; then
+        pass "$label: every allocated section keeps its bytes"
+    else
+        fail "$label: allocated sections changed: $(diff <(echo "$want_bytes") <(echo "$got_bytes") |
+            awk '/^[<>]/ { print $2 }' | sort -u | tr '\n' ' ')"
+    fi
 }
 
 # verify_strip_survives LABEL KIND FILE WANT_JSON RUNNER

@@ -251,10 +251,70 @@ START_TEST(page1_full_moves_dynamic_section)
 	ck_assert_uint_eq(load->offset, p.load_offset);
 	ck_assert(load->offset <= mv->new_offset &&
 		  mv->new_offset + mv->size <= load->offset + load->filesz);
+	/* Too small to share blocks: no padding before it. */
+	ck_assert_uint_eq(mv->new_offset, load->offset);
 	bool cleared = false;
 	for (size_t i = 0; i < p.nzero; i++)
 		cleared |= p.zero[i].offset == at && p.zero[i].size == 0x300;
 	ck_assert(cleared);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+/* Like page1_full, but .dynsym is 20 KiB long: L0 ends at 0x6000, the
+ * code follows, the section header table ends the 0x9000-byte file. */
+static struct fixture *big_dynsym(uint64_t *dynsym_at)
+{
+	struct fixture *f = new_pie();
+	f->m.file_size = f->m.head_size = 0x9000;
+	f->m.shoff = 0x8800;
+	uint64_t interp = 64 + 6 * ES, at = interp + 28 + 4;
+	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
+	add_phdr(f, PT_INTERP, interp, interp, 28, 28, 1);
+	add_phdr(f, PT_LOAD, 0, 0, 0x6000, 0x6000, 0x1000);
+	add_phdr(f, PT_LOAD, 0x6000, 0x6000, 0x1000, 0x1000, 0x1000);
+	f->ph[3].flags = PF_R | PF_X;
+	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
+	memset(f->head + 64, 0xbb, 5 * ES);
+	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
+	add_section(f, ".interp", SHT_PROGBITS, interp, interp, 28, 1);
+	add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x5000, 8);
+	add_section(f, ".rodata", SHT_PROGBITS, at + 0x5000, at + 0x5000, 0x6000 - at - 0x5000, 1);
+	add_section(f, ".text", SHT_PROGBITS, 0x6000, 0x6000, 0x1000, 16);
+	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x8700, 0, 0x100, 1);
+	f->sh[f->m.shstrndx].flags = 0;
+	f->dyn[0] = (struct pn_dyn){ DT_SYMTAB, at };
+	f->m.ndyn = 1;
+	*dynsym_at = at;
+	return f;
+}
+
+START_TEST(large_moved_section_keeps_block_offset)
+{
+	/* So that its whole blocks can be shared with the input (reflinks). */
+	uint64_t at;
+	struct fixture *f = big_dynsym(&at);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	const struct pn_move *mv = NULL;
+	for (size_t i = 0; i < p.nmoves; i++)
+		if (p.moves[i].dyn_index == 0)
+			mv = &p.moves[i];
+	ck_assert_ptr_nonnull(mv);
+	ck_assert_uint_eq(mv->size, 0x5000);
+	ck_assert(p.new_load);
+	ck_assert_uint_ne(at % PN_SHARE_BLOCK, 0);
+	ck_assert_uint_eq(mv->new_offset % PN_SHARE_BLOCK, at % PN_SHARE_BLOCK);
+	ck_assert_uint_eq(mv->new_addr % 0x1000, mv->new_offset % 0x1000);
+	ck_assert_uint_ge(mv->new_offset, p.load_offset);
+	ck_assert_uint_lt(mv->new_offset - p.load_offset, PN_SHARE_BLOCK);
+	const struct pn_segment *load = find(&p, PT_LOAD, 2);
+	ck_assert_ptr_nonnull(load);
+	ck_assert_uint_le(mv->new_offset + mv->size, load->offset + load->filesz);
 	pn_plan_free(&p);
 	free(f);
 }
@@ -636,6 +696,7 @@ int main(void)
 	tcase_add_test(tc, room_in_page1_grows_table_in_place);
 	tcase_add_test(tc, interp_shifts_to_let_table_grow);
 	tcase_add_test(tc, page1_full_moves_dynamic_section);
+	tcase_add_test(tc, large_moved_section_keeps_block_offset);
 	tcase_add_test(tc, earlier_tail_segment_grows);
 	tcase_add_test(tc, nothing_movable_is_refused);
 	tcase_add_test(tc, nothing_movable_allowed_outside);
