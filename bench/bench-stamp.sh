@@ -22,6 +22,13 @@
 #               made untimed just before (pkgnote's default: fsync before the
 #               rename)
 #   stamp-nosync  the same with --no-sync
+#   floor       bench/replace-floor.c (built here with cc) on a fresh copy: the
+#               bare system calls of an atomic, durable replacement (clone or
+#               copy, change a byte of page 1, fsync, swap names, unlink, fsync
+#               the directory), without any ELF work and with a plain fsync.
+#               Where the file is shared (reflinks) this is what no tool that
+#               keeps pkgnote's guarantees can beat on the machine; where it is
+#               copied, pkgnote beats it by starting the writeback early.
 # `sync` runs untimed before every timed command, so that no command pays for
 # the writeback of the one before; nothing is dropped from the page cache.
 # Wall time from bash's EPOCHREALTIME (no fork around the command); peak RSS
@@ -109,6 +116,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+floor=""
+if command -v cc >/dev/null && cc -O2 -o "$work/replace-floor" "$here/replace-floor.c" 2>"$work/cc.log"; then
+	floor=$work/replace-floor
+else
+	echo "# replace-floor not built (no cc?): the floor is not measured"
+fi
+
 meta=$work/meta.json
 printf '%s' '{"type":"deb","os":"debian","name":"libllvm-bench","version":"1:15.0.6-4+b1","architecture":"amd64","osCpe":"cpe:/o:debian:debian_linux:12"}' >"$meta"
 
@@ -139,7 +153,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 bench_pairs() {
 	local dir=$1 s=$2 cpflags=$3 label=$4 i k order what
 	local out=$work/$label
-	: >"$out.cp.t"; : >"$out.cpsync.t"; : >"$out.stamp.t"; : >"$out.nosync.t"
+	: >"$out.cp.t"; : >"$out.cpsync.t"; : >"$out.stamp.t"; : >"$out.nosync.t"; : >"$out.floor.t"
 	: >"$out.cp.m"; : >"$out.stamp.m"; : >"$out.nosync.m"; : >"$out.pair"
 	cat "$s" >/dev/null
 	# Warm-up, untimed.
@@ -147,8 +161,8 @@ bench_pairs() {
 	cp $cpflags "$s" "$dir/B" && "$PKGNOTE" stamp --json "$meta" "$dir/B" >/dev/null 2>&1 ||
 		{ "$PKGNOTE" stamp --json "$meta" "$dir/B"; die "pkgnote stamp failed on $dir/B (exit $?)"; }
 	for ((i = 0; i < runs; i++)); do
-		order="cp cpsync stamp nosync"
-		for ((k = 0; k < i % 4; k++)); do order="${order#* } ${order%% *}"; done
+		order="cp cpsync stamp nosync${floor:+ floor}"
+		for ((k = 0; k < i % (${floor:+1+}4); k++)); do order="${order#* } ${order%% *}"; done
 		local tcp="" tstamp=""
 		for what in $order; do
 			case $what in
@@ -166,6 +180,10 @@ bench_pairs() {
 				cp $cpflags "$s" "$dir/B"
 				timed "$PKGNOTE" stamp --no-sync --json "$meta" "$dir/B"
 				echo "$T" >>"$out.nosync.t" ;;
+			floor)
+				cp $cpflags "$s" "$dir/C"
+				timed "$floor" "$dir/C"
+				echo "$T" >>"$out.floor.t" ;;
 			esac
 		done
 		ratio "$tstamp" "$tcp" >>"$out.pair"; echo >>"$out.pair"
@@ -180,6 +198,14 @@ bench_pairs() {
 		cp $cpflags "$s" "$dir/B"
 		rss "$PKGNOTE" stamp --no-sync --json "$meta" "$dir/B"; echo "$M" >>"$out.nosync.m"
 	done
+}
+
+# floor_row LABEL CP-MEDIAN: the floor's row, when it was measured.
+floor_row() {
+	[ -s "$work/$1.floor.t" ] || return 0
+	local f
+	f=$(median <"$work/$1.floor.t")
+	row "bare replace (bench/replace-floor.c)" "$f" "$(ratio "$f" "$2")" "-"
 }
 
 fail=0
@@ -285,6 +311,7 @@ row "cp SRC A && sync A (reference)" "$m_cps" "$(ratio "$m_cps" "$m_cp")" "-"
 row "pkgnote stamp (fsync, the default)" "$m_st" "$(ratio "$m_st" "$m_cp")" "$(mib "$(sort -n "$work/disk.stamp.m" | tail -n1)")"
 row "pkgnote stamp --no-sync" "$m_ns" "$(ratio "$m_ns" "$m_cp")" "$(mib "$(sort -n "$work/disk.nosync.m" | tail -n1)")"
 [ -n "$t_objcopy" ] && row "objcopy --add-section (reference)" "$t_objcopy" "$(ratio "$t_objcopy" "$m_cp")" "-"
+floor_row disk "$m_cp"
 echo "median of the per-pair ratios stamp/cp: $m_pair"
 echo "stamp vs cp+fsync (same durability):    $(ratio "$m_st" "$m_cps")"
 echo "peak RSS of pkgnote stamp: $(mib "$rss_st") MiB on $((size / 1048576)) MiB, $(mib "$rss_small") MiB on $(basename "$small") ($(stat -c %s "$small") bytes)"
@@ -301,6 +328,7 @@ if [ -f "$work/xfs.cp.t" ]; then
 	row "cp --reflink=never SRC A && sync A (ref.)" "$x_cps" "$(ratio "$x_cps" "$x_cp")" ""
 	row "pkgnote stamp (fsync, the default)" "$x_st" "$(ratio "$x_st" "$x_cp")" ""
 	row "pkgnote stamp --no-sync" "$x_ns" "$(ratio "$x_ns" "$x_cp")" ""
+	floor_row xfs "$x_cp"
 	echo "median of the per-pair ratios stamp/cp: $x_pair"
 fi
 [ -n "$xfs_note" ] && echo "XFS: $xfs_note"
