@@ -6,6 +6,7 @@
 
 #include "error.h"
 
+__attribute__((format(printf, 5, 0)))
 static enum pkgnote_status vfail(struct pkgnote_error *err, enum pkgnote_status status,
 				 const char *what, const char *suffix,
 				 const char *fmt, va_list ap)
