@@ -8,7 +8,6 @@
  * read from the core is trusted: every offset and size is checked against
  * what was read.
  */
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwfl_load.h"
 #include "elf_codec.h"
 #include "elf_model.h"
 #include "error.h"
@@ -38,6 +38,7 @@ struct mapping {
 };
 
 struct core {
+	const struct pn_dwfl *dw;
 	const char *path;
 	int fd;
 	Elf *elf;
@@ -269,7 +270,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	r->modules = mods;
 	struct pkgnote_module *m = &mods[r->nmodules++];
 	Dwarf_Addr low = start, high = start;
-	dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
+	c->dw->module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
 	*m = (struct pkgnote_module){ .name = strdup(name ? name : "?"), .start = low, .end = high };
 	const char *file = file_at(c, low);
 	if (file != NULL)
@@ -277,7 +278,7 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 
 	const unsigned char *bits;
 	GElf_Addr id_addr;
-	int len = dwfl_module_build_id(mod, &bits, &id_addr);
+	int len = c->dw->module_build_id(mod, &bits, &id_addr);
 	if (len > 0)
 		m->build_id = hex(bits, (size_t)len);
 
@@ -368,6 +369,10 @@ enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
 	enum pkgnote_status r;
 	uint64_t size;
 
+	const char *why = NULL;
+	c.dw = pn_dwfl_load(&why);
+	if (c.dw == NULL)
+		return pn_fail(err, PKGNOTE_IO, path, "cannot read core files: %s", why);
 	c.fd = pn_open_regular(path, true, &size, err, &r);
 	if (c.fd < 0)
 		return r;
@@ -386,25 +391,25 @@ enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
 	if (r != PKGNOTE_OK)
 		goto out;
 	read_file_map(&c);
-	dwfl = dwfl_begin(&callbacks);
+	dwfl = c.dw->begin(&callbacks);
 	if (dwfl == NULL) {
-		r = pn_fail(err, PKGNOTE_IO, path, "libdwfl: %s", dwfl_errmsg(-1));
+		r = pn_fail(err, PKGNOTE_IO, path, "libdwfl: %s", c.dw->errmsg(-1));
 		goto out;
 	}
-	if (dwfl_core_file_report(dwfl, c.elf, NULL) < 0) {
-		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "cannot find the modules: %s", dwfl_errmsg(-1));
+	if (c.dw->core_file_report(dwfl, c.elf, NULL) < 0) {
+		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "cannot find the modules: %s", c.dw->errmsg(-1));
 		goto out;
 	}
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (dwfl_getmodules(dwfl, module_cb, &c, 0) < 0 && !c.out_of_memory)
-		warn(&c, "libdwfl: %s", dwfl_errmsg(-1));
+	c.dw->report_end(dwfl, NULL, NULL);
+	if (c.dw->getmodules(dwfl, module_cb, &c, 0) < 0 && !c.out_of_memory)
+		warn(&c, "libdwfl: %s", c.dw->errmsg(-1));
 	if (c.out_of_memory)
 		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "listing the modules");
 	else if (report->nmodules > 1)
 		qsort(report->modules, report->nmodules, sizeof *report->modules, by_address);
 out:
 	if (dwfl != NULL)
-		dwfl_end(dwfl);
+		c.dw->end(dwfl);
 	if (c.elf != NULL)
 		elf_end(c.elf);
 	free(c.loads);

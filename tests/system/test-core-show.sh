@@ -17,8 +17,11 @@
 #    the same build-id is back at its path, and refuses a file whose
 #    build-id differs.
 # The same comparison runs on a core of the same programs linked with
-# ld --package-metadata (no pkgnote stamp at all).  A truncated core gives
-# an answer or an error, never a crash or a hang.
+# ld --package-metadata (no pkgnote stamp at all).  pkgnote does not map libdw
+# until it reads a core: in a mount namespace where libdw.so.1 is empty,
+# show on a core fails saying so, while stamp, show and check of a binary
+# work.  A truncated core gives an answer or an error, never a crash or a
+# hang.
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (reason printed).
 set -uo pipefail
@@ -152,6 +155,25 @@ if err=$(build "$dir" "$MAIN_JSON" "$LIB_JSON" 2>&1); then
     [[ -n $core ]] && compare "linked" "$core" || fail "linked: no core file"
 else
     fail "build with --package-metadata: $err"
+fi
+
+echo "== libdw is opened for cores only"
+expect_eq "pkgnote maps no libdw at start (ldd)" "$(ldd "$PKGNOTE" | grep -c 'libdw\.so')" 0
+libdw=$(ldconfig -p | awk '$1 == "libdw.so.1" { print $NF; exit }')
+if [[ $(id -u) != 0 || -z $libdw ]] || ! unshare -m true 2>/dev/null; then
+    skip "without libdw: needs root, unshare -m and libdw.so.1 in ldconfig's cache"
+else
+    # A mount namespace where libdw.so.1 is an empty file.
+    nodw() { unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$libdw" "$@"; }
+    out=$(nodw "$PKGNOTE" show --json "$core" 2>&1)
+    rc=$?
+    expect_ok "without libdw, show on a core fails (exit $rc)" test "$rc" -ne 0
+    expect_ok "without libdw, the error says why" grep -q "cannot read core files: .*libdw" <<<"$out"
+    cp -p "$WORK/stamped.away/libgreet.so" "$WORK/nodw.so"
+    expect_ok "without libdw, stamp works" nodw "$PKGNOTE" stamp -q --json "$WORK/lib.json" "$WORK/nodw.so"
+    expect_eq "without libdw, show on the stamped file prints its JSON" \
+        "$(nodw "$PKGNOTE" show --json "$WORK/nodw.so")" "$LIB_JSON"
+    expect_ok "without libdw, check passes the stamped file" nodw "$PKGNOTE" check "$WORK/nodw.so"
 fi
 
 echo "== truncated core"
