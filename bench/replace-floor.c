@@ -41,8 +41,10 @@ int main(int argc, char **argv)
 	char *slash = strrchr(dir, '/');
 	if (slash == NULL)
 		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0'; /* a file in / */
 	else
-		slash[slash == dir] = '\0';
+		*slash = '\0';
 
 	int in = open(file, O_RDONLY | O_CLOEXEC);
 	struct stat st;

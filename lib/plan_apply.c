@@ -78,9 +78,9 @@ static enum pkgnote_status copy_through_buffer(struct apply *a, uint64_t from, u
 	return PKGNOTE_OK;
 }
 
-/* Copies [*from, *from + size) by copy_file_range, advancing both offsets;
- * false when the kernel will not (the caller copies what is left). */
-static bool copy_in_kernel(struct apply *a, uint64_t *from, uint64_t *to, uint64_t size)
+/* Copies [*from, *from + size) by copy_file_range, advancing both offsets
+ * as far as the kernel goes; the caller copies what is left. */
+static void copy_in_kernel(struct apply *a, uint64_t *from, uint64_t *to, uint64_t size)
 {
 	uint64_t end = *from + size;
 	while (*from < end) {
@@ -89,11 +89,10 @@ static bool copy_in_kernel(struct apply *a, uint64_t *from, uint64_t *to, uint64
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return false;
+			return;
 		*from += (uint64_t)n;
 		*to += (uint64_t)n;
 	}
-	return true;
 }
 
 /*
