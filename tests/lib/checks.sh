@@ -8,8 +8,8 @@
 #   note_descsz FILE               n_descsz of each FDO package note, decimal
 #   package_note_count FILE        number of FDO package notes (readelf -n)
 #   note_payload_hex FILE          hex bytes of section .note.package (objdump -s)
-#   alloc_section_bytes FILE       NAME HEX of every allocated section but
-#                                  .dynamic and .note.package (objdump -s)
+#   sections_keep_bytes IN OUT     every allocated section of IN but .dynamic
+#                                  and .note.package has its bytes in OUT (cmp)
 #   elflint_new_complaints IN OUT  eu-elflint --gnu-ld lines OUT has and IN lacks
 #
 # Functions return 0 on success.  check_page1 prints nothing when the file
@@ -254,26 +254,35 @@ note_payload_hex() {
     printf '%s\n' "$out"
 }
 
-# alloc_section_bytes FILE: one line "NAME HEX" for each allocated section
-# with bytes in the file, in section order, but .dynamic and .note.package
-# (what stamping rewrites); from readelf -S and objdump -s.  Nothing for a
-# file without section headers.
-alloc_section_bytes() {
-    local names args=() n
-    names=$(LC_ALL=C readelf -SW -- "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
-        awk '$2 != "NOBITS" && $2 != "NULL" && $7 ~ /A/ && $1 != ".dynamic" && $1 != ".note.package" { print $1 }')
-    for n in $names; do args+=(-j "$n"); done
-    ((${#args[@]})) || return 0
-    LC_ALL=C objdump -s "${args[@]}" -- "$1" 2>/dev/null | awk '
-        /^Contents of section / { if (name != "") print name, hex; name = $4; sub(/:$/, "", name); hex = ""; next }
-        name != "" && /^ [0-9a-f]+ / {
-            line = $0
-            sub(/^ [0-9a-f]+ /, "", line)
-            h = substr(line, 1, 35)
-            gsub(/ /, "", h)
-            hex = hex h
-        }
-        END { if (name != "") print name, hex }'
+# _pn_alloc_sections FILE: "NAME OFFSET SIZE" (hex, as readelf prints them)
+# of each allocated section with bytes in the file, but .dynamic and
+# .note.package.
+_pn_alloc_sections() {
+    LC_ALL=C readelf -SW -- "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
+        awk '$2 != "NOBITS" && $2 != "NULL" && $7 ~ /A/ && $1 != ".dynamic" && $1 != ".note.package" { print $1, $4, $5 }'
+}
+
+# sections_keep_bytes IN OUT: every allocated section of IN but .dynamic and
+# .note.package (which stamping rewrites) has the same size and bytes in OUT,
+# wherever OUT put it: cmp at the offsets readelf gives.  Prints the names
+# of the sections that differ or are missing and returns 1, if any.
+sections_keep_bytes() {
+    local in=$1 out=$2 name off size off2 size2 bad=()
+    local -A at=()
+    while read -r name off2 size2; do
+        [[ -v "at[$name]" ]] || at[$name]="$off2 $size2"
+    done < <(_pn_alloc_sections "$out")
+    while read -r name off size; do
+        off2= size2=
+        [[ -v "at[$name]" ]] && read -r off2 size2 <<<"${at[$name]}"
+        if [[ -z $off2 || $((16#$size2)) != $((16#$size)) ]] ||
+            ! cmp -s -i "$((16#$off)):$((16#$off2))" -n "$((16#$size))" -- "$in" "$out"; then
+            bad+=("$name")
+        fi
+    done < <(_pn_alloc_sections "$in")
+    ((${#bad[@]} == 0)) && return 0
+    printf '%s\n' "${bad[*]}"
+    return 1
 }
 
 # -- eu-elflint ----------------------------------------------------------------

@@ -16,7 +16,9 @@
 #      exit 0      stamped: check_page1 (the note is in page 1 as DESIGN.md
 #                  section 2 defines it), note_json equals J exactly (one
 #                  note), elflint_new_complaints against the original is
-#                  empty, the file mode is kept. Any failure: BROKEN.
+#                  empty, every allocated section but .dynamic keeps its
+#                  bytes (sections_keep_bytes: cmp at readelf's offsets),
+#                  the file mode is kept. Any failure: BROKEN.
 #      exit 4, 5   refused (not stampable / no room in page 1): reported with
 #                  the reasons grouped; the copy must be byte-identical to
 #                  the original, else BROKEN.
@@ -87,6 +89,10 @@ if [ "${1:-}" = --worker ]; then
 			if [ -n "$new" ]; then
 				problems+=("elflint")
 				printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
+			fi
+			if ! changed=$(sections_keep_bytes "$src" "$dst"); then
+				problems+=("section-bytes")
+				echo "allocated sections changed: $changed" >>"$log"
 			fi
 			if [ "$(stat -c %a "$src")" != "$(stat -c %a "$dst")" ]; then
 				problems+=("mode")
