@@ -14,8 +14,9 @@
 #    ET_DYN and program headers is stamped in place (pkgnote stamp --no-sync,
 #    a JSON naming the file), two workers:
 #      exit 0     check_page1 (4096), note_json is exactly the JSON,
-#                 elflint_new_complaints against the original is empty;
-#                 anything else: FAILED;
+#                 elflint_new_complaints against the original is empty,
+#                 every allocated section but .dynamic keeps its bytes
+#                 (sections_keep_bytes); anything else: FAILED;
 #      exit 4, 5  refused: the file must be byte-identical, else FAILED; the
 #                 reason (pkgnote's message) is counted;
 #      other      FAILED (an engine error).
@@ -96,6 +97,10 @@ if [ "${1:-}" = --worker ]; then
 				if [ -n "$new" ]; then
 					problems+=(elflint)
 					printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
+				fi
+				if ! changed=$(sections_keep_bytes "$src" "$dst"); then
+					problems+=(section-bytes)
+					echo "allocated sections changed: $changed" >>"$log"
 				fi
 			fi
 			if [ ${#problems[@]} -eq 0 ]; then
