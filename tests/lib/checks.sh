@@ -265,7 +265,10 @@ _pn_alloc_sections() {
 # sections_keep_bytes IN OUT: every allocated section of IN but .dynamic and
 # .note.package (which stamping rewrites) has the same size and bytes in OUT,
 # wherever OUT put it: cmp at the offsets readelf gives.  Prints the names
-# of the sections that differ or are missing and returns 1, if any.
+# of the sections that differ or are missing and returns 1, if any.  (A
+# dynamic symbol defined in a moved section would change .dynsym rightly;
+# no file the tests stamp, /usr's and Debian's foreign ones included, has
+# one.)
 sections_keep_bytes() {
     local in=$1 out=$2 name off size off2 size2 bad=()
     local -A at=()
