@@ -55,13 +55,12 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 	size_t k_load = note_outside && c->tail_load < 0 ? 1 : 0;
 	uint64_t past = ms.n ? ms.mv[ms.n - 1].old_offset + ms.mv[ms.n - 1].size : 0;
 	for (size_t i = 0; i < ms.n; i++) {
-		uint64_t at = pn_space_first_fit(&f, ms.mv[i].size, ms.align[i], past, c->ext_end);
+		uint64_t at = pn_space_take(&f, ms.mv[i].size, ms.align[i], past, c->ext_end);
 		if (at == UINT64_MAX) {
 			ms.to_load[i] = true;
 			k_load = c->tail_load >= 0 ? 0 : 1;
 			continue;
 		}
-		pn_space_remove(&f, at, at + ms.mv[i].size);
 		ms.mv[i].new_offset = at;
 		ms.mv[i].new_addr = l0->vaddr + at;
 	}

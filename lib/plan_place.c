@@ -95,15 +95,15 @@ bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_loa
 static uint64_t lay_units(const struct ctx *c, const struct pn_space *room, size_t nt,
 			  long ju, bool note_outside, uint64_t *unit_at, uint64_t *note_at)
 {
+	size_t order[PN_MAX_UNITS], n = 0;
+	for (size_t i = 0; i < c->ncontig; i++)
+		if ((long)i != ju)
+			order[n++] = i;
+	if (ju >= 0)
+		order[n++] = (size_t)ju;
 	uint64_t cur = c->m->phoff + nt * c->es;
-	for (size_t k = 0; k <= c->ncontig; k++) {
-		size_t i = k;
-		if (k == c->ncontig && ju < 0)
-			break;
-		if (k == c->ncontig)
-			i = (size_t)ju;
-		else if ((long)k == ju)
-			continue;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k];
 		cur = pn_align_up(cur, c->units[i].align);
 		unit_at[i] = cur;
 		cur += c->units[i].end - c->units[i].start;
@@ -209,26 +209,18 @@ static bool relocate_units(const struct ctx *c, const struct pn_space *f, size_t
 	/* The unit the note joins first: it needs the longest free run. */
 	if (ok && ju >= 0) {
 		const struct unit *u = &c->units[ju];
-		uint64_t size = u->end - u->start + c->req->note_size;
-		uint64_t at = pn_space_first_fit(&room, size, max_u64(u->align, 4), 0, c->page);
+		uint64_t at = pn_space_take(&room, u->end - u->start + c->req->note_size,
+					    max_u64(u->align, 4), 0, c->page);
 		ok = at != UINT64_MAX;
-		if (ok) {
-			pn_space_remove(&room, at, at + size);
-			to[ju] = at;
-			*note_at = at + (u->end - u->start);
-		}
+		to[ju] = at;
+		*note_at = at + (u->end - u->start);
 	}
 	for (size_t i = 0; ok && i < c->nunits; i++) {
 		const struct unit *u = &c->units[i];
 		if (!moving[i] || (long)i == ju)
 			continue;
-		uint64_t at = pn_space_first_fit(&room, u->end - u->start, max_u64(u->align, 1), 0,
-						 c->page);
-		ok = at != UINT64_MAX;
-		if (ok) {
-			pn_space_remove(&room, at, at + (u->end - u->start));
-			to[i] = at;
-		}
+		to[i] = pn_space_take(&room, u->end - u->start, max_u64(u->align, 1), 0, c->page);
+		ok = to[i] != UINT64_MAX;
 	}
 	if (ok && ju < 0 && !note_outside) {
 		*note_at = pn_space_first_fit(&room, c->req->note_size, 4, 0, c->page);

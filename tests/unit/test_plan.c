@@ -55,15 +55,20 @@ static size_t add_section(struct fixture *f, const char *name, uint32_t type, ui
 	return i;
 }
 
-/* An empty 64-bit little-endian PIE model of 0x3000 bytes: the ELF header
- * bytes, program headers at 0x40, section headers at 0x2800. */
-static struct fixture *new_pie(void)
+/* Where the code (the second PT_LOAD, .text) starts in most fixtures. */
+#define TEXT 0x1000
+
+/* An empty 64-bit little-endian PIE model: the ELF header bytes, program
+ * headers at 0x40; code at `text`, section headers 0x1800 and the file's
+ * end 0x2000 past it. */
+static struct fixture *new_pie(uint64_t text)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
 		.elf_data = ELFDATA2LSB, .e_type = ET_DYN, .e_machine = EM_X86_64,
 		.ehsize = 64, .phoff = 64, .phentsize = ES, .shentsize = 64,
-		.file_size = 0x3000, .shoff = 0x2800, .head = f->head, .head_size = 0x3000,
+		.file_size = text + 0x2000, .shoff = text + 0x1800, .head = f->head,
+		.head_size = text + 0x2000,
 		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
 		.old_note = { .segment = -1 } };
 	memset(f->head, 0xee, 64);
@@ -72,25 +77,25 @@ static struct fixture *new_pie(void)
 
 /* The sections every fixture ends with: .text in the second PT_LOAD, and
  * .shstrtab. */
-static void end_sections(struct fixture *f)
+static void end_sections(struct fixture *f, uint64_t text)
 {
-	add_section(f, ".text", SHT_PROGBITS, 0x1000, 0x1000, 0x1000, 16);
-	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x2700, 0, 0x100, 1);
+	add_section(f, ".text", SHT_PROGBITS, text, text, 0x1000, 16);
+	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, text + 0x1700, 0, 0x100, 1);
 	f->sh[f->m.shstrndx].flags = 0;
 }
 
 /* A small PIE: ELF header, five program headers at 0x40, `gap` free bytes,
  * .interp, then `fill` bytes of unmovable read-only data; L0 ends there
- * and the next PT_LOAD starts at file offset and address 0x1000. */
-static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
+ * and the next PT_LOAD starts at file offset and address `text`. */
+static struct fixture *pie_text(uint64_t gap, uint64_t fill, uint64_t text)
 {
-	struct fixture *f = new_pie();
+	struct fixture *f = new_pie(text);
 	uint64_t interp = 64 + 5 * ES + gap;
 	uint64_t l0_end = interp + 28 + fill;
 	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
 	add_phdr(f, PT_INTERP, interp, interp, 28, 28, 1);
 	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
-	add_phdr(f, PT_LOAD, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000);
+	add_phdr(f, PT_LOAD, text, text, 0x1000, 0x1000, 0x1000);
 	f->ph[3].flags = PF_R | PF_X;
 	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
 	memset(f->head + 64, 0xbb, 5 * ES);
@@ -98,8 +103,13 @@ static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
 	add_section(f, ".interp", SHT_PROGBITS, interp, interp, 28, 1);
 	if (fill)
 		add_section(f, ".rodata", SHT_PROGBITS, interp + 28, interp + 28, fill, 1);
-	end_sections(f);
+	end_sections(f, text);
 	return f;
+}
+
+static struct fixture *pie_gap(uint64_t gap, uint64_t fill)
+{
+	return pie_text(gap, fill, TEXT);
 }
 
 static struct fixture *pie(uint64_t fill)
@@ -207,20 +217,36 @@ START_TEST(interp_shifts_to_let_table_grow)
 }
 END_TEST
 
-/* After .interp: .dynsym (DT_SYMTAB) then unmovable data to the end of
- * page 1; only moving .dynsym makes room. */
-static struct fixture *page1_full(uint64_t *dynsym_at)
+/* After .interp: .dynsym (DT_SYMTAB, `size` bytes) then unmovable data to
+ * the end of L0, where the code starts at `text`; only moving .dynsym makes
+ * room. */
+static struct fixture *dynsym_fills_l0(uint64_t *dynsym_at, uint64_t size, uint64_t text)
 {
-	struct fixture *f = pie(0);
+	struct fixture *f = pie_text(ES, 0, text);
 	uint64_t at = 64 + 6 * ES + 28 + 4;
-	add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x300, 8);
-	add_section(f, ".rodata", SHT_PROGBITS, at + 0x300, at + 0x300, 0x1000 - at - 0x300, 1);
-	f->ph[2].filesz = f->ph[2].memsz = 0x1000;
+	add_section(f, ".dynsym", SHT_DYNSYM, at, at, size, 8);
+	add_section(f, ".rodata", SHT_PROGBITS, at + size, at + size, text - at - size, 1);
+	f->ph[2].filesz = f->ph[2].memsz = text;
 	f->dyn[0] = (struct pn_dyn){ DT_SYMTAB, at };
 	f->dyn[1] = (struct pn_dyn){ DT_STRSZ, 10 };
 	f->m.ndyn = 2;
 	*dynsym_at = at;
 	return f;
+}
+
+/* Page 1 full: a 0x300-byte .dynsym. */
+static struct fixture *page1_full(uint64_t *dynsym_at)
+{
+	return dynsym_fills_l0(dynsym_at, 0x300, TEXT);
+}
+
+/* The move that rewrites dynamic entry `dyn_index`. */
+static const struct pn_move *move_of_dyn(const struct pn_plan *p, long dyn_index)
+{
+	for (size_t i = 0; i < p->nmoves; i++)
+		if (p->moves[i].dyn_index == dyn_index)
+			return &p->moves[i];
+	return NULL;
 }
 
 START_TEST(page1_full_moves_dynamic_section)
@@ -232,10 +258,7 @@ START_TEST(page1_full_moves_dynamic_section)
 	struct pkgnote_error err;
 	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
 	assert_page1(&p);
-	const struct pn_move *mv = NULL;
-	for (size_t i = 0; i < p.nmoves; i++)
-		if (p.moves[i].dyn_index == 0)
-			mv = &p.moves[i];
+	const struct pn_move *mv = move_of_dyn(&p, 0);
 	ck_assert_ptr_nonnull(mv);
 	ck_assert_uint_eq(mv->old_offset, at);
 	ck_assert_uint_eq(mv->size, 0x300);
@@ -262,48 +285,17 @@ START_TEST(page1_full_moves_dynamic_section)
 }
 END_TEST
 
-/* Like page1_full, but .dynsym is 20 KiB long: L0 ends at 0x6000, the
- * code follows, the section header table ends the 0x9000-byte file. */
-static struct fixture *big_dynsym(uint64_t *dynsym_at)
-{
-	struct fixture *f = new_pie();
-	f->m.file_size = f->m.head_size = 0x9000;
-	f->m.shoff = 0x8800;
-	uint64_t interp = 64 + 6 * ES, at = interp + 28 + 4;
-	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
-	add_phdr(f, PT_INTERP, interp, interp, 28, 28, 1);
-	add_phdr(f, PT_LOAD, 0, 0, 0x6000, 0x6000, 0x1000);
-	add_phdr(f, PT_LOAD, 0x6000, 0x6000, 0x1000, 0x1000, 0x1000);
-	f->ph[3].flags = PF_R | PF_X;
-	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
-	memset(f->head + 64, 0xbb, 5 * ES);
-	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
-	add_section(f, ".interp", SHT_PROGBITS, interp, interp, 28, 1);
-	add_section(f, ".dynsym", SHT_DYNSYM, at, at, 0x5000, 8);
-	add_section(f, ".rodata", SHT_PROGBITS, at + 0x5000, at + 0x5000, 0x6000 - at - 0x5000, 1);
-	add_section(f, ".text", SHT_PROGBITS, 0x6000, 0x6000, 0x1000, 16);
-	f->m.shstrndx = add_section(f, ".shstrtab", SHT_STRTAB, 0x8700, 0, 0x100, 1);
-	f->sh[f->m.shstrndx].flags = 0;
-	f->dyn[0] = (struct pn_dyn){ DT_SYMTAB, at };
-	f->m.ndyn = 1;
-	*dynsym_at = at;
-	return f;
-}
-
 START_TEST(large_moved_section_keeps_block_offset)
 {
 	/* So that its whole blocks can be shared with the input (reflinks). */
 	uint64_t at;
-	struct fixture *f = big_dynsym(&at);
+	struct fixture *f = dynsym_fills_l0(&at, 0x5000, 0x6000);
 	struct pn_plan_request req = request();
 	struct pn_plan p;
 	struct pkgnote_error err;
 	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
 	assert_page1(&p);
-	const struct pn_move *mv = NULL;
-	for (size_t i = 0; i < p.nmoves; i++)
-		if (p.moves[i].dyn_index == 0)
-			mv = &p.moves[i];
+	const struct pn_move *mv = move_of_dyn(&p, 0);
 	ck_assert_ptr_nonnull(mv);
 	ck_assert_uint_eq(mv->size, 0x5000);
 	ck_assert(p.new_load);
@@ -550,7 +542,7 @@ END_TEST
 static struct fixture *notes_then_data(bool spare)
 {
 	size_t n = spare ? 6 : 5;
-	struct fixture *f = new_pie();
+	struct fixture *f = new_pie(TEXT);
 	uint64_t notes = 64 + n * ES, l0_end = notes + 36 + 0x100;
 	add_phdr(f, PT_PHDR, 64, 64, n * ES, n * ES, 8);
 	add_phdr(f, PT_NOTE, notes, notes, 36, 36, 4);
@@ -563,7 +555,7 @@ static struct fixture *notes_then_data(bool spare)
 	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
 	add_section(f, ".note.gnu.build-id", SHT_NOTE, notes, notes, 36, 4);
 	add_section(f, ".rodata", SHT_PROGBITS, notes + 36, notes + 36, 0x100, 1);
-	end_sections(f);
+	end_sections(f, TEXT);
 	return f;
 }
 
