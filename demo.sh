@@ -31,7 +31,7 @@ if [ "${PKGNOTE_DEMO_SKIP_APT:-0}" != 1 ]; then
 	$SUDO apt-get update -q
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		build-essential meson ninja-build pkg-config \
-		libelf-dev libjson-c-dev check binutils
+		libelf-dev libdw-dev libjson-c-dev check binutils
 fi
 
 if [ -f "$BUILD/build.ninja" ]; then
