@@ -29,6 +29,9 @@
 #   load       the macros read with --load, osCpe given by %_pkgnote_os_cpe
 #   failure    a truncated ELF executable in the build root: pkgnote fails,
 #              so does rpmbuild, and the log says which file
+#   unusable   a pkgnote that cannot start (a copy away from its library, as
+#              after an install without ldconfig): rpmbuild fails, and the log
+#              says why and how to build without the step
 #
 # Skips (exit 77) with the reason when rpmbuild, rpm2cpio, cpio, readelf or
 # a C compiler is missing.  KEEP_WORK=1 keeps the scratch directory.
@@ -494,6 +497,31 @@ else
         fail "failure: no .rpm is written"
     else
         pass "failure: no .rpm is written"
+    fi
+fi
+
+# -- unusable: pkgnote does not start ---------------------------------------------
+
+echo
+echo "== unusable: %__pkgnote cannot find its library"
+mkdir -p "$WORK/unusable-bin"
+cp "$PKGNOTE" "$WORK/unusable-bin/pkgnote"
+# meson test points LD_LIBRARY_PATH at the build's library: not here.
+unset LD_LIBRARY_PATH
+if "$WORK/unusable-bin/pkgnote" --version >/dev/null 2>&1; then
+    skip "unusable: a copy of pkgnote still finds libpkgnote.so.0 here (installed on this machine?)"
+elif build unusable "" installed --define "__pkgnote $WORK/unusable-bin/pkgnote"; then
+    fail "unusable: rpmbuild fails when pkgnote cannot start"
+    show_log unusable
+else
+    pass "unusable: rpmbuild fails when pkgnote cannot start"
+    grep -E '^brp-pkgnote:' "$WORK/unusable/log" | sed 's/^/      log: /'
+    if grep -q '^brp-pkgnote: .*pkgnote does not start: .*libpkgnote\.so\.0' "$WORK/unusable/log" &&
+        grep -q "^brp-pkgnote: .*_pkgnote_enable 0" "$WORK/unusable/log"; then
+        pass "unusable: the log names the missing library and how to build without the step"
+    else
+        fail "unusable: the log names the missing library and how to build without the step"
+        show_log unusable
     fi
 fi
 
