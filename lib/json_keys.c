@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Duplicate-key detection for the JSON scanner.
+ * Duplicate-key detection for the JSON parser.
  *
- * json-c keeps only the last of duplicate keys, so the scanner refuses them;
- * keys are compared by their decoded value ("a/" and "a\/" are the same key)
- * without decoding them into a buffer.
+ * A name may occur once in an object (readers such as json-c would keep only
+ * the last of duplicates).  Keys are compared by their decoded value ("a/"
+ * and "a\/" are the same key) without decoding them into a buffer.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Messages of the JSON scanner.  Every problem found in the text goes
+ * Messages of the JSON parser.  Every problem found in the text goes
  * through pn_json_fail_at, so that all of them carry the position in the
  * same form.
  *
@@ -35,7 +35,7 @@ static void line_col(const char *text, size_t off, unsigned long *line, unsigned
 	}
 }
 
-enum pkgnote_status pn_json_fail_at(const struct pn_json_scanner *s, size_t off,
+enum pkgnote_status pn_json_fail_at(const struct pn_json_text *t, size_t off,
 				    const char *fmt, ...)
 {
 	char reason[400];
@@ -45,16 +45,16 @@ enum pkgnote_status pn_json_fail_at(const struct pn_json_scanner *s, size_t off,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	line_col(s->text, off, &line, &col);
-	return pn_fail(s->err, PKGNOTE_BAD_JSON, s->what, "line %lu, column %lu: %s",
+	line_col(t->text, off, &line, &col);
+	return pn_fail(t->err, PKGNOTE_BAD_JSON, t->what, "line %lu, column %lu: %s",
 		       line, col, reason);
 }
 
 /* Running out of memory is not the input's fault: say so with another
  * status than PKGNOTE_BAD_JSON. */
-enum pkgnote_status pn_json_fail_nomem(const struct pn_json_scanner *s)
+enum pkgnote_status pn_json_fail_nomem(const struct pn_json_text *t)
 {
-	return pn_fail_errno(s->err, PKGNOTE_IO, ENOMEM, s->what, "cannot check the JSON");
+	return pn_fail_errno(t->err, PKGNOTE_IO, ENOMEM, t->what, "cannot check the JSON");
 }
 
 /* At most QUOTE_MAX bytes, never cutting a UTF-8 sequence or an escape in
@@ -82,9 +82,9 @@ const char *pn_json_quote_more(size_t len)
 
 /* Name the character at `off` in a message: printable ASCII as itself,
  * anything else as a code point, which stays readable and one line. */
-static void describe_char(const struct pn_json_scanner *s, size_t off, char *buf, size_t size)
+static void describe_char(const struct pn_json_text *t, size_t off, char *buf, size_t size)
 {
-	const unsigned char *p = (const unsigned char *)s->text + off;
+	const unsigned char *p = (const unsigned char *)t->text + off;
 	uint32_t cp = p[0];
 
 	if (cp > 0x20 && cp < 0x7F) {
@@ -101,13 +101,13 @@ static void describe_char(const struct pn_json_scanner *s, size_t off, char *buf
 	snprintf(buf, size, "U+%04X", (unsigned)cp);
 }
 
-enum pkgnote_status pn_json_fail_unexpected(const struct pn_json_scanner *s,
+enum pkgnote_status pn_json_fail_unexpected(const struct pn_json_text *t, size_t off,
 					    const char *expected)
 {
 	char c[16];
 
-	if (pn_json_at_end(s))
-		return pn_json_fail_at(s, s->pos, "unexpected end of input, expected %s", expected);
-	describe_char(s, s->pos, c, sizeof c);
-	return pn_json_fail_at(s, s->pos, "unexpected character %s, expected %s", c, expected);
+	if (off >= t->len)
+		return pn_json_fail_at(t, off, "unexpected end of input, expected %s", expected);
+	describe_char(t, off, c, sizeof c);
+	return pn_json_fail_at(t, off, "unexpected character %s, expected %s", c, expected);
 }

@@ -3,12 +3,11 @@
  * UTF-8 and NUL byte checks of package metadata JSON.
  *
  * Encoding problems are checked over the whole text before the grammar, so
- * that the scanner (and its messages, which count columns in characters)
+ * that the parser (and its messages, which count columns in characters)
  * can take valid UTF-8 without NUL bytes for granted.
  */
 #include <stdint.h>
 
-#include "json_report.h"
 #include "json_utf8.h"
 
 /* Length of the UTF-8 sequence at `i`, or 0 with *why set when it is not a
@@ -63,19 +62,19 @@ static size_t utf8_seq(const unsigned char *p, size_t avail, const char **why)
 	return n;
 }
 
-enum pkgnote_status pn_json_check_bytes(const struct pn_json_scanner *s)
+enum pkgnote_status pn_json_check_bytes(const struct pn_json_text *t)
 {
-	const unsigned char *p = (const unsigned char *)s->text;
+	const unsigned char *p = (const unsigned char *)t->text;
 
-	if (s->len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-		return pn_json_fail_at(s, 0, "a UTF-8 byte order mark is not allowed");
-	for (size_t i = 0; i < s->len;) {
+	if (t->len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return pn_json_fail_at(t, 0, "a UTF-8 byte order mark is not allowed");
+	for (size_t i = 0; i < t->len;) {
 		const char *why = NULL;
 		if (p[i] == 0)
-			return pn_json_fail_at(s, i, "NUL byte in input");
-		size_t n = utf8_seq(p + i, s->len - i, &why);
+			return pn_json_fail_at(t, i, "NUL byte in input");
+		size_t n = utf8_seq(p + i, t->len - i, &why);
 		if (n == 0)
-			return pn_json_fail_at(s, i, "%s", why);
+			return pn_json_fail_at(t, i, "%s", why);
 		i += n;
 	}
 	return PKGNOTE_OK;
