@@ -24,7 +24,6 @@
 #include "error.h"
 #include "io_util.h"
 #include "note_codec.h"
-#include "note_read.h"
 
 /* The first page of a module: what the kernel dumps of a file mapping. */
 #define PAGE 4096
@@ -35,6 +34,15 @@
 struct mapping {
 	uint64_t start, end;
 	const char *file;
+};
+
+/* The modules, by address, and the warnings: what pkgnote_read_core
+ * returns, read through accessors so that struct pkgnote_module may grow. */
+struct pkgnote_core_report {
+	struct pkgnote_module *modules;
+	size_t nmodules;
+	char **warnings;
+	size_t nwarnings;
 };
 
 struct core {
@@ -291,10 +299,12 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 	} else if (c->use_files && m->path != NULL) {
 		/* Only the very file the core saw: its build-id must match. */
 		char *id = file_build_id(m->path);
-		struct pkgnote_error err;
+		char *json = NULL;
 		if (id != NULL && m->build_id != NULL && strcmp(id, m->build_id) == 0 &&
-		    pkgnote_read_file(m->path, 0, &m->json, NULL, &err) == PKGNOTE_OK)
+		    pkgnote_read_file(m->path, 0, &json, NULL, NULL) == PKGNOTE_OK) {
+			m->json = json;
 			m->source = PKGNOTE_SOURCE_FILE;
+		}
 		else if (id != NULL && m->build_id != NULL && strcmp(id, m->build_id) != 0)
 			warn(c, "%s: the file on disk is not the one in the core (build-id %s, core has %s)",
 			     m->path, id, m->build_id);
@@ -360,22 +370,27 @@ static enum pkgnote_status read_loads(struct core *c, struct pkgnote_error *err)
 }
 
 enum pkgnote_status pkgnote_read_core(const char *path, bool use_files,
-				      struct pkgnote_core_report *report,
+				      struct pkgnote_core_report **result,
 				      struct pkgnote_error *err)
 {
-	memset(report, 0, sizeof *report);
+	struct pkgnote_core_report *report = calloc(1, sizeof *report);
 	struct core c = { .path = path, .fd = -1, .use_files = use_files, .report = report };
 	Dwfl *dwfl = NULL;
 	enum pkgnote_status r;
 	uint64_t size;
 
+	*result = NULL;
+	if (report == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "reading the core");
 	const char *why = NULL;
 	c.dw = pn_dwfl_load(&why);
-	if (c.dw == NULL)
-		return pn_fail(err, PKGNOTE_IO, path, "cannot read core files: %s", why);
+	if (c.dw == NULL) {
+		r = pn_fail(err, PKGNOTE_IO, path, "cannot read core files: %s", why);
+		goto out;
+	}
 	c.fd = pn_open_regular(path, true, &size, err, &r);
 	if (c.fd < 0)
-		return r;
+		goto out;
 	c.size = size;
 	if (elf_version(EV_CURRENT) == EV_NONE ||
 	    (c.elf = elf_begin(c.fd, ELF_C_READ_MMAP, NULL)) == NULL) {
@@ -415,21 +430,50 @@ out:
 	free(c.loads);
 	free(c.maps);
 	free(c.files_note);
-	close(c.fd);
+	if (c.fd >= 0)
+		close(c.fd);
+	if (r == PKGNOTE_OK)
+		*result = report;
+	else
+		pkgnote_core_report_free(report);
 	return r;
 }
 
+size_t pkgnote_core_module_count(const struct pkgnote_core_report *report)
+{
+	return report->nmodules;
+}
+
+const struct pkgnote_module *pkgnote_core_module(const struct pkgnote_core_report *report,
+						 size_t i)
+{
+	return i < report->nmodules ? &report->modules[i] : NULL;
+}
+
+size_t pkgnote_core_warning_count(const struct pkgnote_core_report *report)
+{
+	return report->nwarnings;
+}
+
+const char *pkgnote_core_warning(const struct pkgnote_core_report *report, size_t i)
+{
+	return i < report->nwarnings ? report->warnings[i] : NULL;
+}
+
+/* The strings are the library's, allocated in module_cb: const to callers. */
 void pkgnote_core_report_free(struct pkgnote_core_report *report)
 {
+	if (report == NULL)
+		return;
 	for (size_t i = 0; i < report->nmodules; i++) {
-		free(report->modules[i].name);
-		free(report->modules[i].path);
-		free(report->modules[i].build_id);
-		free(report->modules[i].json);
+		free((char *)report->modules[i].name);
+		free((char *)report->modules[i].path);
+		free((char *)report->modules[i].build_id);
+		free((char *)report->modules[i].json);
 	}
 	for (size_t i = 0; i < report->nwarnings; i++)
 		free(report->warnings[i]);
 	free(report->modules);
 	free(report->warnings);
-	memset(report, 0, sizeof *report);
+	free(report);
 }

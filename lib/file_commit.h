@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Atomic replacement of a file, in three verbs: begin (a new temporary file
- * beside the target, created with O_EXCL and readable by its owner only),
- * commit (sync, give it the target's mode and owner, rename it over the
- * target) or abort (unlink it).  Nothing else writes the target, so an
- * interrupted run leaves either the old file or the new one.
+ * Atomic replacement of a file: begin (a new temporary file beside the
+ * target, created with O_EXCL and readable by its owner only), fill it
+ * (copy, then the plan is applied), finish it (the target's mode, owner,
+ * extended attributes; times), sync and place it (rename it over the
+ * target; relink the target's other names), or abort at any point (unlink
+ * it).  Nothing else writes the target, so an interrupted run leaves either
+ * the old file or the new one.
  */
 #ifndef PKGNOTE_FILE_COMMIT_H
 #define PKGNOTE_FILE_COMMIT_H

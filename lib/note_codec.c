@@ -38,9 +38,8 @@ static uint32_t get32(const unsigned char *p, int elf_data)
 	return v;
 }
 
-enum pkgnote_status pkgnote_note_encode(const char *json, int elf_data,
-					unsigned char **out, size_t *out_len,
-					struct pkgnote_error *err)
+enum pkgnote_status pn_note_encode(const char *json, int elf_data, unsigned char **out,
+				   size_t *out_len, struct pkgnote_error *err)
 {
 	if (elf_data != ELFDATA2LSB && elf_data != ELFDATA2MSB)
 		return pn_fail(err, PKGNOTE_BAD_ELF, NULL, "unknown ELF byte order %d", elf_data);

@@ -5,6 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkgnote.h"
+
+/*
+ * Encode the note record (header, owner, descriptor, padding) for `json`
+ * in the given byte order (ELFDATA2LSB or ELFDATA2MSB).  *out is malloc'd.
+ * The text is written as given: callers pass validated metadata
+ * (pkgnote_metadata_json), tests any text.
+ */
+enum pkgnote_status pn_note_encode(const char *json, int elf_data, unsigned char **out,
+				   size_t *out_len, struct pkgnote_error *err);
+
 /* Bytes of a note record holding `json_len` bytes of JSON (NUL added). */
 size_t pn_note_record_size(size_t json_len);
 

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "elf_model.h"
@@ -12,38 +10,10 @@
 #include "io_util.h"
 #include "note_codec.h"
 #include "note_read.h"
+#include "struct_size.h"
 
-int pn_open_regular(const char *path, bool follow_symlinks, uint64_t *size,
-		    struct pkgnote_error *err, enum pkgnote_status *status)
-{
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW);
-	int fd = open(path, flags);
-	if (fd < 0) {
-		int e = errno;
-		if (e == ELOOP)
-			*status = pn_fail(err, PKGNOTE_USAGE, path,
-					  "is a symbolic link (use --follow-symlinks to stamp its target)");
-		else
-			*status = pn_fail_errno(err, PKGNOTE_IO, e, path, "cannot open");
-		return -1;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		*status = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*status = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s",
-				  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		close(fd);
-		return -1;
-	}
-	/* Back to blocking reads for a regular file. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	*size = (uint64_t)st.st_size;
-	return fd;
-}
+/* The info as the first release defined it (later members are appended). */
+#define INFO_MIN PN_SIZE_TO(struct pkgnote_note_info, in_pt_note)
 
 enum pkgnote_status pn_note_json(const struct pn_model *m, uint64_t page_size, char **json,
 				 struct pkgnote_note_info *info, struct pkgnote_error *err)
@@ -72,7 +42,8 @@ enum pkgnote_status pn_note_json(const struct pn_model *m, uint64_t page_size, c
 		return r;
 
 	uint64_t page = page_size ? page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
-	*info = (struct pkgnote_note_info){ .offset = o->offset, .size = o->record_size,
+	*info = (struct pkgnote_note_info){ .size = sizeof *info, .offset = o->offset,
+					    .record_size = o->record_size,
 					    .in_pt_note = o->segment >= 0 };
 	for (size_t i = 0; i < m->phnum; i++) {
 		const struct pn_segment *s = &m->phdrs[i];
@@ -88,15 +59,23 @@ enum pkgnote_status pkgnote_read_file(const char *path, uint64_t page_size, char
 {
 	enum pkgnote_status r;
 	uint64_t size;
+	struct pkgnote_note_info found;
+
+	*json = NULL;
+	if (info != NULL &&
+	    (r = pn_struct_out_check(info, INFO_MIN, "pkgnote_note_info", err)) != PKGNOTE_OK)
+		return r;
 	int fd = pn_open_regular(path, true, &size, err, &r);
 	if (fd < 0)
 		return r;
 	struct pn_model m;
 	r = pn_model_read(fd, path, size, &m, err);
 	if (r == PKGNOTE_OK) {
-		r = pn_note_json(&m, page_size, json, info, err);
+		r = pn_note_json(&m, page_size, json, &found, err);
 		pn_model_free(&m);
 	}
 	close(fd);
+	if (r == PKGNOTE_OK && info != NULL)
+		pn_struct_out(info, &found, sizeof found);
 	return r;
 }

@@ -12,9 +12,4 @@
 enum pkgnote_status pn_note_json(const struct pn_model *m, uint64_t page_size, char **json,
 				 struct pkgnote_note_info *info, struct pkgnote_error *err);
 
-/* Open `path` read-only for inspection: a regular file, never a FIFO or a
- * device (opening those could block or never end). Returns the fd or -1. */
-int pn_open_regular(const char *path, bool follow_symlinks, uint64_t *size,
-		    struct pkgnote_error *err, enum pkgnote_status *status);
-
 #endif

@@ -18,9 +18,16 @@
 #include "file_commit.h"
 #include "io_util.h"
 #include "layout_plan.h"
+#include "note_codec.h"
 #include "note_read.h"
 #include "plan_apply.h"
+#include "struct_size.h"
 #include "verify.h"
+
+/* The options and the report as the first release defined them: the least
+ * a caller may pass (later members are appended). */
+#define OPTIONS_MIN PN_SIZE_TO(struct pkgnote_stamp_options, links)
+#define REPORT_MIN PN_SIZE_TO(struct pkgnote_stamp_report, note_offset)
 
 /* The file already carries exactly this note where the rules want it. */
 static bool already_stamped(const struct pn_model *m, const unsigned char *note, size_t size,
@@ -54,17 +61,15 @@ struct pkgnote_pending {
 	const char *const *links;
 };
 
-enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
-					  const struct pkgnote_stamp_options *opts,
+enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote_metadata *md,
+					  const struct pkgnote_stamp_options *caller_opts,
 					  struct pkgnote_pending **pending,
 					  struct pkgnote_stamp_report *report,
 					  struct pkgnote_error *err)
 {
-	static const struct pkgnote_stamp_options defaults;
-	if (opts == NULL)
-		opts = &defaults;
-	uint64_t page = opts->page_size ? opts->page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
-	struct pkgnote_stamp_report rep = { 0 };
+	struct pkgnote_stamp_options o = { .size = sizeof o };
+	const struct pkgnote_stamp_options *opts = &o;
+	struct pkgnote_stamp_report rep = { .size = sizeof rep };
 	struct pn_model m = { .fd = -1 };
 	struct pn_plan plan = { 0 };
 	struct pn_tmpfile tmp = { .fd = -1 };
@@ -76,8 +81,17 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
 	enum pkgnote_status r;
 
 	*pending = NULL;
-	if (json == NULL || path == NULL)
+	if (md == NULL || path == NULL)
 		return pn_fail(err, PKGNOTE_USAGE, path, "no file or no metadata given");
+	if (caller_opts != NULL &&
+	    (r = pn_struct_in(&o, sizeof o, caller_opts, OPTIONS_MIN, "pkgnote_stamp_options",
+			      err)) != PKGNOTE_OK)
+		return r;
+	if (report != NULL &&
+	    (r = pn_struct_out_check(report, REPORT_MIN, "pkgnote_stamp_report", err)) != PKGNOTE_OK)
+		return r;
+	const char *json = pkgnote_metadata_json(md);
+	uint64_t page = opts->page_size ? opts->page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
 	if (page < 512 || (page & (page - 1)) != 0)
 		return pn_fail(err, PKGNOTE_USAGE, path, "page size %llu is not a power of two >= 512",
 			       (unsigned long long)page);
@@ -102,7 +116,7 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const char *json,
 		r = pn_model_read_head(&m, err);
 	if (r != PKGNOTE_OK)
 		goto out;
-	r = pkgnote_note_encode(json, m.elf_data, &note, &note_size, err);
+	r = pn_note_encode(json, m.elf_data, &note, &note_size, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 	rep.replaced = m.old_note.present;
@@ -159,7 +173,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (r == PKGNOTE_OK && report != NULL)
-		*report = rep;
+		pn_struct_out(report, &rep, sizeof rep);
 	return r;
 }
 
@@ -250,13 +264,13 @@ uint64_t pkgnote_pending_size(const struct pkgnote_pending *p)
 	return (uint64_t)p->orig.st_size;
 }
 
-enum pkgnote_status pkgnote_stamp_file(const char *path, const char *json,
+enum pkgnote_status pkgnote_stamp_file(const char *path, const struct pkgnote_metadata *md,
 				       const struct pkgnote_stamp_options *opts,
 				       struct pkgnote_stamp_report *report,
 				       struct pkgnote_error *err)
 {
 	struct pkgnote_pending *p;
-	enum pkgnote_status r = pkgnote_stamp_prepare(path, json, opts, &p, report, err);
+	enum pkgnote_status r = pkgnote_stamp_prepare(path, md, opts, &p, report, err);
 	if (r == PKGNOTE_OK && p != NULL)
 		pkgnote_commit_pending(&p, 1, &r, err);
 	return r;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "messages.h"
 
 struct item {
 	char *path;
@@ -272,15 +273,16 @@ static void commit_set(const struct cli *cli, struct worker *w)
 	w->bytes = 0;
 }
 
-static void stamp_one(const struct cli *cli, const char *json, const struct item *it,
-		      struct worker *w)
+static void stamp_one(const struct cli *cli, const struct pkgnote_metadata *md,
+		      const struct item *it, struct worker *w)
 {
 	struct pkgnote_stamp_options opts = cli->opts;
 	opts.links = it->links;
 	struct pkgnote_error err;
 	struct pkgnote_pending *p;
 	size_t k = w->n;
-	int r = pkgnote_stamp_prepare(it->path, json, &opts, &p, &w->reports[k], &err);
+	w->reports[k] = (struct pkgnote_stamp_report)PKGNOTE_STAMP_REPORT_INIT;
+	int r = pkgnote_stamp_prepare(it->path, md, &opts, &p, &w->reports[k], &err);
 	if (r != PKGNOTE_OK) {
 		report_failed(&err, r, &w->c);
 		return;
@@ -321,13 +323,13 @@ static char *missing_keys(const char *json, const char *require)
 }
 
 /* check: one line (or JSON record) per file with a problem. */
-static void check_one(const struct cli *cli, const char *unused, const struct item *it,
-		      struct worker *w)
+static void check_one(const struct cli *cli, const struct pkgnote_metadata *unused,
+		      const struct item *it, struct worker *w)
 {
 	(void)unused;
 	struct counts *c = &w->c;
 	struct pkgnote_error err;
-	struct pkgnote_note_info info;
+	struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
 	char *json = NULL, *missing = NULL;
 	const char *problem = NULL;
 	int r = pkgnote_read_file(it->path, cli->opts.page_size, &json, &info, &err);
@@ -372,7 +374,8 @@ static long worker_count(const struct cli *cli, size_t items)
 	return (size_t)n > items ? (long)(items ? items : 1) : n;
 }
 
-typedef void (*work_fn)(const struct cli *, const char *, const struct item *, struct worker *);
+typedef void (*work_fn)(const struct cli *, const struct pkgnote_metadata *, const struct item *,
+			struct worker *);
 
 static void add_counts(struct counts *total, const struct counts *c)
 {
@@ -382,7 +385,7 @@ static void add_counts(struct counts *total, const struct counts *c)
 	total->worst = worse(total->worst, c->worst);
 }
 
-static void work(const struct cli *cli, const char *json, const struct list *l, work_fn fn,
+static void work(const struct cli *cli, const struct pkgnote_metadata *md, const struct list *l, work_fn fn,
 		 size_t first, size_t step, struct counts *c)
 {
 	struct worker *w = calloc(1, sizeof *w);
@@ -393,7 +396,7 @@ static void work(const struct cli *cli, const char *json, const struct list *l, 
 		return;
 	}
 	for (size_t i = first; i < l->n; i += step)
-		fn(cli, json, &l->items[i], w);
+		fn(cli, md, &l->items[i], w);
 	commit_set(cli, w);
 	add_counts(c, &w->c);
 	free(w);
@@ -401,12 +404,12 @@ static void work(const struct cli *cli, const char *json, const struct list *l, 
 
 /* Worker k of n takes items k, k+n, k+2n, ... and reports its counts
  * through a pipe; with one worker the work is done here. */
-static void run_workers(const struct cli *cli, const char *json, const struct list *l, work_fn fn,
+static void run_workers(const struct cli *cli, const struct pkgnote_metadata *md, const struct list *l, work_fn fn,
 			struct counts *total)
 {
 	long n = worker_count(cli, l->n);
 	if (n == 1) {
-		work(cli, json, l, fn, 0, 1, total);
+		work(cli, md, l, fn, 0, 1, total);
 		return;
 	}
 	pid_t pids[n];
@@ -428,7 +431,7 @@ static void run_workers(const struct cli *cli, const char *json, const struct li
 			close(p[0]);
 			struct counts c = { 0 };
 			setvbuf(stdout, NULL, _IOLBF, 0);
-			work(cli, json, l, fn, (size_t)started, (size_t)n, &c);
+			work(cli, md, l, fn, (size_t)started, (size_t)n, &c);
 			fflush(stdout);
 			_exit(write(p[1], &c, sizeof c) == (ssize_t)sizeof c ? 0 : 1);
 		}
@@ -438,7 +441,7 @@ static void run_workers(const struct cli *cli, const char *json, const struct li
 	}
 	/* Workers that could not start: their share is done here. */
 	for (long k = started; k < n; k++)
-		work(cli, json, l, fn, (size_t)k, (size_t)n, total);
+		work(cli, md, l, fn, (size_t)k, (size_t)n, total);
 	for (long k = 0; k < started; k++) {
 		struct counts c = { 0 };
 		ssize_t got = read(fds[k], &c, sizeof c);
@@ -454,7 +457,7 @@ static void run_workers(const struct cli *cli, const char *json, const struct li
 	}
 }
 
-static int run(struct cli *cli, const char *json, int argc, char **argv, bool checking)
+static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, char **argv, bool checking)
 {
 	struct list l = { 0 };
 	struct counts total = { 0 };
@@ -464,7 +467,7 @@ static int run(struct cli *cli, const char *json, int argc, char **argv, bool ch
 		return PKGNOTE_IO;
 	}
 	total = l.skipped;
-	run_workers(cli, json, &l, checking ? check_one : stamp_one, &total);
+	run_workers(cli, md, &l, checking ? check_one : stamp_one, &total);
 	bool many = cli->recursive || argc > 1;
 	if (checking && !cli->check_json && (many || total.failed))
 		printf("pkgnote: %zu checked, %zu ok, %zu with problems, %zu skipped\n",
@@ -476,9 +479,9 @@ static int run(struct cli *cli, const char *json, int argc, char **argv, bool ch
 	return total.worst;
 }
 
-int run_stamp(struct cli *cli, const char *json, int argc, char **argv)
+int run_stamp(struct cli *cli, const struct pkgnote_metadata *md, int argc, char **argv)
 {
-	return run(cli, json, argc, argv, false);
+	return run(cli, md, argc, argv, false);
 }
 
 int run_check(struct cli *cli, int argc, char **argv)

@@ -32,20 +32,13 @@ struct cli {
 	struct pkgnote_stamp_options opts;
 };
 
-void report_error(const struct pkgnote_error *err);
-int usage_error(const char *what, const char *reason);
-
-static inline int worse(int a, int b)
-{
-	return a > b ? a : b;
-}
-
-/* metadata.c: the compact JSON to stamp, from --json and the fields. */
-int metadata_build(const struct cli *cli, char **json);
+/* metadata.c: the metadata to stamp, from --json and the fields, validated
+ * by the library (messages printed). */
+int metadata_build(const struct cli *cli, struct pkgnote_metadata **md);
 bool fields_given(const struct fields *f);
 
 /* batch.c: stamp or check every PATH (walking directories with -r). */
-int run_stamp(struct cli *cli, const char *json, int argc, char **argv);
+int run_stamp(struct cli *cli, const struct pkgnote_metadata *md, int argc, char **argv);
 int run_check(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "messages.h"
 
 #define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -105,22 +106,22 @@ static void add(json_object *obj, const char *key, const char *value)
 		json_object_object_add(obj, key, json_object_new_string(value));
 }
 
-int metadata_build(const struct cli *cli, char **json)
+int metadata_build(const struct cli *cli, struct pkgnote_metadata **md)
 {
 	const struct fields *f = &cli->fields;
 	struct pkgnote_error err;
 	json_object *obj = NULL;
 	int r = PKGNOTE_OK;
-	*json = NULL;
+	*md = NULL;
 	if (cli->json_path == NULL && !fields_given(f))
 		return usage_error("", "stamp needs --json FILE or metadata fields (--type, --name, ...)");
 
 	if (cli->json_path != NULL) {
-		char *text = NULL, *compact = NULL;
+		char *text = NULL;
 		size_t len = 0;
 		r = read_json_input(cli->json_path, &text, &len);
 		if (r == PKGNOTE_OK)
-			r = pkgnote_json_compact(text, len, cli->json_path, &compact, &err);
+			r = pkgnote_metadata_parse(text, len, cli->json_path, md, &err);
 		else
 			err.message[0] = '\0';
 		free(text);
@@ -129,12 +130,11 @@ int metadata_build(const struct cli *cli, char **json)
 				report_error(&err);
 			return r;
 		}
-		if (!fields_given(f)) {
-			*json = compact;
+		if (!fields_given(f))
 			return PKGNOTE_OK;
-		}
-		obj = json_tokener_parse(compact);
-		free(compact);
+		obj = json_tokener_parse(pkgnote_metadata_json(*md));
+		pkgnote_metadata_free(*md);
+		*md = NULL;
 	} else {
 		obj = json_object_new_object();
 	}
@@ -161,7 +161,7 @@ int metadata_build(const struct cli *cli, char **json)
 	}
 	if (r == PKGNOTE_OK) {
 		const char *text = json_object_to_json_string_ext(obj, PLAIN);
-		r = pkgnote_json_compact(text, strlen(text), "metadata fields", json, &err);
+		r = pkgnote_metadata_parse(text, strlen(text), "metadata fields", md, &err);
 		if (r != PKGNOTE_OK)
 			report_error(&err);
 	}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The pkgnote command: argument parsing and messages over libpkgnote.
- * Only this file prints; the exit status is the highest pkgnote_status met.
+ * The pkgnote command: argument parsing and the three commands over
+ * libpkgnote (stamp and check of many files in batch.c, the metadata to
+ * stamp in metadata.c, cores in show_core.c).  The exit status is the
+ * highest pkgnote_status met.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "messages.h"
 #include "pkgnote.h"
 #include "show_core.h"
 
@@ -82,25 +85,14 @@ static const char usage_text[] =
 	"  6  I/O error (open, read, write, sync, rename)\n"
 	"  7  the written result failed verification (the input is untouched)\n";
 
-void report_error(const struct pkgnote_error *err)
-{
-	fprintf(stderr, "pkgnote: %s\n", err->message);
-}
-
-int usage_error(const char *what, const char *reason)
-{
-	fprintf(stderr, "pkgnote: %s%s%s\nTry 'pkgnote --help'.\n", what, *what ? ": " : "", reason);
-	return PKGNOTE_USAGE;
-}
-
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
 {
 	if (argc == 0)
 		return usage_error("", "stamp needs at least one PATH");
 	if (cli->output != NULL && (argc != 1 || cli->recursive))
 		return usage_error("", "-o OUT takes exactly one BINARY");
-	char *json = NULL;
-	int status = metadata_build(cli, &json);
+	struct pkgnote_metadata *md = NULL;
+	int status = metadata_build(cli, &md);
 	if (status != PKGNOTE_OK)
 		return status;
 	cli->opts.output = cli->output;
@@ -110,13 +102,13 @@ static int cmd_stamp(struct cli *cli, int argc, char **argv)
 		errno = 0;
 		long long v = strtoll(sde, &end, 10);
 		if (errno || *end || v < 0) {
-			free(json);
+			pkgnote_metadata_free(md);
 			return usage_error(sde, "SOURCE_DATE_EPOCH is not a number of seconds");
 		}
 		cli->opts.clamp_mtime = v;
 	}
-	status = run_stamp(cli, json, argc, argv);
-	free(json);
+	status = run_stamp(cli, md, argc, argv);
+	pkgnote_metadata_free(md);
 	return status;
 }
 
@@ -131,7 +123,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		struct pkgnote_error err;
-		struct pkgnote_note_info info;
+		struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
 		char *json = NULL;
 		int r = pkgnote_read_file(argv[i], cli->opts.page_size, &json, &info, &err);
 		worst = worse(worst, r);
@@ -285,7 +277,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { 0 };
+	struct cli cli = { .opts = PKGNOTE_STAMP_OPTIONS_INIT };
 	/* Past a file size limit, a write must fail (and the temporary file be
 	 * removed), not kill the process half-way. */
 	signal(SIGXFSZ, SIG_IGN);

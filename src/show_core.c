@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "messages.h"
 #include "pkgnote.h"
 #include "show_core.h"
 
@@ -67,8 +68,8 @@ static void print_module_line(const struct pkgnote_module *m)
 
 static void print_text(const char *path, const struct pkgnote_core_report *r)
 {
-	for (size_t i = 0; i < r->nmodules; i++) {
-		const struct pkgnote_module *m = &r->modules[i];
+	for (size_t i = 0; i < pkgnote_core_module_count(r); i++) {
+		const struct pkgnote_module *m = pkgnote_core_module(r, i);
 		print_module_line(m);
 		if (m->path != NULL && strcmp(m->path, m->name) != 0)
 			printf("    file: %s\n", m->path);
@@ -76,16 +77,16 @@ static void print_text(const char *path, const struct pkgnote_core_report *r)
 		if (m->json != NULL)
 			print_fields(m->json, "    ");
 	}
-	for (size_t i = 0; i < r->nwarnings; i++)
-		fprintf(stderr, "pkgnote: %s: warning: %s\n", path, r->warnings[i]);
+	for (size_t i = 0; i < pkgnote_core_warning_count(r); i++)
+		fprintf(stderr, "pkgnote: %s: warning: %s\n", path, pkgnote_core_warning(r, i));
 }
 
 static int print_json(const char *path, const struct pkgnote_core_report *r)
 {
 	json_object *doc = json_object_new_object(), *mods = json_object_new_array();
 	json_object_object_add(doc, "core", json_object_new_string(path));
-	for (size_t i = 0; i < r->nmodules; i++) {
-		const struct pkgnote_module *m = &r->modules[i];
+	for (size_t i = 0; i < pkgnote_core_module_count(r); i++) {
+		const struct pkgnote_module *m = pkgnote_core_module(r, i);
 		json_object *o = json_object_new_object();
 		char addr[32];
 		json_object_object_add(o, "name", json_object_new_string(m->name));
@@ -108,8 +109,8 @@ static int print_json(const char *path, const struct pkgnote_core_report *r)
 	}
 	json_object_object_add(doc, "modules", mods);
 	json_object *warnings = json_object_new_array();
-	for (size_t i = 0; i < r->nwarnings; i++)
-		json_object_array_add(warnings, json_object_new_string(r->warnings[i]));
+	for (size_t i = 0; i < pkgnote_core_warning_count(r); i++)
+		json_object_array_add(warnings, json_object_new_string(pkgnote_core_warning(r, i)));
 	json_object_object_add(doc, "warnings", warnings);
 	int ok = puts(json_object_to_json_string_ext(doc, PLAIN | JSON_C_TO_STRING_PRETTY)) >= 0;
 	json_object_put(doc);
@@ -118,23 +119,22 @@ static int print_json(const char *path, const struct pkgnote_core_report *r)
 
 int show_core(const char *path, bool json, bool use_files)
 {
-	struct pkgnote_core_report r;
+	struct pkgnote_core_report *r;
 	struct pkgnote_error err;
 	enum pkgnote_status st = pkgnote_read_core(path, use_files, &r, &err);
 	if (st != PKGNOTE_OK) {
-		fprintf(stderr, "pkgnote: %s\n", err.message);
-		pkgnote_core_report_free(&r);
+		report_error(&err);
 		return st;
 	}
 	if (json)
-		print_json(path, &r);
+		print_json(path, r);
 	else
-		print_text(path, &r);
+		print_text(path, r);
 	int found = 0;
-	for (size_t i = 0; i < r.nmodules; i++)
-		found |= r.modules[i].json != NULL;
+	for (size_t i = 0; i < pkgnote_core_module_count(r); i++)
+		found |= pkgnote_core_module(r, i)->json != NULL;
 	if (!found && !json)
 		fprintf(stderr, "pkgnote: %s: no module carries package metadata\n", path);
-	pkgnote_core_report_free(&r);
+	pkgnote_core_report_free(r);
 	return found ? PKGNOTE_OK : PKGNOTE_NO_NOTE;
 }

@@ -22,6 +22,7 @@
 
 #include "elf_model.h"
 #include "layout_plan.h"
+#include "note_codec.h"
 #include "plan_apply.h"
 #include "pkgnote.h"
 #include "verify.h"
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t k = 0; k < sizeof reqs / sizeof reqs[0]; k++) {
 		unsigned char *note = NULL;
 		size_t note_size = 0;
-		if (pkgnote_note_encode(jsons[reqs[k].json], m.elf_data, &note, &note_size, &err) !=
+		if (pn_note_encode(jsons[reqs[k].json], m.elf_data, &note, &note_size, &err) !=
 		    PKGNOTE_OK)
 			continue;
 		struct pn_plan_request req = { .note_size = note_size, .page_size = reqs[k].page,

@@ -23,7 +23,7 @@ START_TEST(note_little_endian)
 	unsigned char *note;
 	size_t len;
 	struct pkgnote_error err;
-	ck_assert_int_eq(pkgnote_note_encode("{\"a\":\"b\"}", ELFDATA2LSB, &note, &len, &err), PKGNOTE_OK);
+	ck_assert_int_eq(pn_note_encode("{\"a\":\"b\"}", ELFDATA2LSB, &note, &len, &err), PKGNOTE_OK);
 	ck_assert_uint_eq(len, sizeof want);
 	ck_assert_uint_eq(pn_note_record_size(9), sizeof want);
 	ck_assert_mem_eq(note, want, sizeof want);
@@ -39,7 +39,7 @@ START_TEST(note_big_endian)
 	unsigned char *note;
 	size_t len;
 	struct pkgnote_error err;
-	ck_assert_int_eq(pkgnote_note_encode("{\"a\":\"bc\"}", ELFDATA2MSB, &note, &len, &err), PKGNOTE_OK);
+	ck_assert_int_eq(pn_note_encode("{\"a\":\"bc\"}", ELFDATA2MSB, &note, &len, &err), PKGNOTE_OK);
 	ck_assert_uint_eq(len, sizeof want);
 	ck_assert_mem_eq(note, want, sizeof want);
 
@@ -88,7 +88,7 @@ START_TEST(note_malformed)
 	unsigned char *note = NULL;
 	size_t len;
 	struct pkgnote_error err;
-	ck_assert_int_eq(pkgnote_note_encode(big, ELFDATA2LSB, &note, &len, &err), PKGNOTE_BAD_JSON);
+	ck_assert_int_eq(pn_note_encode(big, ELFDATA2LSB, &note, &len, &err), PKGNOTE_BAD_JSON);
 	ck_assert_ptr_null(note);
 	free(big);
 }
