@@ -235,6 +235,12 @@ static bool any_bucket(const struct reader *r, uint64_t off, uint64_t nb)
 	return false;
 }
 
+uint64_t pn_dyn_symbol_count(const struct pn_model *m, const struct pn_segment *l0)
+{
+	struct reader r = { m, l0 };
+	return symbol_count(&r);
+}
+
 size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		      struct pn_cand *out, size_t max)
 {

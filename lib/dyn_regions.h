@@ -12,4 +12,8 @@
 size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		      struct pn_cand *out, size_t max);
 
+/* Number of dynamic symbols, from the hash tables in the first PN_HEAD_MAX
+ * bytes of L0; 0 when unknown. */
+uint64_t pn_dyn_symbol_count(const struct pn_model *m, const struct pn_segment *l0);
+
 #endif

@@ -29,6 +29,7 @@ void pn_model_free(struct pn_model *m)
 	free(m->shstr);
 	free(m->dyn);
 	free(m->head);
+	pn_space_free(&m->pins);
 	memset(m, 0, sizeof *m);
 }
 

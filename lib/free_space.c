@@ -119,6 +119,14 @@ bool pn_space_contains(const struct pn_space *s, uint64_t start, uint64_t end)
 	return false;
 }
 
+bool pn_space_overlaps(const struct pn_space *s, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < s->n && s->r[i].start < end; i++)
+		if (start < s->r[i].end)
+			return true;
+	return false;
+}
+
 uint64_t pn_space_first_fit(const struct pn_space *s, uint64_t size, uint64_t align,
 			    uint64_t lo, uint64_t hi)
 {

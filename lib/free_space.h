@@ -25,6 +25,8 @@ int pn_space_copy(struct pn_space *dst, const struct pn_space *src);
 int pn_space_add(struct pn_space *s, uint64_t start, uint64_t end);
 int pn_space_remove(struct pn_space *s, uint64_t start, uint64_t end);
 bool pn_space_contains(const struct pn_space *s, uint64_t start, uint64_t end);
+/* Some byte of [start, end) is in the set. */
+bool pn_space_overlaps(const struct pn_space *s, uint64_t start, uint64_t end);
 /*
  * Lowest offset >= lo, aligned to `align`, where `size` bytes are free and
  * end at or before `hi`; UINT64_MAX when there is none.

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "free_space.h"
+
 struct pn_segment {
 	uint32_t type;
 	uint32_t flags;
@@ -70,6 +72,10 @@ struct pn_model {
 
 	unsigned char *head;         /* the first head_size bytes (pn_model_read_head) */
 	uint64_t head_size;
+
+	/* Addresses of the segment mapping the file start that symbols and
+	 * relocations name (pn_model_read_pins): blocks holding them stay. */
+	struct pn_space pins;
 };
 
 void pn_model_free(struct pn_model *m);

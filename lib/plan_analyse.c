@@ -4,11 +4,13 @@
  *  - the base: the program headers with the old package note taken out of
  *    its PT_NOTE (which disappears, shrinks, or is split around it);
  *  - L0, the PT_LOAD mapping file offset 0, and how far it may grow;
- *  - the free bytes of L0: claimed by no header, section or segment, zero,
- *    and below the page where the next PT_LOAD begins;
+ *  - the free bytes of L0: claimed by no header, section, segment, symbol
+ *    or relocation, a filler (zero, or patchelf's 'X'), and below the page
+ *    where the next PT_LOAD begins;
  *  - the sections only one dynamic entry points at, which may move;
  *  - the blocks of .interp and notes after the program header table, which
  *    may shift within page 1;
+ *  - of those, the ones code may read at their address, which stay (stays);
  *  - a trailing PT_LOAD an earlier stamp added, which may grow.
  */
 #include <elf.h>
@@ -18,6 +20,7 @@
 
 #include "error.h"
 #include "dyn_regions.h"
+#include "note_codec.h"
 #include "plan_ctx.h"
 
 #ifndef SHT_RELR
@@ -178,10 +181,39 @@ static int free_padding(struct ctx *c)
 	return r;
 }
 
-/* A byte of the head that may be reused: zero, or part of the old note. */
-static bool free_byte(const struct pn_model *m, uint64_t i, bool has_old, uint64_t na, uint64_t nb)
+/* patchelf fills the bytes it vacates (sections it moved out of page 1)
+ * with this value. */
+#define PATCHELF_FILL 'X'
+
+/*
+ * A byte of the head that no header, section or segment claims may be
+ * reused when it holds a filler: zero (what linkers pad with), or, inside
+ * L0 of a file with section headers, patchelf's 'X'.  Any other value might
+ * be data some tool put there and reads from the file (a signature, an
+ * offset-found payload), which nothing here would show; a filler carries no
+ * information.  Inside L0 with section headers, every byte a linker made
+ * for code to read belongs to a section, and the bytes a symbol or
+ * relocation names are taken out anyway (drop_pins).  Part of the old note
+ * is free too.
+ */
+static bool free_byte(const struct pn_model *m, uint64_t i, uint64_t l0_end, bool has_old,
+		      uint64_t na, uint64_t nb)
 {
-	return m->head[i] == 0 || (has_old && i >= na && i < nb);
+	return m->head[i] == 0 || (has_old && i >= na && i < nb) ||
+	       (m->head[i] == PATCHELF_FILL && i < l0_end && m->shnum > 0);
+}
+
+/* Bytes a symbol or relocation names are not free, whatever they hold. */
+static int drop_pins(struct ctx *c)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	const struct pn_space *pins = &c->m->pins;
+	int r = 0;
+	for (size_t i = 0; i < pins->n; i++)
+		if (pins->r[i].end > l0->vaddr)
+			r |= pn_space_remove(&c->free0, max_u64(pins->r[i].start, l0->vaddr) - l0->vaddr,
+					     pins->r[i].end - l0->vaddr);
+	return r;
 }
 
 /* Step 1c: free bytes of L0 and its possible extension. */
@@ -215,7 +247,8 @@ static int compute_free(struct ctx *c)
 		r |= pn_space_remove(f, s->offset, s->offset + s->filesz);
 	}
 	/* Bytes no header claims may still be in use by something unnamed;
-	 * only zeros count as free, and only what was read is known. */
+	 * only fillers count as free (free_byte), and only what was read is
+	 * known. */
 	uint64_t known = min_u64(c->ext_end, m->head_size);
 	uint64_t na = 0, nb = 0;
 	bool has_old = old_note_range(m, &na, &nb);
@@ -223,9 +256,9 @@ static int compute_free(struct ctx *c)
 	for (size_t k = 0; k < f->n; k++) {
 		uint64_t end = min_u64(f->r[k].end, known);
 		for (uint64_t i = f->r[k].start; i < end;) {
-			bool zero = free_byte(m, i, has_old, na, nb);
+			bool zero = free_byte(m, i, l0->filesz, has_old, na, nb);
 			uint64_t j = i + 1;
-			while (j < end && free_byte(m, j, has_old, na, nb) == zero)
+			while (j < end && free_byte(m, j, l0->filesz, has_old, na, nb) == zero)
 				j++;
 			if (zero)
 				r |= pn_space_add(&zeros, i, j);
@@ -240,6 +273,7 @@ static int compute_free(struct ctx *c)
 		r |= pn_space_add(f, m->shoff, min_u64(sht_end, c->ext_end));
 	if (m->shnum == 0)
 		r |= free_padding(c);
+	r |= drop_pins(c);
 	return r ? -1 : 0;
 }
 
@@ -339,8 +373,75 @@ static int cmp_offset(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Notes that toolchains write for loaders, debuggers and crash tools, which
+ * find them through PT_NOTE: the ABI tag, hardware capabilities, build-id,
+ * gold's version, program properties (GNU), the Go build ID, the package
+ * note.  Any other note in a loadable segment is the program's own (a
+ * version string, a crash handler's record) and may be read by its code at
+ * the address the linker gave it.
+ */
+static bool toolchain_note(const struct pn_note_view *n)
+{
+	static const struct {
+		const char *owner;
+		uint32_t type;
+	} known[] = {
+		{ "GNU", NT_GNU_ABI_TAG }, { "GNU", NT_GNU_HWCAP }, { "GNU", NT_GNU_BUILD_ID },
+		{ "GNU", NT_GNU_GOLD_VERSION }, { "GNU", NT_GNU_PROPERTY_TYPE_0 },
+		{ "Go", 4 }, { PKGNOTE_NOTE_OWNER, PKGNOTE_NOTE_TYPE },
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		size_t len = strlen(known[i].owner);
+		if (n->type == known[i].type && n->namesz == len + 1 &&
+		    memcmp(n->name, known[i].owner, len + 1) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Some PT_NOTE sharing bytes with [start, end) of the file holds a note
+ * that is not a toolchain's, or cannot be read. */
+static bool holds_own_note(const struct ctx *c, uint64_t start, uint64_t end)
+{
+	const struct pn_model *m = c->m;
+	for (size_t j = 0; j < c->nbase; j++) {
+		const struct pn_segment *s = &c->base[j];
+		if (s->type != PT_NOTE || s->filesz == 0 || s->offset >= end ||
+		    s->offset + s->filesz <= start)
+			continue;
+		if (s->offset + s->filesz > m->head_size)
+			return true;
+		size_t align = s->align == 8 ? 8 : 4;
+		for (uint64_t pos = s->offset; pos < s->offset + s->filesz;) {
+			struct pn_note_view n;
+			if (pn_note_parse(m->head + pos, s->offset + s->filesz - pos, m->elf_data,
+					  align, &n) != 0 || !toolchain_note(&n))
+				return true;
+			pos += n.record_size;
+		}
+	}
+	return false;
+}
+
+/*
+ * The one rule for what never moves, whatever way would move it: a block
+ * of L0 (file offsets [offset, offset + size)) stays where it is when a
+ * symbol or relocation names an address in it (pins.c), or when it holds a
+ * note of the program's own.  Code reaches data by addresses fixed at link
+ * time; only those traces tell where it may look.
+ */
+static bool stays(const struct ctx *c, uint64_t offset, uint64_t size)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	uint64_t addr = l0->vaddr + offset - l0->offset;
+	return pn_space_overlaps(&c->m->pins, addr, addr + size) ||
+	       holds_own_note(c, offset, offset + size);
+}
+
 /* A block may leave page 1 when it starts there, lies in L0 where L0 maps
- * it, shares no byte with another segment and only its entry points in. */
+ * it, shares no byte with another segment, only its entry points in and
+ * nothing else may read it (stays). */
 static bool may_move(const struct ctx *c, const struct pn_cand *k)
 {
 	const struct pn_model *m = c->m;
@@ -348,7 +449,7 @@ static bool may_move(const struct ctx *c, const struct pn_cand *k)
 	if (k->size == 0 || k->offset >= c->page || k->offset < m->ehsize ||
 	    k->offset + k->size > l0->filesz || k->addr != l0->vaddr + k->offset ||
 	    (k->offset < m->phoff + m->phnum * c->es && m->phoff < k->offset + k->size) ||
-	    !sole_pointer(m, k->addr, k->size, k->dyn_index))
+	    !sole_pointer(m, k->addr, k->size, k->dyn_index) || stays(c, k->offset, k->size))
 		return false;
 	for (size_t j = 0; j < c->nbase; j++) {
 		const struct pn_segment *g = &c->base[j];
@@ -440,12 +541,14 @@ static uint64_t unit_end(const struct ctx *c, uint64_t pos, uint64_t *align, int
 }
 
 /* Nothing but shiftable segments and note or .interp sections lies in the
- * unit, and no dynamic entry points into it (DT_MIPS_OPTIONS may), so that
- * moving its bytes moves everything that refers to them. */
+ * unit, no dynamic entry points into it (DT_MIPS_OPTIONS may) and nothing
+ * else may read it (stays), so that moving its bytes moves everything that
+ * refers to them. */
 static bool unit_is_shiftable(const struct ctx *c, uint64_t start, uint64_t end, uint64_t *align)
 {
 	const struct pn_model *m = c->m;
-	if (!sole_pointer(m, c->base[c->l0].vaddr + start, end - start, -1))
+	if (!sole_pointer(m, c->base[c->l0].vaddr + start, end - start, -1) ||
+	    stays(c, start, end - start))
 		return false;
 	for (size_t j = 0; j < c->nbase; j++) {
 		const struct pn_segment *s = &c->base[j];

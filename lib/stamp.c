@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "elf_model.h"
 #include "error.h"
 #include "file_commit.h"
@@ -20,6 +21,7 @@
 #include "layout_plan.h"
 #include "note_codec.h"
 #include "note_read.h"
+#include "pins.h"
 #include "plan_apply.h"
 #include "struct_size.h"
 #include "verify.h"
@@ -114,6 +116,10 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 	r = pn_model_read(fd, path, size, &m, err);
 	if (r == PKGNOTE_OK)
 		r = pn_model_read_head(&m, err);
+	if (r == PKGNOTE_OK && pn_refusal(&m) != NULL)
+		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s", pn_refusal(&m));
+	if (r == PKGNOTE_OK)
+		r = pn_model_read_pins(&m, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 	r = pn_note_encode(json, m.elf_data, &note, &note_size, err);

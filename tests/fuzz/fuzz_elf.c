@@ -23,6 +23,7 @@
 #include "elf_model.h"
 #include "layout_plan.h"
 #include "note_codec.h"
+#include "pins.h"
 #include "plan_apply.h"
 #include "pkgnote.h"
 #include "verify.h"
@@ -78,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pkgnote_error err;
 	if (pn_model_read(in_fd, "fuzz-input", size, &m, &err) != PKGNOTE_OK)
 		return 0;
-	if (pn_model_read_head(&m, &err) != PKGNOTE_OK) {
+	if (pn_model_read_head(&m, &err) != PKGNOTE_OK || pn_model_read_pins(&m, &err) != PKGNOTE_OK) {
 		pn_model_free(&m);
 		return 0;
 	}

@@ -5,7 +5,8 @@
  * movable (refused, or a new first page for ET_EXEC, or outside page 1 when
  * allowed), an old note replaced in place or cut out of a shared PT_NOTE,
  * a spare PT_NULL slot taken, a block of notes relocated for the note to
- * join, and determinism.
+ * join, blocks that code may read (a symbol or relocation names them, or a
+ * note of the program's own) kept in place, and determinism.
  */
 #include <check.h>
 #include <elf.h>
@@ -121,6 +122,20 @@ static void put32le(unsigned char *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A note record at `off` of the head: owner `owner`, type `type`, a
+ * descriptor of `descsz` bytes (a multiple of 4). */
+static void put_note(struct fixture *f, uint64_t off, const char *owner, uint32_t type,
+		     uint32_t descsz)
+{
+	uint32_t namesz = (uint32_t)strlen(owner) + 1;
+	put32le(f->head + off, namesz);
+	put32le(f->head + off + 4, descsz);
+	put32le(f->head + off + 8, type);
+	memset(f->head + off + 12, 0, (namesz + 3) & ~3U);
+	memcpy(f->head + off + 12, owner, namesz);
+	memset(f->head + off + 12 + ((namesz + 3) & ~3U), 0xcc, descsz);
 }
 
 static struct pn_plan_request request(void)
@@ -477,6 +492,8 @@ START_TEST(note_in_middle_of_shared_pt_note)
 	add_section(f, ".note.a", SHT_NOTE, at, at, 32, 4);
 	size_t sec = add_section(f, ".note.package", SHT_NOTE, at + 32, at + 32, NOTE, 4);
 	add_section(f, ".note.b", SHT_NOTE, at + 32 + NOTE, at + 32 + NOTE, 32, 4);
+	put_note(f, at, "GNU", NT_GNU_ABI_TAG, 16);
+	put_note(f, at + 32 + NOTE, "GNU", NT_GNU_ABI_TAG, 16);
 	add_phdr(f, PT_NOTE, at, at, 64 + NOTE, 64 + NOTE, 4);
 	f->ph[2].filesz = f->ph[2].memsz = at + 64 + NOTE;
 	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at + 32,
@@ -554,6 +571,7 @@ static struct fixture *notes_then_data(bool spare)
 	memset(f->head + 64, 0xbb, n * ES);
 	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
 	add_section(f, ".note.gnu.build-id", SHT_NOTE, notes, notes, 36, 4);
+	put_note(f, notes, "GNU", NT_GNU_BUILD_ID, 20);
 	add_section(f, ".rodata", SHT_PROGBITS, notes + 36, notes + 36, 0x100, 1);
 	end_sections(f, TEXT);
 	return f;
@@ -630,6 +648,87 @@ START_TEST(notes_relocate_and_the_note_joins_them)
 }
 END_TEST
 
+/* The plan moves no byte of [start, end). */
+static void assert_stays(const struct pn_plan *p, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < p->nmoves; i++)
+		ck_assert(p->moves[i].old_offset + p->moves[i].size <= start ||
+			  p->moves[i].old_offset >= end);
+}
+
+START_TEST(own_note_stays)
+{
+	/* The block of notes that would relocate holds a note no toolchain
+	 * writes: the program may read it at its address, so it stays and,
+	 * with no other way, the file is refused. */
+	struct fixture *f = notes_then_data(false);
+	uint64_t notes = 64 + 5 * ES;
+	put_note(f, notes, "ACME", 1, 16);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	free(f);
+}
+END_TEST
+
+START_TEST(symbol_pins_notes)
+{
+	/* The same toolchain note relocates (notes_relocate_and_the_note_joins_them)
+	 * unless a symbol or relocation names a byte of it. */
+	struct fixture *f = notes_then_data(false);
+	uint64_t notes = 64 + 5 * ES;
+	ck_assert_int_eq(pn_space_add(&f->m.pins, notes + 20, notes + 21), 0);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	/* A pin next to the block, not in it, changes nothing. */
+	pn_space_free(&f->m.pins);
+	ck_assert_int_eq(pn_space_add(&f->m.pins, notes + 36, notes + 37), 0);
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	ck_assert_uint_eq(p.nmoves, 1);
+	ck_assert_uint_eq(p.moves[0].old_offset, notes);
+	pn_plan_free(&p);
+	pn_space_free(&f->m.pins);
+	free(f);
+}
+END_TEST
+
+START_TEST(symbol_pins_dynamic_section_and_interp)
+{
+	/* .dynsym would leave page 1 (page1_full_moves_dynamic_section), and
+	 * .interp shift (interp_shifts_to_let_table_grow); pinned, neither
+	 * moves. */
+	uint64_t at;
+	struct fixture *f = page1_full(&at);
+	ck_assert_int_eq(pn_space_add(&f->m.pins, at + 0x2f0, at + 0x2f8), 0);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	enum pkgnote_status r = pn_plan_layout(&f->m, &req, &p, &err);
+	if (r == PKGNOTE_OK) {
+		assert_stays(&p, at, at + 0x300);
+		ck_assert_ptr_null(move_of_dyn(&p, 0));
+		pn_plan_free(&p);
+	}
+	pn_space_free(&f->m.pins);
+	free(f);
+
+	f = pie_gap(0, 0);
+	uint64_t interp = 64 + 5 * ES;
+	ck_assert_int_eq(pn_space_add(&f->m.pins, interp, interp + 1), 0);
+	r = pn_plan_layout(&f->m, &req, &p, &err);
+	if (r == PKGNOTE_OK) {
+		assert_stays(&p, interp, interp + 28);
+		ck_assert_uint_eq(find(&p, PT_INTERP, 0)->offset, interp);
+		pn_plan_free(&p);
+	}
+	pn_space_free(&f->m.pins);
+	free(f);
+}
+END_TEST
+
 START_TEST(empty_gnu_hash_has_no_chains)
 {
 	/* Without section headers a block's size comes from its contents.
@@ -700,6 +799,9 @@ int main(void)
 	tcase_add_test(tc, spare_pt_null_takes_the_new_pt_note);
 	tcase_add_test(tc, notes_relocate_and_the_note_joins_them);
 	tcase_add_test(tc, empty_gnu_hash_has_no_chains);
+	tcase_add_test(tc, own_note_stays);
+	tcase_add_test(tc, symbol_pins_notes);
+	tcase_add_test(tc, symbol_pins_dynamic_section_and_interp);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What code may read at a fixed address.  A linked program reaches its
+ * data through addresses the linker resolved; they leave no trace in the
+ * file but for the symbols that name them and the relocations the loader
+ * applies.  So a byte of L0 (the PT_LOAD mapping the start of the file)
+ * counts as read by code, and the block holding it never moves, when
+ *  - a symbol of .symtab or .dynsym is defined there: the whole section its
+ *    st_shndx names when its value lies in that section (an end symbol one
+ *    past it included); otherwise, and without section headers (.dynsym
+ *    found through DT_SYMTAB), its bytes [st_value, st_value + st_size),
+ *    a symbol of size 0 pinning the bytes on both sides of its address,
+ *    since it may mark the start of one block or the end of another;
+ *  - a relocation writes there (r_offset), or, carrying no symbol, points
+ *    there: its addend, or for REL and RELR the word it relocates (a TLS
+ *    offset read as an address pins more than needed, never less).
+ * Section, file and TLS symbols name no address.  A local symbol of a note
+ * section pins nothing: a note no toolchain writes stays anyway (the notes
+ * rule of plan_analyse.c), and a toolchain's note is found through PT_NOTE,
+ * its local symbol being the label the startup file that wrote it gives it
+ * (crt1.o's __abi_tag for the ABI tag), which nothing reads.  Code of a stripped
+ * program that reaches a block by an address baked into its instructions
+ * leaves no trace at all: see the notes rule in plan_analyse.c.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dyn_regions.h"
+#include "elf_codec.h"
+#include "error.h"
+#include "io_util.h"
+#include "pins.h"
+
+#ifndef SHT_RELR
+#define SHT_RELR 19
+#endif
+#ifndef DT_RELRSZ
+#define DT_RELRSZ 35
+#define DT_RELR 36
+#endif
+
+/* Records are read this many bytes at a time: symbol and relocation tables
+ * of large libraries run to megabytes. */
+#define CHUNK (64 * 1024)
+
+struct pinner {
+	struct pn_model *m;
+	uint64_t lo, hi;             /* L0's file-backed addresses */
+	struct pn_range *r;          /* pins found, unsorted */
+	size_t n, cap;
+	unsigned char *win;          /* a window of the file, for implicit addends */
+	uint64_t win_off, win_len;
+	bool oom;
+};
+
+static void pin(struct pinner *p, uint64_t start, uint64_t end)
+{
+	start = start > p->lo ? start : p->lo;
+	end = end < p->hi ? end : p->hi;
+	if (start >= end || p->oom)
+		return;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct pn_range *r = realloc(p->r, cap * sizeof *r);
+		if (r == NULL) {
+			p->oom = true;
+			return;
+		}
+		p->r = r;
+		p->cap = cap;
+	}
+	p->r[p->n++] = (struct pn_range){ start, end };
+}
+
+/* An address with no size of its own: the bytes on both sides of it. */
+static void pin_point(struct pinner *p, uint64_t addr)
+{
+	pin(p, addr > 0 ? addr - 1 : 0, addr + 1 < addr ? addr : addr + 1);
+}
+
+static uint64_t get(const struct pn_model *m, const unsigned char *b, unsigned bytes)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++)
+		v = v << 8 | b[m->elf_data == ELFDATA2MSB ? i : bytes - 1 - i];
+	return v;
+}
+
+/* The word the loader relocates at `addr`, as the file holds it; false
+ * when no segment maps file bytes there. */
+static bool word_at(struct pinner *p, uint64_t addr, uint64_t *val)
+{
+	const struct pn_model *m = p->m;
+	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t off = UINT64_MAX;
+	for (size_t i = 0; i < m->phnum && off == UINT64_MAX; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type == PT_LOAD && addr >= s->vaddr && addr - s->vaddr + w <= s->filesz)
+			off = s->offset + (addr - s->vaddr);
+	}
+	if (off == UINT64_MAX || off + w > m->file_size)
+		return false;
+	if (p->win == NULL && (p->win = malloc(CHUNK)) == NULL) {
+		p->oom = true;
+		return false;
+	}
+	if (off < p->win_off || off + w > p->win_off + p->win_len) {
+		uint64_t len = m->file_size - off < CHUNK ? m->file_size - off : CHUNK;
+		if (pn_pread_full(m->fd, p->win, len, off) != 0)
+			return false;
+		p->win_off = off;
+		p->win_len = len;
+	}
+	*val = get(m, p->win + (off - p->win_off), w);
+	return true;
+}
+
+/* Call fn on each record of `entsize` bytes of the table at file offset
+ * `off`, `size` bytes long; -1 when it cannot be read. */
+typedef void record_fn(struct pinner *p, const unsigned char *rec, const void *arg);
+
+static int each_record(struct pinner *p, uint64_t off, uint64_t size, uint64_t entsize,
+		       record_fn *fn, const void *arg)
+{
+	const struct pn_model *m = p->m;
+	if (entsize == 0 || entsize > CHUNK || off > m->file_size || size > m->file_size - off)
+		return -1;
+	unsigned char *buf = malloc(CHUNK);
+	if (buf == NULL) {
+		p->oom = true;
+		return -1;
+	}
+	uint64_t per = CHUNK / entsize * entsize, count = size / entsize * entsize;
+	int r = 0;
+	for (uint64_t pos = 0; pos < count && r == 0; pos += per) {
+		uint64_t len = count - pos < per ? count - pos : per;
+		r = pn_pread_full(m->fd, buf, len, off + pos);
+		for (uint64_t k = 0; r == 0 && k < len; k += entsize)
+			fn(p, buf + k, arg);
+	}
+	free(buf);
+	return r;
+}
+
+static void on_symbol(struct pinner *p, const unsigned char *rec, const void *arg)
+{
+	(void)arg;
+	const struct pn_model *m = p->m;
+	GElf_Sym s;
+	if (pn_decode(m->elf_class, m->elf_data, ELF_T_SYM, rec, 1, &s) != 0)
+		return;
+	int type = GELF_ST_TYPE(s.st_info);
+	if (s.st_shndx == SHN_UNDEF || s.st_shndx == SHN_COMMON || type == STT_SECTION ||
+	    type == STT_FILE || type == STT_TLS)
+		return;
+	if (s.st_shndx < m->shnum && s.st_shndx != SHN_ABS) {
+		const struct pn_section *sec = &m->shdrs[s.st_shndx];
+		if (sec->type == SHT_NOTE && GELF_ST_BIND(s.st_info) == STB_LOCAL)
+			return;
+		if ((sec->flags & SHF_ALLOC) && s.st_value >= sec->addr &&
+		    s.st_value <= sec->addr + sec->size) {
+			pin(p, sec->addr, sec->addr + (sec->size ? sec->size : 1));
+			return;
+		}
+	}
+	if (s.st_size == 0)
+		pin_point(p, s.st_value);
+	else
+		pin(p, s.st_value, s.st_value + s.st_size);
+}
+
+/* A relocation target with no symbol: an address, or not one (a TLS
+ * offset, a module id); either way its bytes stay. */
+static void pin_target(struct pinner *p, uint64_t target)
+{
+	pin_point(p, target);
+}
+
+struct reloc_kind {
+	bool rela;
+};
+
+static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg)
+{
+	const struct pn_model *m = p->m;
+	const struct reloc_kind *k = arg;
+	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t where = get(m, rec, w), info = get(m, rec + w, w);
+	uint64_t sym;
+	if (w == 4)
+		sym = info >> 8;
+	else if (m->e_machine == EM_MIPS && m->elf_data == ELFDATA2LSB)
+		sym = info & 0xffffffff; /* MIPS64 little-endian puts r_sym first */
+	else
+		sym = info >> 32;
+	pin(p, where, where + w);
+	if (sym != 0)
+		return; /* the symbol pins its own bytes */
+	uint64_t target;
+	if (k->rela)
+		pin_target(p, get(m, rec + 2 * w, w));
+	else if (word_at(p, where, &target))
+		pin_target(p, target);
+}
+
+/* RELR: an even word is an address to relocate; an odd one a bitmap of the
+ * following words-1 places. */
+static void on_relr(struct pinner *p, const unsigned char *rec, const void *arg)
+{
+	uint64_t *base = (uint64_t *)arg;
+	const struct pn_model *m = p->m;
+	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t e = get(m, rec, w), target;
+	if ((e & 1) == 0) {
+		pin(p, e, e + w);
+		if (word_at(p, e, &target))
+			pin_target(p, target);
+		*base = e + w;
+		return;
+	}
+	for (unsigned i = 1; i < 8 * w; i++)
+		if ((e >> i) & 1) {
+			uint64_t where = *base + (i - 1) * w;
+			pin(p, where, where + w);
+			if (word_at(p, where, &target))
+				pin_target(p, target);
+		}
+	*base += (8 * w - 1) * w;
+}
+
+static int read_relocs(struct pinner *p, uint32_t type, uint64_t off, uint64_t size)
+{
+	const struct pn_model *m = p->m;
+	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
+	if (type == SHT_RELR) {
+		uint64_t base = 0;
+		return each_record(p, off, size, w, on_relr, &base);
+	}
+	struct reloc_kind k = { .rela = type == SHT_RELA };
+	return each_record(p, off, size, (k.rela ? 3 : 2) * w, on_reloc, &k);
+}
+
+/* The file offset of `size` bytes at `addr`, when a PT_LOAD maps them. */
+static bool offset_of(const struct pn_model *m, uint64_t addr, uint64_t size, uint64_t *off)
+{
+	for (size_t i = 0; i < m->phnum; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type == PT_LOAD && addr >= s->vaddr && addr - s->vaddr <= s->filesz &&
+		    size <= s->filesz - (addr - s->vaddr)) {
+			*off = s->offset + (addr - s->vaddr);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
+{
+	for (size_t i = 0; i < m->ndyn; i++)
+		if (m->dyn[i].tag == tag) {
+			*val = m->dyn[i].val;
+			return true;
+		}
+	return false;
+}
+
+/* Without section headers the dynamic table names the tables. */
+static int read_dynamic_tables(struct pinner *p, const struct pn_segment *l0)
+{
+	const struct pn_model *m = p->m;
+	static const struct {
+		int64_t tag, size_tag;
+		uint32_t type;
+	} tables[] = {
+		{ DT_RELA, DT_RELASZ, SHT_RELA }, { DT_REL, DT_RELSZ, SHT_REL },
+		{ DT_RELR, DT_RELRSZ, SHT_RELR }, { DT_JMPREL, DT_PLTRELSZ, 0 },
+	};
+	int r = 0;
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0] && r == 0; i++) {
+		uint64_t addr, size, off, kind;
+		uint32_t type = tables[i].type;
+		if (type == 0)
+			type = dyn_value(m, DT_PLTREL, &kind) && kind == DT_REL ? SHT_REL : SHT_RELA;
+		if (dyn_value(m, tables[i].tag, &addr) && dyn_value(m, tables[i].size_tag, &size) &&
+		    offset_of(m, addr, size, &off))
+			r = read_relocs(p, type, off, size);
+	}
+	uint64_t addr, off, count = pn_dyn_symbol_count(m, l0);
+	uint64_t es = pn_fsize(m->elf_class, ELF_T_SYM, 1);
+	if (r == 0 && count > 0 && dyn_value(m, DT_SYMTAB, &addr) &&
+	    count <= m->file_size / es && offset_of(m, addr, count * es, &off))
+		r = each_record(p, off, count * es, es, on_symbol, NULL);
+	return r;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct pn_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err)
+{
+	const struct pn_segment *l0 = NULL;
+	for (size_t i = 0; i < m->phnum; i++) {
+		const struct pn_segment *s = &m->phdrs[i];
+		if (s->type == PT_LOAD && s->offset == 0 && s->filesz > 0 &&
+		    (l0 == NULL || s->vaddr < l0->vaddr))
+			l0 = s;
+	}
+	if (l0 == NULL)
+		return PKGNOTE_OK; /* the planner refuses such a file */
+	struct pinner p = { .m = m, .lo = l0->vaddr, .hi = l0->vaddr + l0->filesz };
+	int r = 0;
+	for (size_t i = 1; i < m->shnum && r == 0; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		if (s->type == SHT_SYMTAB || s->type == SHT_DYNSYM)
+			r = each_record(&p, s->offset, s->size,
+					pn_fsize(m->elf_class, ELF_T_SYM, 1), on_symbol, NULL);
+		else if (s->type == SHT_REL || s->type == SHT_RELA || s->type == SHT_RELR)
+			r = read_relocs(&p, s->type, s->offset, s->size);
+	}
+	if (m->shnum == 0 && r == 0)
+		r = read_dynamic_tables(&p, l0);
+	int saved = errno;
+	free(p.win);
+	if (p.oom || r != 0) {
+		free(p.r);
+		return p.oom ? pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols")
+			     : pn_fail_errno(err, PKGNOTE_BAD_ELF, saved ? saved : EIO, m->path,
+					     "cannot read a symbol or relocation table");
+	}
+	qsort(p.r, p.n, sizeof *p.r, cmp_range);
+	int bad = 0;
+	for (size_t i = 0; i < p.n; i++)
+		bad |= pn_space_add(&m->pins, p.r[i].start, p.r[i].end);
+	free(p.r);
+	if (bad)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols");
+	return PKGNOTE_OK;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef PKGNOTE_PINS_H
+#define PKGNOTE_PINS_H
+
+#include "model.h"
+#include "pkgnote.h"
+
+/*
+ * Fill m->pins: the addresses of the segment mapping the start of the file
+ * that a symbol or a relocation names, so that the planner never moves a
+ * block holding one.  Needs m->head (pn_model_read_head).
+ */
+enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err);
+
+#endif
