@@ -412,11 +412,17 @@ static bool holds_own_note(const struct ctx *c, uint64_t start, uint64_t end)
 			continue;
 		if (s->offset + s->filesz > m->head_size)
 			return true;
-		size_t align = s->align == 8 ? 8 : 4;
+		/* Read with 4 as elf_model.c does: the GNU notes of an 8-aligned
+		 * PT_NOTE parse the same way. */
 		for (uint64_t pos = s->offset; pos < s->offset + s->filesz;) {
 			struct pn_note_view n;
 			if (pn_note_parse(m->head + pos, s->offset + s->filesz - pos, m->elf_data,
-					  align, &n) != 0 || !toolchain_note(&n))
+					  4, &n) != 0)
+				return true;
+			/* Zeros at the end (mold pads PT_NOTE to its alignment). */
+			if (n.namesz == 0 && n.descsz == 0 && n.type == 0)
+				break;
+			if (!toolchain_note(&n))
 				return true;
 			pos += n.record_size;
 		}

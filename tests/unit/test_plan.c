@@ -672,6 +672,38 @@ START_TEST(own_note_stays)
 }
 END_TEST
 
+START_TEST(property_note_shifts)
+{
+	/* Program properties right after the table in an 8-aligned PT_NOTE,
+	 * free bytes after them: the note block shifts for the table to grow.
+	 * Its records are read as every GNU note is (4-byte padding of the
+	 * name); a note of the program's own there stays. */
+	struct fixture *f = new_pie(TEXT);
+	uint64_t notes = 64 + 5 * ES, l0_end = notes + 32 + 0x200;
+	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
+	add_phdr(f, PT_NOTE, notes, notes, 32, 32, 8);
+	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
+	add_phdr(f, PT_LOAD, TEXT, TEXT, 0x1000, 0x1000, 0x1000);
+	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
+	memset(f->head + 64, 0xbb, 5 * ES);
+	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
+	add_section(f, ".note.gnu.property", SHT_NOTE, notes, notes, 32, 8);
+	put_note(f, notes, "GNU", NT_GNU_PROPERTY_TYPE_0, 16);
+	end_sections(f, TEXT);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	ck_assert_uint_eq(p.nmoves, 1);
+	ck_assert_uint_eq(p.moves[0].old_offset, notes);
+	pn_plan_free(&p);
+	put_note(f, notes, "ACME", 5, 12);
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	free(f);
+}
+END_TEST
+
 START_TEST(symbol_pins_notes)
 {
 	/* The same toolchain note relocates (notes_relocate_and_the_note_joins_them)
@@ -800,6 +832,7 @@ int main(void)
 	tcase_add_test(tc, notes_relocate_and_the_note_joins_them);
 	tcase_add_test(tc, empty_gnu_hash_has_no_chains);
 	tcase_add_test(tc, own_note_stays);
+	tcase_add_test(tc, property_note_shifts);
 	tcase_add_test(tc, symbol_pins_notes);
 	tcase_add_test(tc, symbol_pins_dynamic_section_and_interp);
 	suite_add_tcase(s, tc);
