@@ -704,6 +704,35 @@ START_TEST(property_note_shifts)
 }
 END_TEST
 
+START_TEST(patchelf_fill_is_free)
+{
+	/* The bytes between the table and .interp, claimed by nothing, hold
+	 * patchelf's 'X' fill: the table grows over them as over zeros.  Any
+	 * other value there is left alone, and so is a byte a symbol names. */
+	struct fixture *f = pie(0x100);
+	memset(f->head + 64 + 5 * ES, 'X', ES);
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	ck_assert_uint_eq(p.phnum, 6);
+	ck_assert_uint_eq(p.nmoves, 0);
+	pn_plan_free(&p);
+	/* The table can grow over nothing else, and .interp, with data after
+	 * it, cannot shift: no room. */
+	ck_assert_int_eq(pn_space_add(&f->m.pins, 64 + 5 * ES + 8, 64 + 5 * ES + 9), 0);
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	pn_space_free(&f->m.pins);
+	memset(f->head + 64 + 5 * ES, 'A', ES);
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	/* Without section headers nothing says the bytes are unclaimed. */
+	memset(f->head + 64 + 5 * ES, 'X', ES);
+	f->m.shnum = 0;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	free(f);
+}
+END_TEST
+
 START_TEST(symbol_pins_notes)
 {
 	/* The same toolchain note relocates (notes_relocate_and_the_note_joins_them)
@@ -834,6 +863,7 @@ int main(void)
 	tcase_add_test(tc, own_note_stays);
 	tcase_add_test(tc, property_note_shifts);
 	tcase_add_test(tc, symbol_pins_notes);
+	tcase_add_test(tc, patchelf_fill_is_free);
 	tcase_add_test(tc, symbol_pins_dynamic_section_and_interp);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
