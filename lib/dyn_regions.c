@@ -235,6 +235,11 @@ static bool any_bucket(const struct reader *r, uint64_t off, uint64_t nb)
 	return false;
 }
 
+bool pn_dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
+{
+	return dyn(m, tag, val, NULL);
+}
+
 uint64_t pn_dyn_symbol_count(const struct pn_model *m, const struct pn_segment *l0)
 {
 	struct reader r = { m, l0 };

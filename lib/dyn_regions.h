@@ -12,6 +12,9 @@
 size_t pn_dyn_regions(const struct pn_model *m, const struct pn_segment *l0,
 		      struct pn_cand *out, size_t max);
 
+/* The value of the first dynamic entry with tag `tag`. */
+bool pn_dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val);
+
 /* Number of dynamic symbols, from the hash tables in the first PN_HEAD_MAX
  * bytes of L0; 0 when unknown. */
 uint64_t pn_dyn_symbol_count(const struct pn_model *m, const struct pn_segment *l0);

@@ -256,16 +256,6 @@ static bool offset_of(const struct pn_model *m, uint64_t addr, uint64_t size, ui
 	return false;
 }
 
-static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
-{
-	for (size_t i = 0; i < m->ndyn; i++)
-		if (m->dyn[i].tag == tag) {
-			*val = m->dyn[i].val;
-			return true;
-		}
-	return false;
-}
-
 /* Without section headers the dynamic table names the tables. */
 static int read_dynamic_tables(struct pinner *p, const struct pn_segment *l0)
 {
@@ -282,14 +272,14 @@ static int read_dynamic_tables(struct pinner *p, const struct pn_segment *l0)
 		uint64_t addr, size, off, kind;
 		uint32_t type = tables[i].type;
 		if (type == 0)
-			type = dyn_value(m, DT_PLTREL, &kind) && kind == DT_REL ? SHT_REL : SHT_RELA;
-		if (dyn_value(m, tables[i].tag, &addr) && dyn_value(m, tables[i].size_tag, &size) &&
+			type = pn_dyn_value(m, DT_PLTREL, &kind) && kind == DT_REL ? SHT_REL : SHT_RELA;
+		if (pn_dyn_value(m, tables[i].tag, &addr) && pn_dyn_value(m, tables[i].size_tag, &size) &&
 		    offset_of(m, addr, size, &off))
 			r = read_relocs(p, type, off, size);
 	}
 	uint64_t addr, off, count = pn_dyn_symbol_count(m, l0);
 	uint64_t es = pn_fsize(m->elf_class, ELF_T_SYM, 1);
-	if (r == 0 && count > 0 && dyn_value(m, DT_SYMTAB, &addr) &&
+	if (r == 0 && count > 0 && pn_dyn_value(m, DT_SYMTAB, &addr) &&
 	    count <= m->file_size / es && offset_of(m, addr, count * es, &off))
 		r = each_record(p, off, count * es, es, on_symbol, NULL);
 	return r;

@@ -324,16 +324,6 @@ static bool is_address_tag(const struct pn_model *m, int64_t tag)
 	}
 }
 
-static bool dyn_value(const struct pn_model *m, int64_t tag, uint64_t *val)
-{
-	for (size_t i = 0; i < m->ndyn; i++)
-		if (m->dyn[i].tag == tag) {
-			*val = m->dyn[i].val;
-			return true;
-		}
-	return false;
-}
-
 /* No dynamic entry but the one at `index` points into the block. */
 static bool sole_pointer(const struct pn_model *m, uint64_t addr, uint64_t size, long index)
 {
@@ -362,7 +352,7 @@ long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s)
 			found = (long)i;
 	uint64_t size;
 	if (found < 0 || !sole_pointer(m, s->addr, s->size, found) ||
-	    (kind->size_tag != 0 && (!dyn_value(m, kind->size_tag, &size) || size != s->size)))
+	    (kind->size_tag != 0 && (!pn_dyn_value(m, kind->size_tag, &size) || size != s->size)))
 		return -1;
 	return found;
 }

@@ -28,11 +28,7 @@ for linker in bfd lld; do
     fi
     read -r -a cc <<<"$(fx_cc "$linker")"
     for kind in pie nopie static; do
-        case $kind in
-            pie) flags=(-fPIE -pie) ;;
-            nopie) flags=(-fno-pie -no-pie) ;;
-            static) flags=(-static) ;;
-        esac
+        read -r -a flags <<<"$(fx_prog_flags "$kind")"
         dir=$WORK/$linker-$kind
         mkdir -p "$dir"
         if ! out=$("${cc[@]}" -O2 "${flags[@]}" -o "$dir/version-prog" "$FIXTURES/acme-note.c" 2>&1); then

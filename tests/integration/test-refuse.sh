@@ -37,11 +37,7 @@ if [[ -z $UPX ]]; then
     skip "UPX: upx-ucl (bookworm-backports) is not installed"
 else
     for kind in pie nopie static; do
-        case $kind in
-            pie) flags=(-fPIE -pie) ;;
-            nopie) flags=(-fno-pie -no-pie) ;;
-            static) flags=(-static) ;;
-        esac
+        read -r -a flags <<<"$(fx_prog_flags "$kind")"
         d=$WORK/upx-$kind
         mkdir -p "$d"
         if ! out=$(gcc -O2 "${flags[@]}" -o "$d/hello" "$FIXTURES/hello.c" 2>&1) ||

@@ -255,6 +255,16 @@ fx_build() {
     return 0
 }
 
+# fx_prog_flags KIND: the compiler flags of a program of KIND (pie, nopie,
+# static), for tests that build their own sources.
+fx_prog_flags() {
+    case $1 in
+        pie) echo "-fPIE -pie" ;;
+        nopie) echo "-fno-pie -no-pie" ;;
+        static) echo "-static" ;;
+    esac
+}
+
 # fx_is_lib KIND
 fx_is_lib() { [[ $1 == shared || $1 == bigsyms-lib ]]; }
 
