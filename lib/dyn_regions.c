@@ -12,11 +12,6 @@
 
 #include "dyn_regions.h"
 
-#ifndef DT_RELRSZ
-#define DT_RELRSZ 35
-#define DT_RELR 36
-#endif
-
 struct reader {
 	const struct pn_model *m;
 	const struct pn_segment *l0;

@@ -2,7 +2,18 @@
 #ifndef PKGNOTE_DYN_REGIONS_H
 #define PKGNOTE_DYN_REGIONS_H
 
+#include <elf.h>
+
 #include "plan_ctx.h"
+
+/* RELR relocations, for C libraries older than their tags. */
+#ifndef SHT_RELR
+#define SHT_RELR 19
+#endif
+#ifndef DT_RELRSZ
+#define DT_RELRSZ 35
+#define DT_RELR 36
+#endif
 
 /*
  * The blocks of L0 that dynamic entries point at and whose size is known

@@ -33,14 +33,6 @@
 #include "io_util.h"
 #include "pins.h"
 
-#ifndef SHT_RELR
-#define SHT_RELR 19
-#endif
-#ifndef DT_RELRSZ
-#define DT_RELRSZ 35
-#define DT_RELR 36
-#endif
-
 /* Records are read this many bytes at a time: symbol and relocation tables
  * of large libraries run to megabytes. */
 #define CHUNK (64 * 1024)

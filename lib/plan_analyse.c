@@ -23,14 +23,6 @@
 #include "note_codec.h"
 #include "plan_ctx.h"
 
-#ifndef SHT_RELR
-#define SHT_RELR 19
-#endif
-#ifndef DT_RELRSZ
-#define DT_RELRSZ 35
-#define DT_RELR 36
-#endif
-
 void pn_ctx_free(struct ctx *c)
 {
 	free(c->base);
