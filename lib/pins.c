@@ -45,6 +45,7 @@ struct pinner {
 	unsigned char *win;          /* a window of the file, for implicit addends */
 	uint64_t win_off, win_len;
 	bool oom;
+	int read_errno;              /* a read of the window failed */
 };
 
 static void pin(struct pinner *p, uint64_t start, uint64_t end)
@@ -100,8 +101,10 @@ static bool word_at(struct pinner *p, uint64_t addr, uint64_t *val)
 	}
 	if (off < p->win_off || off + w > p->win_off + p->win_len) {
 		uint64_t len = m->file_size - off < CHUNK ? m->file_size - off : CHUNK;
-		if (pn_pread_full(m->fd, p->win, len, off) != 0)
+		if (pn_pread_full(m->fd, p->win, len, off) != 0) {
+			p->read_errno = errno;
 			return false;
+		}
 		p->win_off = off;
 		p->win_len = len;
 	}
@@ -306,12 +309,12 @@ enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error 
 	}
 	if (m->shnum == 0 && r == 0)
 		r = read_dynamic_tables(&p, l0);
-	int saved = errno;
+	int saved = r != 0 ? errno : p.read_errno;
 	free(p.win);
-	if (p.oom || r != 0) {
+	if (p.oom || saved != 0 || r != 0) {
 		free(p.r);
 		return p.oom ? pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols")
-			     : pn_fail_errno(err, PKGNOTE_BAD_ELF, saved ? saved : EIO, m->path,
+			     : pn_fail_errno(err, PKGNOTE_IO, saved ? saved : EIO, m->path,
 					     "cannot read a symbol or relocation table");
 	}
 	qsort(p.r, p.n, sizeof *p.r, cmp_range);
