@@ -58,7 +58,11 @@ if [ "${1:-}" = --worker ]; then
 	shift 4
 	# shellcheck source=/dev/null
 	. "$SOURCE_ROOT/tests/lib/checks.sh" || exit 1
+	# shellcheck source=../lib/sweep.sh
+	. "$SOURCE_ROOT/tests/lib/sweep.sh" || exit 1
 	A=$W/$arch
+	bare=
+	[ "$view" = bare ] && bare=1
 	for rel in "$@"; do
 		key=${rel//\//%}
 		res=$A/res-$view/$key log=$A/log-$view/$key err=$A/err-$view/$key
@@ -77,52 +81,10 @@ if [ "${1:-}" = --worker ]; then
 		printf '%s' "$json" >"$A/json/$key"
 		"$PKGNOTE" stamp --no-sync --json "$A/json/$key" "$dst" >"$err" 2>&1
 		rc=$?
-		case $rc in
-		0)
-			problems=()
-			check_page1 "$dst" 2>>"$log" || problems+=(check_page1)
-			if [ "$view" = bare ]; then
-				got=$(segment_note_json "$dst")
-				shnum=$(LC_ALL=C readelf -hW "$dst" 2>/dev/null | awk '/Number of section headers:/ { print $5 }')
-				[ "$shnum" = 0 ] || { problems+=(shnum); echo "e_shnum is $shnum" >>"$log"; }
-			else
-				got=$(note_json "$dst")
-			fi
-			if [ "$got" != "$json" ]; then
-				problems+=(json)
-				{ echo "json: want: $json"; echo "json: got: $got"; } >>"$log"
-			fi
-			if [ "$view" = shdr ]; then
-				new=$(elflint_new_complaints "$src" "$dst")
-				if [ -n "$new" ]; then
-					problems+=(elflint)
-					printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
-				fi
-				if ! changed=$(sections_keep_bytes "$src" "$dst"); then
-					problems+=(section-bytes)
-					echo "allocated sections changed: $changed" >>"$log"
-				fi
-			fi
-			if [ ${#problems[@]} -eq 0 ]; then
-				printf 'ok\t%s\t\n' "$rel" >"$res"
-			else
-				printf 'failed\t%s\tstamped, but %s\n' "$rel" "${problems[*]}" >"$res"
-			fi
-			;;
-		4 | 5)
-			if cmp -s "$src" "$dst"; then
-				printf 'refused\t%s\t%s\n' "$rel" "$rc" >"$res"
-			else
-				printf 'failed\t%s\trefused (exit %s) but changed the file\n' "$rel" "$rc" >"$res"
-			fi
-			;;
-		*)
-			d="exit $rc"
-			[ $rc -gt 128 ] && d="killed by signal $((rc - 128))"
-			cmp -s "$src" "$dst" || d="$d, file changed"
-			printf 'failed\t%s\tpkgnote %s\n' "$rel" "$d" >"$res"
-			;;
-		esac
+		verdict=$(sweep_verdict ${bare:+--bare} "$src" "$dst" "$rc" "$json" "$log")
+		status=${verdict%%$'\t'*} detail=${verdict#*$'\t'}
+		case $status in broken | error) status=failed ;; esac
+		printf '%s\t%s\t%s\n' "$status" "$rel" "$detail" >"$res"
 	done
 	exit 0
 fi

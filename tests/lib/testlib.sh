@@ -2,6 +2,7 @@
 # Shared plumbing for the integration tests (bash; source it):
 #   results      pass/fail/skip counters, tl_finish
 #   scratch      tl_setup (a mktemp -d work directory removed at exit)
+#   machine      tl_need_core_files (skip unless crashes write ./core)
 #   fixtures     fx_* : build the fixture programs/libraries per linker and kind
 #   JSON         the texts the tests stamp, and their compact forms
 #   stamping     tl_stamp, verify_stamped, verify_strip_survives
@@ -100,6 +101,28 @@ tl_begin() {
     tl_need_pkgnote
     tl_setup
     tl_write_json
+}
+
+# tl_need_core_files [inspect-elf]: exit 77 with the reason unless a process
+# crashing here writes ./core in its working directory (core_pattern is a
+# plain file name, the core size limit can be raised); with "inspect-elf",
+# also unless systemd-analyze has the inspect-elf verb (systemd 252).
+tl_need_core_files() {
+    local pattern why=
+    if ! pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null); then
+        why="cannot read /proc/sys/kernel/core_pattern"
+    elif [[ $pattern == '|'* ]]; then
+        why="core_pattern pipes cores to a helper ($pattern): no core file to read"
+    elif [[ $pattern == /* ]]; then
+        why="core_pattern is an absolute path ($pattern): cores do not land in the working directory"
+    elif ! (ulimit -c unlimited) 2>/dev/null; then
+        why="cannot raise the core size limit (ulimit -c unlimited refused; hard limit $(ulimit -Hc))"
+    elif [[ ${1:-} == inspect-elf ]] && ! systemd-analyze inspect-elf --help >/dev/null 2>&1; then
+        why="no systemd-analyze inspect-elf (not installed, or systemd older than 252)"
+    fi
+    [[ -z $why ]] && return 0
+    echo "SKIP: $why"
+    exit 77
 }
 
 # tl_sanitized: is PKGNOTE an ASan/TSan build?  (Not `ldd | grep -q`: under

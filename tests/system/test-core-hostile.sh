@@ -12,11 +12,7 @@ set -uo pipefail
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
 tl_need_pkgnote
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null) || { echo "SKIP: cannot read core_pattern"; exit 77; }
-case $pattern in
-'|'*|/*) echo "SKIP: core_pattern ($pattern) does not write ./core"; exit 77 ;;
-esac
-(ulimit -c unlimited) 2>/dev/null || { echo "SKIP: ulimit -c unlimited refused"; exit 77; }
+tl_need_core_files
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 [[ $(uname -m) == x86_64 ]] || { echo "SKIP: the generator reads x86-64 cores"; exit 77; }
 tl_setup

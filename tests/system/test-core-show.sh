@@ -29,13 +29,7 @@ set -uo pipefail
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
 tl_need_pkgnote
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null) || { echo "SKIP: cannot read core_pattern"; exit 77; }
-case $pattern in
-'|'*) echo "SKIP: core_pattern pipes cores to a helper ($pattern): no core file to read"; exit 77 ;;
-/*) echo "SKIP: core_pattern is an absolute path ($pattern)"; exit 77 ;;
-esac
-(ulimit -c unlimited) 2>/dev/null || { echo "SKIP: ulimit -c unlimited refused"; exit 77; }
-systemd-analyze inspect-elf --help >/dev/null 2>&1 || { echo "SKIP: no systemd-analyze inspect-elf"; exit 77; }
+tl_need_core_files inspect-elf
 command -v python3 >/dev/null || { echo "SKIP: python3 (to read JSON) is not installed"; exit 77; }
 tl_setup
 F=$FIXTURES

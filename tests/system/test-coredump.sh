@@ -34,6 +34,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 CC=${CC:-cc}
 
+# shellcheck source=../lib/testlib.sh
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+# This test keeps its own TAP-like counters (ok, notok below); testlib's
+# skip does not exit, this one does.
 skip() { echo "SKIP: $*"; exit $SKIP; }
 die() { echo "ERROR: $*"; exit 1; }
 
@@ -45,15 +49,8 @@ fi
 [ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "pkgnote not found (set PKGNOTE)"
 
 # --- can this machine write and read cores at all? -------------------------
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null) ||
-	skip "cannot read /proc/sys/kernel/core_pattern"
-case $pattern in
-'|'*) skip "core_pattern pipes cores to a helper ($pattern): no core file to read" ;;
-/*) skip "core_pattern is an absolute path ($pattern): cores do not land in the working directory" ;;
-esac
-(ulimit -c unlimited) 2>/dev/null || skip "cannot raise the core size limit (ulimit -c unlimited refused; hard limit $(ulimit -Hc))"
-command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
-systemd-analyze inspect-elf --help >/dev/null 2>&1 || skip "systemd-analyze has no inspect-elf verb (systemd < 252)"
+tl_need_core_files inspect-elf
+pattern=$(cat /proc/sys/kernel/core_pattern)
 command -v "$CC" >/dev/null || skip "no C compiler ($CC)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pkgnote-coredump.XXXXXX") || die "mktemp failed"

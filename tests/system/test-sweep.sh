@@ -13,7 +13,8 @@
 #    suits).
 # 2. Two workers (xargs -P2) copy each file into a scratch tree and run
 #    `pkgnote stamp --no-sync --json J COPY` with a JSON naming the file.
-#      exit 0      stamped: check_page1 (the note is in page 1 as DESIGN.md
+#    Each result is classified by sweep_verdict (tests/lib/sweep.sh):
+#      exit 0      stamped: check_page1 (the note is in page 1 as doc/design.md
 #                  section 2 defines it), note_json equals J exactly (one
 #                  note), elflint_new_complaints against the original is
 #                  empty, every allocated section but .dynamic keeps its
@@ -55,6 +56,8 @@ if [ "${1:-}" = --worker ]; then
 	shift 2
 	# shellcheck source=/dev/null
 	. "$CHECKS" || exit 1
+	# shellcheck source=../lib/sweep.sh
+	. "$SOURCE_ROOT/tests/lib/sweep.sh" || exit 1
 	for src in "$@"; do
 		key=${src//\//%}
 		dst=$W/files$src
@@ -74,50 +77,10 @@ if [ "${1:-}" = --worker ]; then
 		"$PKGNOTE" stamp --no-sync --json "$W/json/$key" "$dst" >"$W/err/$key" 2>&1
 		rc=$?
 		ms=$((($(date +%s%N) - t0) / 1000000))
-		case $rc in
-		0)
-			problems=()
-			if ! check_page1 "$dst" 2>>"$log"; then
-				problems+=("check_page1")
-			fi
-			got=$(note_json "$dst")
-			if [ "$got" != "$json" ]; then
-				problems+=("note_json")
-				{ echo "note_json: want: $json"; echo "note_json: got:"; printf '%s\n' "$got"; } >>"$log"
-			fi
-			new=$(elflint_new_complaints "$src" "$dst")
-			if [ -n "$new" ]; then
-				problems+=("elflint")
-				printf '%s\n' "$new" | sed 's/^/eu-elflint: /' >>"$log"
-			fi
-			if ! changed=$(sections_keep_bytes "$src" "$dst"); then
-				problems+=("section-bytes")
-				echo "allocated sections changed: $changed" >>"$log"
-			fi
-			if [ "$(stat -c %a "$src")" != "$(stat -c %a "$dst")" ]; then
-				problems+=("mode")
-				echo "mode: $(stat -c %a "$src") became $(stat -c %a "$dst")" >>"$log"
-			fi
-			if [ ${#problems[@]} -eq 0 ]; then
-				printf 'ok\t%s\t%s ms\n' "$src" "$ms" >"$res"
-			else
-				printf 'broken\t%s\t%s\n' "$src" "${problems[*]}" >"$res"
-			fi
-			;;
-		4 | 5)
-			if cmp -s "$src" "$dst"; then
-				printf 'refused\t%s\t%s\n' "$src" "$rc" >"$res"
-			else
-				printf 'broken\t%s\trefused with exit %s but changed the file\n' "$src" "$rc" >"$res"
-			fi
-			;;
-		*)
-			detail="exit $rc"
-			[ $rc -gt 128 ] && detail="killed by signal $((rc - 128))"
-			cmp -s "$src" "$dst" || detail="$detail, file changed"
-			printf 'error\t%s\t%s\n' "$src" "$detail" >"$res"
-			;;
-		esac
+		verdict=$(sweep_verdict --mode "$src" "$dst" "$rc" "$json" "$log")
+		status=${verdict%%$'\t'*} detail=${verdict#*$'\t'}
+		[ "$status" = ok ] && detail="$ms ms"
+		printf '%s\t%s\t%s\n' "$status" "$src" "$detail" >"$res"
 		# Stamped libraries of subdirectories are not needed any more: keep
 		# the disk use low. Programs and the libraries of the top library
 		# directories stay, for step 3.
