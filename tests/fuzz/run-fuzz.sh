@@ -11,7 +11,7 @@
 #   installed), a sample of tests/hostile/gen-malformed.py's corpus, and
 #   tests/fuzz/regressions/elf/.
 # Seeds, json: the metadata texts of tests/lib/testlib.sh, valid and invalid
-#   texts for every rule of DESIGN.md section 1, tests/fuzz/regressions/json/.
+#   texts for every rule of doc/design.md §1, tests/fuzz/regressions/json/.
 #
 # A crash leaves its input in $BUILD_ROOT/fuzz-artifacts/ (and prints it in
 # base64): commit it under tests/fuzz/regressions/KIND/ so that the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The note pkgnote writes is byte for byte the one lld-16 and gold write with
-# --package-metadata for the same JSON (DESIGN.md §1): the .note.package
+# --package-metadata for the same JSON (doc/design.md §1): the .note.package
 # payload from objdump -s is compared, not the addresses.  Covered: every
 # padding remainder (JSON length mod 4), the main/long/UTF-8 JSON, and inputs
 # made by each linker (unstamped PIE, shared library, static).

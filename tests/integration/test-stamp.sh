@@ -4,7 +4,7 @@
 # FX_KINDS_ALL in tests/lib/testlib.sh) and check pkgnote stamp on a copy:
 #  - the stamped file runs (a library: is used by a program through
 #    LD_LIBRARY_PATH and dlopen()ed) exactly as the unstamped one;
-#  - check_page1 (DESIGN.md §2), readelf -n shows exactly the compact JSON,
+#  - check_page1 (doc/design.md §2), readelf -n shows exactly the compact JSON,
 #    one FDO note, n_descsz = strlen+1, no new eu-elflint --gnu-ld complaints;
 #  - stamping the stamped file again with the same JSON changes no byte;
 #    stamping the same input twice gives the same bytes;

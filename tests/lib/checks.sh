@@ -2,7 +2,7 @@
 # Oracles for pkgnote's output, built on binutils and elfutils only (never on
 # pkgnote itself).  Source this file from bash:  . tests/lib/checks.sh
 #
-#   check_page1 FILE [PAGESIZE]    page-1 rule of DESIGN.md §2 (readelf only)
+#   check_page1 FILE [PAGESIZE]    page-1 rule of doc/design.md §2 (readelf only)
 #   note_json FILE                 the JSON of each FDO package note (readelf -n)
 #   segment_note_json FILE         the same, read through the PT_NOTE segments
 #   note_descsz FILE               n_descsz of each FDO package note, decimal
@@ -93,7 +93,7 @@ _pn_notes_json() {
 # -- check_page1 -------------------------------------------------------------
 
 # check_page1 FILE [PAGESIZE]
-# Using readelf only, verify DESIGN.md §2 on FILE:
+# Using readelf only, verify doc/design.md §2 on FILE:
 #  - the whole program header table lies within the first PAGESIZE bytes and
 #    within the file part of the PT_LOAD of p_offset 0;
 #  - a PT_PHDR, if any, describes that table exactly;
