@@ -15,6 +15,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 BUILD=build
 PAGE=4096
 
+# What building pkgnote needs on Debian 12.  tests/quickstart checks that it
+# covers every dependency() of the meson files.
+BUILD_DEPS=(
+	build-essential meson ninja-build pkg-config
+	libelf-dev libdw-dev libjson-c-dev check binutils
+)
+
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 if [ ! -t 1 ]; then
 	say() { printf '\n==> %s\n' "$*"; }
@@ -30,8 +37,7 @@ if [ "${PKGNOTE_DEMO_SKIP_APT:-0}" != 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -q
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		build-essential meson ninja-build pkg-config \
-		libelf-dev libdw-dev libjson-c-dev check binutils
+		"${BUILD_DEPS[@]}"
 fi
 
 if [ -f "$BUILD/build.ninja" ]; then
