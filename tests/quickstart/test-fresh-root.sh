@@ -127,11 +127,18 @@ tar -C "$ROOT" -xf "$TARBALL" || { fail "the cached root unpacks"; tl_finish; }
 cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
 # The checkout as git sees it (tracked and new files, changes included; no
-# build directories, nothing ignored).
+# build directories, nothing ignored); a source tree without git: all of it
+# but the build directories.
+source_files() {
+    if git -C "$SOURCE_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "$SOURCE_ROOT" ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do [[ -e $SOURCE_ROOT/$f || -L $SOURCE_ROOT/$f ]] && printf '%s\0' "$f"; done
+    else
+        (cd "$SOURCE_ROOT" && find . -path './build*' -prune -o ! -type d -printf '%P\0')
+    fi
+}
 mkdir -p "$ROOT/src/pkgnote"
-(cd "$SOURCE_ROOT" && git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do [[ -e $f || -L $f ]] && printf '%s\0' "$f"; done |
-    tar --null -T - -cf -) | tar -C "$ROOT/src/pkgnote" -xf - ||
+source_files | (cd "$SOURCE_ROOT" && tar --null -T - -cf -) | tar -C "$ROOT/src/pkgnote" -xf - ||
     { fail "the checkout is copied into the root"; tl_finish; }
 
 mount -t proc proc "$ROOT/proc" && MOUNTED+=("$ROOT/proc")
