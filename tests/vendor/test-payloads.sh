@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# vendor-payloads (issue 11): programs that find data appended to their own
+# file, each of the three ways vendor runtimes do (fixtures/vendor/payload.c:
+# a cookie at the very end, the end of the section header table, an offset
+# stored in .data), linked PIE, non-PIE, static, static-pie, and static with
+# -z noseparate-code (the layout that gets a new first page).  Each must be
+# stamped with its payload still found, or refused untouched.
+set -u -o pipefail
+. "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
+vl_begin
+
+# Cases main still breaks silently (remove each as its fix lands).
+KNOWN_BREAKS=()
+
+declare -A LINK=(
+    [pie]="-fPIE -pie"
+    [nopie]="-fno-pie -no-pie"
+    [static]="-static"
+    [static-pie]="-fPIE -static-pie"
+    [static-newpage]="-static -Wl,-z,noseparate-code"
+)
+for mode in tail shdr data; do
+    for kind in pie nopie static static-pie static-newpage; do
+        name=payload-$mode-$kind
+        d=$WORK/build/$name
+        mkdir -p "$d"
+        # shellcheck disable=SC2086
+        if ! out=$(gcc -O2 -DFIND_${mode^^} ${LINK[$kind]} -o "$d/prog" \
+                "$VENDOR_FIXTURES/payload.c" 2>&1) ||
+            ! out=$(vl_append_payload "$mode" "$d/prog" 2>&1); then
+            fail "$name: building the fixture failed: $out"
+            continue
+        fi
+        # The fixture must find its payload before anything is stamped.
+        if [[ $("$d/prog") != "$VL_PAYLOAD_TEXT" ]]; then
+            fail "$name: the unstamped fixture does not find its payload"
+            continue
+        fi
+        vl_case "$name" "$d/prog"
+    done
+done
+vl_finish
