@@ -15,8 +15,15 @@ set -u -o pipefail
 . "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
 vl_begin
 
-# Cases main still breaks silently (remove each as its fix lands).
-KNOWN_BREAKS=()
+# KNOWN SILENT BREAKS: cases that pkgnote still stamps with exit 0 while
+# breaking them (issue 11 not fixed yet in lib/).  They are reported as
+# skips, not passes; remove each as its fix lands (the test says when one
+# no longer breaks).
+KNOWN_BREAKS=(
+    caxa
+    upx-nopie
+    upx-static
+)
 
 NPM_PACKAGES=(postject@1.0.0-alpha.6 caxa@3.0.1 bun@1.4.5)
 B=$WORK/build
@@ -77,7 +84,7 @@ fi
 # NPM_WHY (why they cannot be had).
 npm_tools() {
     local cache dir log
-    NPM_BIN= NPM_WHY=
+    NPM_BIN='' NPM_WHY=''
     if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
         NPM_WHY="node or npm not installed"; return 1
     fi

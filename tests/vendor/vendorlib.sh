@@ -82,8 +82,11 @@ vl_classify() {
     cp -p -- "$file" "$a/$base"
     cp -p -- "$file" "$b/$base"
     before=$(_vl_behaviour "$a" "$base" "$runner" "$@")
-    err=$("$PKGNOTE" stamp --json "$WORK/vendor.json" "$b/$base" 2>&1 >/dev/null)
+    VL_BEFORE_STATUS=${before##*--- exit }
+    err=$("$PKGNOTE" stamp --json "$WORK/vendor.json" "$b/$base" 2>&1 >"$WORK/stamp.out")
     rc=$?
+    # What pkgnote did ("added note at offset ... (new first page)"), for the log.
+    VL_DID=$(sed "s|^$b/||" "$WORK/stamp.out")
     VL_STDERR=$err
     if ((rc == 0)); then
         after=$(_vl_behaviour "$b" "$base" "$runner" "$@")
@@ -125,9 +128,15 @@ vl_case() {
         return
     fi
     vl_classify "$name" "$file" "$@"
+    if [[ $VL_BEFORE_STATUS != 0 ]]; then
+        # The runner must work on the input, or "runs the same" says nothing.
+        fail "$name: the unstamped file's runner exits $VL_BEFORE_STATUS"
+        VL_TABLE+=("$name|runner fails|FAIL")
+        return
+    fi
     case $VL_OUTCOME in
         stamped)
-            verdict=ok; pass "$name: stamped and runs as before" ;;
+            verdict=ok; pass "$name: stamped and runs as before ($VL_DID)" ;;
         refused)
             if _vl_in "$name" "${EXPECT_STAMPED[@]}"; then
                 verdict=FAIL; fail "$name: refused, but it must be stamped ($VL_WHY)"
@@ -136,9 +145,9 @@ vl_case() {
             fi ;;
         BROKEN)
             if _vl_in "$name" "${KNOWN_BREAKS[@]}"; then
-                verdict="known break"; skip "$name: KNOWN SILENT BREAK (listed in KNOWN_BREAKS): $VL_WHY"
+                verdict="known break"; skip "$name: KNOWN SILENT BREAK (listed in KNOWN_BREAKS): $VL_DID: $VL_WHY"
             else
-                verdict=FAIL; fail "$name: stamped with exit 0 but broken: $VL_WHY"
+                verdict=FAIL; fail "$name: stamped with exit 0 but broken ($VL_DID): $VL_WHY"
             fi ;;
         *)
             verdict=FAIL; fail "$name: refused badly: $VL_WHY" ;;
