@@ -21,8 +21,6 @@ vl_begin
 # no longer breaks).
 KNOWN_BREAKS=(
     caxa
-    upx-nopie
-    upx-static
 )
 
 NPM_PACKAGES=(postject@1.0.0-alpha.6 caxa@3.0.1 bun@1.4.5)
