@@ -14,6 +14,20 @@ static const struct pn_dwfl *loaded;
 static char reason[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+#ifdef PKGNOTE_STATIC_LIBDW
+/* The static pkgnote (meson -Dstatic_exe=true) cannot dlopen: libdw is
+ * linked into it, and the table points at its functions. */
+static void load(void)
+{
+	fns = (struct pn_dwfl){
+		.begin = dwfl_begin, .end = dwfl_end, .errmsg = dwfl_errmsg,
+		.core_file_report = dwfl_core_file_report, .report_end = dwfl_report_end,
+		.getmodules = dwfl_getmodules, .module_info = dwfl_module_info,
+		.module_build_id = dwfl_module_build_id,
+	};
+	loaded = &fns;
+}
+#else
 static bool resolve(void *lib, const char *name, void *slot)
 {
 	void *sym = dlsym(lib, name);
@@ -45,6 +59,7 @@ static void load(void)
 	else
 		dlclose(lib);
 }
+#endif
 
 const struct pn_dwfl *pn_dwfl_load(const char **why)
 {

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "messages.h"
+#include "retrofit.h"
 
 struct item {
 	char *path;
@@ -28,6 +29,7 @@ struct item {
 	bool via_symlink;            /* a followed symbolic link: dev/ino are its target's */
 	const char **links;          /* its other names, NULL-terminated */
 	size_t nlinks;
+	const struct pkgdb_package *pkg; /* its owner, with --from-dpkg/--from-rpm */
 };
 
 struct counts {
@@ -40,6 +42,8 @@ struct list {
 	size_t n, cap;
 	struct counts skipped;       /* what the walk passed over */
 	bool verbose;
+	struct retrofit *rf;         /* the root's package database, or NULL */
+	size_t unowned;              /* skipped: no package owns them */
 };
 
 /* nftw has no context argument. */
@@ -162,15 +166,57 @@ static int merge_links(struct list *l)
 	return 0;
 }
 
+static void free_item(struct item *it)
+{
+	for (size_t k = 0; k < it->nlinks; k++)
+		free((char *)it->links[k]);
+	free(it->links);
+	free(it->path);
+}
+
 static void free_list(struct list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t k = 0; k < l->items[i].nlinks; k++)
-			free((char *)l->items[i].links[k]);
-		free(l->items[i].links);
-		free(l->items[i].path);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		free_item(&l->items[i]);
 	free(l->items);
+}
+
+/* With a package database: each file's owner, found by its name or by one
+ * of its hard links' names.  Stamping, a file no package owns (or two
+ * packages claim) is passed over unless fallback metadata was given;
+ * checking, it is checked as any file. */
+static int assign_owners(struct list *l, bool stamping, bool fallback)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct item *it = &l->items[i];
+		const struct pkgdb_owner *o = retrofit_owner(l->rf, it->path);
+		for (size_t k = 0; o == NULL && k < it->nlinks; k++)
+			o = retrofit_owner(l->rf, it->links[k]);
+		char *why = NULL;
+		if (o != NULL && o->also != NULL) {
+			if (asprintf(&why, "listed by two packages (%s %s, %s %s)", o->pkg->name,
+				     o->pkg->arch, o->also->name, o->also->arch) < 0)
+				return -1;
+		} else if (o != NULL) {
+			it->pkg = o->pkg;
+		} else if (!fallback && (why = strdup("owned by no package")) == NULL) {
+			return -1;
+		}
+		if (why != NULL && stamping) {
+			l->skipped.skipped++;
+			l->unowned += o == NULL;
+			if (l->verbose)
+				printf("%s: skipped: %s\n", it->path, why);
+			free(why);
+			free_item(it);
+			continue;
+		}
+		free(why);
+		l->items[out++] = *it;
+	}
+	l->n = out;
+	return 0;
 }
 
 /* Every PATH: a file is taken as given (stamping says what is wrong with
@@ -273,6 +319,24 @@ static void commit_set(const struct cli *cli, struct worker *w)
 	w->bytes = 0;
 }
 
+/* With a database, a note a file already carries (its link-time note, or
+ * a stamp of an earlier run) is kept unless --replace-notes. */
+static bool keeps_note(const struct cli *cli, const struct item *it, struct counts *c)
+{
+	struct pkgnote_error err;
+	struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
+	char *json = NULL;
+	if (cli->replace_notes ||
+	    pkgnote_read_file(it->path, cli->opts.page_size, &json, &info, &err) != PKGNOTE_OK)
+		return false;
+	free(json);
+	c->unchanged++;
+	if (!cli->quiet)
+		printf("%s: keeps the package note it carries (--replace-notes replaces it)\n",
+		       it->path);
+	return true;
+}
+
 static void stamp_one(const struct cli *cli, const struct pkgnote_metadata *md,
 		      const struct item *it, struct worker *w)
 {
@@ -282,6 +346,10 @@ static void stamp_one(const struct cli *cli, const struct pkgnote_metadata *md,
 	struct pkgnote_pending *p;
 	size_t k = w->n;
 	w->reports[k] = (struct pkgnote_stamp_report)PKGNOTE_STAMP_REPORT_INIT;
+	if (cli->db_root != NULL && keeps_note(cli, it, &w->c))
+		return;
+	if (it->pkg != NULL)
+		md = it->pkg->md;
 	int r = pkgnote_stamp_prepare(it->path, md, &opts, &p, &w->reports[k], &err);
 	if (r != PKGNOTE_OK) {
 		report_failed(&err, r, &w->c);
@@ -330,7 +398,7 @@ static void check_one(const struct cli *cli, const struct pkgnote_metadata *unus
 	struct counts *c = &w->c;
 	struct pkgnote_error err;
 	struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
-	char *json = NULL, *missing = NULL;
+	char *json = NULL, *missing = NULL, *disagrees = NULL;
 	const char *problem = NULL;
 	int r = pkgnote_read_file(it->path, cli->opts.page_size, &json, &info, &err);
 	if (r == PKGNOTE_NO_NOTE)
@@ -341,6 +409,8 @@ static void check_one(const struct cli *cli, const struct pkgnote_metadata *unus
 		problem = "package note outside the first page";
 	else if ((missing = missing_keys(json, cli->require)) != NULL)
 		problem = "package note lacks required keys";
+	else if (it->pkg != NULL && (disagrees = retrofit_disagreement(cli->retrofit, it->pkg, json)))
+		problem = disagrees;
 	if (problem == NULL) {
 		c->stamped++;
 	} else {
@@ -364,6 +434,7 @@ static void check_one(const struct cli *cli, const struct pkgnote_metadata *unus
 	}
 	free(json);
 	free(missing);
+	free(disagrees);
 }
 
 static long worker_count(const struct cli *cli, size_t items)
@@ -461,9 +532,21 @@ static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, cha
 {
 	struct list l = { 0 };
 	struct counts total = { 0 };
-	if (collect(cli, argc, argv, &l) != 0) {
+	struct retrofit rf;
+	if (cli->db_root != NULL) {
+		int r = retrofit_begin(cli, argc, argv, &rf);
+		if (r != PKGNOTE_OK) {
+			retrofit_end(&rf);
+			return r;
+		}
+		l.rf = cli->retrofit = &rf;
+	}
+	if (collect(cli, argc, argv, &l) != 0 ||
+	    (l.rf != NULL && assign_owners(&l, !checking, md != NULL) != 0)) {
 		fprintf(stderr, "pkgnote: cannot list the files: %s\n", strerror(errno));
 		free_list(&l);
+		if (l.rf != NULL)
+			retrofit_end(&rf);
 		return PKGNOTE_IO;
 	}
 	total = l.skipped;
@@ -472,10 +555,16 @@ static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, cha
 	if (checking && !cli->check_json && (many || total.failed))
 		printf("pkgnote: %zu checked, %zu ok, %zu with problems, %zu skipped\n",
 		       total.stamped + total.failed, total.stamped, total.failed, total.skipped);
+	else if (!checking && many && l.rf != NULL)
+		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped (%zu owned by no package), "
+		       "%zu failed\n", total.stamped, total.unchanged, total.skipped, l.unowned,
+		       total.failed);
 	else if (!checking && many)
 		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed\n",
 		       total.stamped, total.unchanged, total.skipped, total.failed);
 	free_list(&l);
+	if (l.rf != NULL)
+		retrofit_end(&rf);
 	return total.worst;
 }
 

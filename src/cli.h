@@ -8,6 +8,8 @@
 
 #include "pkgnote.h"
 
+struct retrofit;
+
 /* Metadata given as options; each set field overrides --json's key. */
 struct fields {
 	const char *type, *name, *version, *arch, *debuginfod_url;
@@ -29,6 +31,10 @@ struct cli {
 	bool check_json;
 	const char *require;         /* check --require KEY,... */
 	long jobs;                   /* -j N; 0: one per processor */
+	const char *db_root;         /* --from-dpkg/--from-rpm ROOT, or NULL */
+	const char *db_kind;         /* "dpkg" or "rpm" */
+	bool replace_notes;          /* --replace-notes: over notes files carry */
+	struct retrofit *retrofit;   /* the database read for this run (batch.c) */
 	struct pkgnote_stamp_options opts;
 };
 

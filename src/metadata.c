@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "messages.h"
+#include "pkgdb.h"
 
 #define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -47,24 +48,6 @@ static int read_json_input(const char *path, char **text, size_t *len)
 	return PKGNOTE_OK;
 }
 
-/* One os-release value: quotes removed, backslash escapes resolved, as
- * os-release(5) allows. */
-static char *os_release_value(const char *v)
-{
-	size_t len = strcspn(v, "\n");
-	char *out = malloc(len + 1), *o = out;
-	if (out == NULL)
-		return NULL;
-	char quote = (*v == '"' || *v == '\'') ? *v++ : 0;
-	for (; *v && *v != '\n' && *v != quote; v++) {
-		if (*v == '\\' && quote != '\'' && v[1] && v[1] != '\n')
-			v++;
-		*o++ = *v;
-	}
-	*o = '\0';
-	return out;
-}
-
 /* ID, VERSION_ID and CPE_NAME of os-release into os, osVersion, osCpe. */
 static int add_os_release(json_object *obj, const char *file)
 {
@@ -80,22 +63,15 @@ static int add_os_release(json_object *obj, const char *file)
 			strerror(errno));
 		return PKGNOTE_IO;
 	}
-	static const struct { const char *var, *key; } map[] = {
-		{ "ID=", "os" }, { "VERSION_ID=", "osVersion" }, { "CPE_NAME=", "osCpe" } };
-	char *values[3] = { NULL, NULL, NULL };
-	char line[4096];
-	while (fgets(line, sizeof line, f) != NULL)
-		for (size_t k = 0; k < 3; k++)
-			if (strncmp(line, map[k].var, strlen(map[k].var)) == 0) {
-				free(values[k]);
-				values[k] = os_release_value(line + strlen(map[k].var));
-			}
+	struct pkgdb_os os = { 0 };
+	pkgdb_parse_os_release(f, &os);
 	/* In the specification's order, whatever the file's. */
-	for (size_t k = 0; k < 3; k++) {
+	const char *const keys[] = { "os", "osVersion", "osCpe" };
+	const char *const values[] = { os.id, os.version_id, os.cpe };
+	for (size_t k = 0; k < 3; k++)
 		if (values[k] != NULL && *values[k])
-			json_object_object_add(obj, map[k].key, json_object_new_string(values[k]));
-		free(values[k]);
-	}
+			json_object_object_add(obj, keys[k], json_object_new_string(values[k]));
+	pkgdb_os_free(&os);
 	fclose(f);
 	return PKGNOTE_OK;
 }

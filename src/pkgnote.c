@@ -22,6 +22,7 @@
 
 static const char usage_text[] =
 	"Usage: pkgnote stamp (--json FILE|- | FIELDS) [OPTIONS] PATH...\n"
+	"       pkgnote stamp --from-dpkg|--from-rpm ROOT [OPTIONS] [PATH...]\n"
 	"       pkgnote show [--json] [--use-files] BINARY|CORE...\n"
 	"       pkgnote check [--require KEY,...] [-r] [--json] PATH...\n"
 	"       pkgnote --help | --version\n"
@@ -42,6 +43,18 @@ static const char usage_text[] =
 	"                           VERSION_ID, CPE_NAME (default /etc/os-release)\n"
 	"                           Fields add keys to --json's object or replace\n"
 	"                           them; the result is validated like --json.\n"
+	"Metadata from a root's package database (stamp and check):\n"
+	"      --from-dpkg ROOT     each file owned by a package of ROOT's dpkg\n"
+	"                           database gets {type deb, os, osVersion (ROOT's\n"
+	"                           os-release), name, version, architecture}\n"
+	"      --from-rpm ROOT      the same from ROOT's rpm database (rpm --root):\n"
+	"                           {type rpm, name, version V-R, architecture,\n"
+	"                           osCpe}. PATHs must be below ROOT (default: ROOT,\n"
+	"                           walked). Files no package owns are skipped, or\n"
+	"                           get --json/FIELDS when given. check reports\n"
+	"                           notes that disagree with the database.\n"
+	"      --replace-notes      also stamp files that already carry a package\n"
+	"                           note (kept by default with --from-*)\n"
 	"stamp options:\n"
 	"  -r, --recursive          walk directories: stamp every ELF executable and\n"
 	"                           shared library found by content, skip the rest;\n"
@@ -85,14 +98,29 @@ static const char usage_text[] =
 	"  6  I/O error (open, read, write, sync, rename)\n"
 	"  7  the written result failed verification (the input is untouched)\n";
 
+/* With --from-dpkg/--from-rpm ROOT and no PATH, ROOT is walked. */
+static void default_to_root(struct cli *cli, int *argc, char ***argv)
+{
+	static char *root[1];
+	if (cli->db_root == NULL || *argc > 0)
+		return;
+	root[0] = (char *)cli->db_root;
+	*argv = root;
+	*argc = 1;
+	cli->recursive = true;
+}
+
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
 {
+	default_to_root(cli, &argc, &argv);
 	if (argc == 0)
 		return usage_error("", "stamp needs at least one PATH");
-	if (cli->output != NULL && (argc != 1 || cli->recursive))
-		return usage_error("", "-o OUT takes exactly one BINARY");
+	if (cli->output != NULL && (argc != 1 || cli->recursive || cli->db_root))
+		return usage_error("", "-o OUT takes exactly one BINARY (and no --from-*)");
 	struct pkgnote_metadata *md = NULL;
-	int status = metadata_build(cli, &md);
+	/* With a database, --json and fields are only for files no package owns. */
+	bool fallback = cli->json_path != NULL || fields_given(&cli->fields);
+	int status = cli->db_root && !fallback ? PKGNOTE_OK : metadata_build(cli, &md);
 	if (status != PKGNOTE_OK)
 		return status;
 	cli->opts.output = cli->output;
@@ -151,7 +179,8 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 enum {
 	OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES,
 	OPT_TYPE, OPT_NAME, OPT_PKGVERSION, OPT_ARCH, OPT_OS_RELEASE, OPT_DEBUGINFOD, OPT_SET,
-	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE,
+	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE, OPT_FROM_DPKG, OPT_FROM_RPM,
+	OPT_REPLACE_NOTES,
 };
 
 /* stamp takes --json FILE, show and check take a bare --json: the command
@@ -165,6 +194,9 @@ static const struct option stamp_options[] = {
 	{ "os-release", optional_argument, NULL, OPT_OS_RELEASE },
 	{ "debuginfod-url", required_argument, NULL, OPT_DEBUGINFOD },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
+	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
+	{ "replace-notes", no_argument, NULL, OPT_REPLACE_NOTES },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "output", required_argument, NULL, 'o' },
@@ -190,6 +222,8 @@ static const struct option show_options[] = {
 static const struct option check_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "require", required_argument, NULL, OPT_REQUIRE },
+	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
+	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
@@ -237,6 +271,14 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 			sets[f->nset++] = optarg;
 			break;
 		case OPT_REQUIRE: cli->require = optarg; break;
+		case OPT_FROM_DPKG:
+		case OPT_FROM_RPM:
+			if (cli->db_root != NULL)
+				return usage_error(optarg, "one --from-dpkg or --from-rpm only");
+			cli->db_root = optarg;
+			cli->db_kind = c == OPT_FROM_RPM ? "rpm" : "dpkg";
+			break;
+		case OPT_REPLACE_NOTES: cli->replace_notes = true; break;
 		case 'r': cli->recursive = true; break;
 		case 'j':
 			if ((r = parse_number(optarg, "-j/--jobs takes a number", &v)) >= 0)
@@ -270,6 +312,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
+	default_to_root(cli, &argc, &argv);
 	if (argc == 0)
 		return usage_error("", "check needs at least one PATH");
 	return run_check(cli, argc, argv);

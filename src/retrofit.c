@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What batch mode needs from a root's package database: reading it once,
+ * mapping the paths the walk finds (ROOT/usr/bin/ls) to the root's own
+ * paths (/usr/bin/ls, resolved inside the root as the database's paths
+ * were), and comparing a note with the owner's record for check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "messages.h"
+#include "retrofit.h"
+
+/* ROOT itself or a path below it, textually: the walk's paths then
+ * start with ROOT too. */
+static bool below_root(const struct retrofit *rf, const char *path)
+{
+	if (rf->rootlen == 0)
+		return path[0] == '/';
+	return strncmp(path, rf->root, rf->rootlen) == 0 &&
+	       (path[rf->rootlen] == '\0' || path[rf->rootlen] == '/');
+}
+
+int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit *rf)
+{
+	memset(rf, 0, sizeof *rf);
+	rf->res.rootfd = -1;
+	rf->root = cli->db_root;
+	rf->rootlen = strlen(rf->root);
+	while (rf->rootlen > 0 && rf->root[rf->rootlen - 1] == '/')
+		rf->rootlen--;
+	if (cli->opts.follow_symlinks)
+		return usage_error("--follow-symlinks", "not with --from-dpkg/--from-rpm "
+				   "(a link in a root is the root's, not the host's)");
+	char *real_root = realpath(rf->root, NULL);
+	for (int i = 0; i < argc; i++) {
+		/* Textually below ROOT, and not led out of it by a symbolic link
+		 * on the way (ROOT/bin -> /usr/bin would be the host's). */
+		char *real = real_root ? realpath(argv[i], NULL) : NULL;
+		size_t n = real_root ? strlen(real_root) : 0;
+		bool inside = real != NULL && strncmp(real, real_root, n) == 0 &&
+			      (real[n] == '\0' || real[n] == '/' || n == 1);
+		free(real);
+		if (!below_root(rf, argv[i]) || (real_root != NULL && !inside)) {
+			free(real_root);
+			return usage_error(argv[i], "is not ROOT or a path below it "
+					   "(with --from-dpkg/--from-rpm ROOT)");
+		}
+	}
+	free(real_root);
+	rf->res.rootfd = open(rf->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rf->res.rootfd < 0) {
+		fprintf(stderr, "pkgnote: %s: cannot open: %s\n", rf->root, strerror(errno));
+		return PKGNOTE_IO;
+	}
+	int r = strcmp(cli->db_kind, "rpm") == 0 ? pkgdb_read_rpm(rf->root, &rf->db)
+						 : pkgdb_read_dpkg(rf->root, &rf->db);
+	for (size_t i = 0; i < rf->db.nwarnings; i++)
+		fprintf(stderr, "pkgnote: warning: %s\n", rf->db.warnings[i]);
+	if (r != 0) {
+		fprintf(stderr, "pkgnote: %s\n", rf->db.error);
+		return PKGNOTE_IO;
+	}
+	return PKGNOTE_OK;
+}
+
+void retrofit_end(struct retrofit *rf)
+{
+	pkgdb_free(&rf->db);
+	if (rf->res.rootfd >= 0)
+		close(rf->res.rootfd);
+	rf->res.rootfd = -1;
+}
+
+const struct pkgdb_owner *retrofit_owner(struct retrofit *rf, const char *path)
+{
+	char inroot[4096];
+	if (!below_root(rf, path) ||
+	    root_resolve_cached(&rf->res, path + rf->rootlen, inroot, sizeof inroot) != 0)
+		return NULL;
+	return pkgdb_lookup(&rf->db, inroot);
+}
+
+static const char *field(json_object *obj, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string)
+	       ? json_object_get_string(v) : NULL;
+}
+
+static bool either(const char *got, const char *a, const char *b)
+{
+	return got == NULL || (a && strcmp(got, a) == 0) || (b && strcmp(got, b) == 0);
+}
+
+char *retrofit_disagreement(const struct retrofit *rf, const struct pkgdb_package *pkg,
+			    const char *json)
+{
+	json_object *obj = json_tokener_parse(json);
+	if (obj == NULL)
+		return NULL;
+	const char *type = field(obj, "type"), *name = field(obj, "name"),
+		   *version = field(obj, "version"), *arch = field(obj, "architecture");
+	const char *want_type = strcmp(rf->db.kind, "rpm") == 0 ? "rpm" : "deb";
+	char *why = NULL;
+	if (!either(type, want_type, NULL) || !either(name, pkg->name, pkg->source) ||
+	    !either(version, pkg->version, pkg->source_version) || !either(arch, pkg->arch, NULL)) {
+		if (asprintf(&why, "package note (%s %s %s) disagrees with the %s database (%s %s %s)",
+			     name ? name : "-", version ? version : "-", arch ? arch : "-",
+			     rf->db.kind, pkg->name, pkg->version, pkg->arch) < 0)
+			why = NULL;
+	}
+	json_object_put(obj);
+	return why;
+}

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Retrofit an rpm root: two packages built here with rpmbuild (pkgnote's
+# own brp hook off: %_pkgnote_enable 0), installed into an empty root with
+# rpm --root R --dbpath /var/lib/rpm (--initdb, -i --nodeps), then
+# pkgnote stamp --from-rpm R.  Oracles: rpm --root R -qf names each file's
+# package, version-release and architecture, which its note (readelf -n)
+# must carry with the root's osCpe; the programs run; a file no package
+# owns is skipped; rpm -V reports the stamped files' digests changed.
+#
+# Exit: 0 all passed, 1 a check failed, 77 skipped (reason printed).
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+
+tl_need_pkgnote
+for tool in rpmbuild rpm readelf cc jq; do
+    command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+tl_setup
+F=$SOURCE_ROOT/fixtures
+B=$WORK/bin
+mkdir -p "$B"
+cc -O2 -fPIC -shared -Wl,-soname,libgreet.so.1 -o "$B/libgreet.so.1" "$F/libgreet.c" &&
+    cc -O2 -I"$F" -o "$B/greet" "$F/greet-main.c" -L"$B" -l:libgreet.so.1 &&
+    cc -O2 -o "$B/hello" "$F/hello.c" || { fail "building the fixtures"; tl_finish; }
+
+# spec NAME VERSION RELEASE FILE...: a binary package of FILEs from $B.
+spec() {
+    local name=$1 version=$2 release=$3 f
+    shift 3
+    printf 'Name: %s\nVersion: %s\nRelease: %s\nSummary: pkgnote retrofit test\nLicense: MIT\n' \
+        "$name" "$version" "$release"
+    printf 'AutoReqProv: no\n%%description\npkgnote retrofit test package.\n%%install\n'
+    for f in "$@"; do printf 'install -D -m 755 %s/%s %%{buildroot}%s\n' "$B" "${f##*/}" "$f"; done
+    printf '%%files\n'
+    printf '%s\n' "$@"
+}
+spec pn-greet 1.2 3.fc99 /usr/bin/greet /usr/lib64/libgreet.so.1 >"$WORK/greet.spec"
+spec pn-hello 0.5 1 /usr/bin/hello >"$WORK/hello.spec"
+for s in greet hello; do
+    rpmbuild -bb --quiet --define "_topdir $WORK/top" --define '_pkgnote_enable 0' \
+        --define 'debug_package %{nil}' --define '__os_install_post %{nil}' \
+        "$WORK/$s.spec" >"$WORK/$s.log" 2>&1 || { fail "rpmbuild $s"; sed 's/^/      | /' "$WORK/$s.log"; tl_finish; }
+done
+R=$WORK/root
+mkdir -p "$R/usr/lib" "$R/usr/local/bin"
+rpm --root "$R" --dbpath /var/lib/rpm --initdb &&
+    rpm --root "$R" --dbpath /var/lib/rpm -i --nodeps --noscripts "$WORK"/top/RPMS/*/*.rpm ||
+    { fail "rpm --root -i"; tl_finish; }
+echo "cpe:/o:pkgnote:retrofit-test:1" >"$R/usr/lib/system-release-cpe"
+cp "$B/hello" "$R/usr/local/bin/mine"
+pass "two packages built and installed in $R ($(rpm --root "$R" --dbpath /var/lib/rpm -qa | tr '\n' ' '))"
+for f in greet libgreet.so.1 hello; do
+    note_json "$B/$f" >/dev/null && fail "rpmbuild stamped $f (the hook is meant to be off)"
+done
+
+out=$("$PKGNOTE" stamp --from-rpm "$R" -v 2>"$WORK/err"); rc=$?
+expect_eq "stamp --from-rpm exits 0" "$rc" 0 || sed 's/^/      | /' "$WORK/err"
+[[ $(tail -n 1 <<<"$out") =~ ^pkgnote:\ 3\ stamped,\ 0\ unchanged,\ [0-9]+\ skipped\ \(1\ owned\ by\ no\ package\),\ 0\ failed$ ]] &&
+    pass "summary: 3 stamped, 1 owned by no package" || fail "summary: $(tail -n 1 <<<"$out")"
+for f in /usr/bin/greet /usr/lib64/libgreet.so.1 /usr/bin/hello; do
+    q=$(rpm --root "$R" --dbpath /var/lib/rpm -qf --qf '%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}' "$f") ||
+        { fail "rpm -qf $f"; continue; }
+    want=$(IFS=$'\t' read -r n v a <<<"$q"; jq -cn --arg n "$n" --arg v "$v" --arg a "$a" \
+        '{type:"rpm",name:$n,version:$v,architecture:$a,osCpe:"cpe:/o:pkgnote:retrofit-test:1"}')
+    expect_eq "$f carries what rpm -qf says ($q)" "$(note_json "$R$f")" "$want"
+done
+note_json "$R/usr/local/bin/mine" >/dev/null && fail "an unowned file was stamped" ||
+    pass "an unowned file carries no note"
+expect_eq "the stamped program runs with the stamped library" \
+    "$(LD_LIBRARY_PATH=$R/usr/lib64 "$R/usr/bin/greet" 2>&1)" "$(LD_LIBRARY_PATH=$B "$B/greet" 2>&1)"
+expect_ok "check --from-rpm: the notes agree with the database" "$PKGNOTE" check -r --from-rpm "$R" "$R/usr/bin" "$R/usr/lib64"
+verify=$(rpm --root "$R" --dbpath /var/lib/rpm -V pn-greet 2>&1)
+grep -Eq '^S?\.?[.S]*5.* /usr/bin/greet$' <<<"$verify" &&
+    pass "rpm -V reports greet's digest changed (as doc/retrofit.md says)" ||
+    fail "rpm -V pn-greet: $verify"
+tl_finish

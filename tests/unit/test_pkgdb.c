@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the root's package database readers (src/pkgdb*.c) and of
+ * in-root path resolution (src/root_path.c), black-box: each case builds a
+ * small root in a temporary directory (files, directories, symbolic links,
+ * dpkg's status, info/PKG.list and diversions as given) and checks what the
+ * reader says owns which path, or the one line it fails with.  Hostile
+ * roots: truncated and garbled status files, lists naming paths through
+ * "..", symbolic links pointing out of the root, loops.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pkgdb.h"
+#include "root_path.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Table rows leave their trailing fields out: zero, as C says. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/* One entry of a fixture root: a file with CONTENT, a symbolic link to
+ * LINK, or (both NULL) a directory.  Parents are made as needed. */
+struct fsent {
+	const char *path, *content, *link;
+};
+
+static void make_parents(const char *root, const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s/%s", root, path);
+	for (char *p = buf + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(buf, 0755);
+		*p = '/';
+	}
+}
+
+static void make_entry(const char *root, const struct fsent *e)
+{
+	char buf[4096];
+	make_parents(root, e->path);
+	snprintf(buf, sizeof buf, "%s/%s", root, e->path);
+	if (e->link != NULL) {
+		ck_assert_int_eq(symlink(e->link, buf), 0);
+	} else if (e->content != NULL) {
+		FILE *f = fopen(buf, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(e->content, f);
+		ck_assert_int_eq(fclose(f), 0);
+	} else {
+		mkdir(buf, 0755);
+	}
+}
+
+static char root[64];
+
+static void make_root(const struct fsent *fs, size_t n)
+{
+	strcpy(root, "/tmp/pkgnote-pkgdb-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	for (size_t i = 0; i < n && fs[i].path != NULL; i++)
+		make_entry(root, &fs[i]);
+}
+
+static void remove_root(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* -- in-root resolution ------------------------------------------------- */
+
+static const struct fsent resolve_tree[] = {
+	{ "usr/bin/ls", "elf", NULL },
+	{ "usr/lib/libc.so.6", "elf", NULL },
+	{ "etc/passwd", "root:x:0:0", NULL },
+	{ "bin", NULL, "usr/bin" },
+	{ "lib", NULL, "/usr/lib" },             /* absolute: the root's /usr/lib */
+	{ "escape", NULL, "../../../../../etc" }, /* climbs past the root */
+	{ "abs", NULL, "/etc" },
+	{ "dotted", NULL, "/../../../etc/" },
+	{ "loop", NULL, "loop" },
+	{ "a", NULL, "b" },
+	{ "b", NULL, "a" },
+	{ "file", "x", NULL },
+	{ "lnk", NULL, "usr/bin/ls" },
+	{ "usr/sbin/rel", NULL, "../bin/ls" },
+	{ "deep", NULL, "usr/bin/../../bin/./ls" },
+};
+
+struct resolve_case {
+	const char *in;
+	bool follow_last;
+	const char *out;            /* NULL: fails with errno */
+	int err;
+};
+
+static const struct resolve_case resolve_cases[] = {
+	{ "/bin/ls", false, "/usr/bin/ls", 0 },            /* merged /usr */
+	{ "bin/ls", false, "/usr/bin/ls", 0 },             /* relative: from the root too */
+	{ "/lib/libc.so.6", false, "/usr/lib/libc.so.6", 0 },
+	{ "/../../etc/passwd", false, "/etc/passwd", 0 },  /* ".." stops at the root */
+	{ "/usr/../../../etc/passwd", false, "/etc/passwd", 0 },
+	{ "/escape/passwd", false, "/etc/passwd", 0 },     /* relative link climbing out */
+	{ "/abs/passwd", false, "/etc/passwd", 0 },        /* absolute link: the root's /etc */
+	{ "/dotted/passwd", false, "/etc/passwd", 0 },
+	{ "/escape", true, "/etc", 0 },
+	{ "/escape", false, "/escape", 0 },                /* the link itself */
+	{ "/lnk", false, "/lnk", 0 },
+	{ "/lnk", true, "/usr/bin/ls", 0 },
+	{ "/usr/sbin/rel", true, "/usr/bin/ls", 0 },
+	{ "/deep", true, "/usr/bin/ls", 0 },               /* ".." after a followed link */
+	{ "/", false, "/", 0 },
+	{ "", false, "/", 0 },
+	{ "/./usr//bin/", false, "/usr/bin", 0 },
+	{ "/missing/x", false, "/missing/x", 0 },          /* named before it exists */
+	{ "/loop/x", false, NULL, ELOOP },
+	{ "/a", true, NULL, ELOOP },
+	{ "/a", false, "/a", 0 },
+	{ "/file/x", false, NULL, ENOTDIR },
+};
+
+START_TEST(test_resolve)
+{
+	const struct resolve_case *c = &resolve_cases[_i];
+	make_root(resolve_tree, N_OF(resolve_tree));
+	int fd = open(root, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char out[4096];
+	errno = 0;
+	int r = root_resolve(fd, c->in, c->follow_last, out, sizeof out);
+	if (c->out != NULL) {
+		ck_assert_msg(r == 0, "%s: failed: %s", c->in, strerror(errno));
+		ck_assert_str_eq(out, c->out);
+	} else {
+		ck_assert_msg(r == -1 && errno == c->err, "%s: got %d (%s), wanted %s", c->in, r,
+			      r ? strerror(errno) : out, strerror(c->err));
+	}
+	/* The cached form agrees, leaf not followed. */
+	if (!c->follow_last) {
+		struct root_resolver res = { .rootfd = fd };
+		char out2[4096];
+		errno = 0;
+		int r2 = root_resolve_cached(&res, c->in, out2, sizeof out2);
+		ck_assert_int_eq(r2, r);
+		if (r == 0)
+			ck_assert_str_eq(out2, out);
+	}
+	close(fd);
+	remove_root();
+}
+END_TEST
+
+START_TEST(test_resolve_small_buffer)
+{
+	make_root(resolve_tree, N_OF(resolve_tree));
+	int fd = open(root, O_PATH | O_DIRECTORY);
+	char out[8];
+	ck_assert_int_eq(root_resolve(fd, "/bin/ls", false, out, sizeof out), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	close(fd);
+	remove_root();
+}
+END_TEST
+
+/* -- dpkg --------------------------------------------------------------- */
+
+#define OS_RELEASE "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n"
+#define DEB(name, ver, arch) "{\"type\":\"deb\",\"os\":\"debian\",\"osVersion\":\"12\"," \
+	"\"name\":\"" name "\",\"version\":\"" ver "\",\"architecture\":\"" arch "\"}"
+#define STANZA(pkg, ver, arch, extra) "Package: " pkg "\nStatus: install ok installed\n" \
+	"Priority: required\n" extra "Architecture: " arch "\nVersion: " ver \
+	"\nDescription: a package\n with a long description\n .\n over lines\n\n"
+#define SAME "Multi-Arch: same\n"
+#define DPKG "var/lib/dpkg/"
+
+/* Every dpkg case's root has these first (merged /usr, os-release). */
+static const struct fsent base[] = {
+	{ "usr/bin", NULL, NULL },
+	{ "usr/lib/x86_64-linux-gnu", NULL, NULL },
+	{ "usr/lib/i386-linux-gnu", NULL, NULL },
+	{ "bin", NULL, "usr/bin" },
+	{ "lib", NULL, "usr/lib" },
+	{ "usr/lib/os-release", OS_RELEASE, NULL },
+	{ "etc/os-release", NULL, "../usr/lib/os-release" },
+	{ DPKG "info", NULL, NULL },
+};
+
+struct owner_expect {
+	const char *path;
+	const char *json;           /* NULL: no package owns it */
+	bool doubtful;              /* two packages list it */
+};
+
+struct dpkg_case {
+	const char *title;
+	struct fsent fs[12];
+	const char *error;          /* the read fails with this in its message */
+	size_t warnings;            /* the read warns this many times */
+	const char *warning;        /* in the first warning */
+	struct owner_expect expect[6];
+	bool bare;                  /* no base entries */
+};
+
+static const struct dpkg_case dpkg_cases[] = {
+	{ "merged /usr and Multi-Arch: same", {
+		{ DPKG "status", STANZA("coreutils", "9.1-1", "amd64", "")
+				 STANZA("libc6", "2.36-9+deb12u4", "amd64", SAME)
+				 STANZA("libc6", "2.36-9+deb12u4", "i386", SAME) },
+		{ DPKG "info/coreutils.list", "/.\n/bin\n/bin/ls\n/usr/bin/env\n" },
+		{ DPKG "info/libc6:amd64.list", "/lib/x86_64-linux-gnu/libc.so.6\n" },
+		{ DPKG "info/libc6:i386.list", "/lib/i386-linux-gnu/libc.so.6\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/bin/ls", DEB("coreutils", "9.1-1", "amd64") },
+		{ "/usr/bin/env", DEB("coreutils", "9.1-1", "amd64") },
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", DEB("libc6", "2.36-9+deb12u4", "amd64") },
+		{ "/usr/lib/i386-linux-gnu/libc.so.6", DEB("libc6", "2.36-9+deb12u4", "i386") },
+		{ "/bin/ls", NULL } } },
+	{ "a diversion by a package: the path is the diverter's, the diverted copy elsewhere", {
+		{ DPKG "status", STANZA("tool", "1.0", "amd64", "") STANZA("wrapper", "2.0", "all", "") },
+		{ DPKG "info/tool.list", "/usr/bin/tool\n" },
+		{ DPKG "info/wrapper.list", "/usr/bin/tool\n" },
+		{ DPKG "diversions", "/usr/bin/tool\n/usr/bin/tool.real\nwrapper\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/bin/tool", DEB("wrapper", "2.0", "all") },
+		{ "/usr/bin/tool.real", DEB("tool", "1.0", "amd64") } } },
+	{ "merged /usr: a diversion of /usr/bin/x moves the file listed as /bin/x", {
+		{ DPKG "status", STANZA("coreutils", "9.1-1", "amd64", "") STANZA("wrapper", "2.0", "all", "") },
+		{ DPKG "info/coreutils.list", "/bin/sleep\n" },
+		{ DPKG "info/wrapper.list", "/usr/bin/sleep\n" },
+		{ DPKG "diversions", "/usr/bin/sleep\n/usr/bin/sleep.distrib\nwrapper\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/bin/sleep", DEB("wrapper", "2.0", "all") },
+		{ "/usr/bin/sleep.distrib", DEB("coreutils", "9.1-1", "amd64") } } },
+	{ "a local diversion: the path is nobody's", {
+		{ DPKG "status", STANZA("tool", "1.0", "amd64", "") },
+		{ DPKG "info/tool.list", "/bin/tool\n" },
+		{ DPKG "diversions", "/bin/tool\n/bin/tool.distrib\n:\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/bin/tool.distrib", DEB("tool", "1.0", "amd64") },
+		{ "/usr/bin/tool", NULL } } },
+	{ "a truncated status: the cut stanza is left out", {
+		{ DPKG "status", STANZA("coreutils", "9.1-1", "amd64", "")
+				 "Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2." },
+		{ DPKG "info/coreutils.list", "/bin/ls\n" },
+		{ DPKG "info/bash.list", "/bin/bash\n" } },
+	  NULL, 1, "truncated", {
+		{ "/usr/bin/ls", DEB("coreutils", "9.1-1", "amd64") },
+		{ "/usr/bin/bash", NULL } } },
+	{ "a garbled status: bad stanzas are left out", {
+		{ DPKG "status", STANZA("../../etc", "1", "amd64", "")
+				 STANZA("bad-version", "1.0\x01", "amd64", "")
+				 STANZA("no-arch", "1.0", "", "")
+				 "garbage without a colon\nPackage: twice\nPackage: twice\n"
+				 "Status: install ok installed\nVersion: 1\nArchitecture: amd64\n\n"
+				 STANZA("good", "1", "amd64", "") },
+		{ DPKG "info/good.list", "/bin/good\n" },
+		{ DPKG "info/no-arch.list", "/bin/no-arch\n" } },
+	  NULL, 4, "no valid Package", {
+		{ "/usr/bin/good", DEB("good", "1", "amd64") },
+		{ "/usr/bin/no-arch", NULL } } },
+	{ "states without files on disk are not packages", {
+		{ DPKG "status", "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n"
+				 "Architecture: amd64\n\n" STANZA("here", "1", "amd64", "") },
+		{ DPKG "info/gone.list", "/bin/gone\n" },
+		{ DPKG "info/here.list", "/bin/here\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/bin/gone", NULL },
+		{ "/usr/bin/here", DEB("here", "1", "amd64") } } },
+	{ "a .list naming paths through .. or relative: left out", {
+		{ DPKG "status", STANZA("evil", "1", "amd64", "") },
+		{ DPKG "info/evil.list", "/../../etc/passwd\n/usr/../etc/shadow\netc/group\n/bin/ok\n" } },
+	  NULL, 1, "not an absolute, normalised path", {
+		{ "/etc/passwd", NULL },
+		{ "/etc/shadow", NULL },
+		{ "/etc/group", NULL },
+		{ "/usr/bin/ok", DEB("evil", "1", "amd64") } } },
+	{ "an absolute symbolic link pointing out: resolved inside the root", {
+		{ DPKG "status", STANZA("evil", "1", "amd64", "") },
+		{ "opt/out", NULL, "/etc" },
+		{ "opt/up", NULL, "../../../../../../usr/bin" },
+		{ DPKG "info/evil.list", "/opt/out/passwd\n/opt/up/x\n" } },
+	  NULL, 0, NULL, {
+		{ "/etc/passwd", DEB("evil", "1", "amd64") },
+		{ "/usr/bin/x", DEB("evil", "1", "amd64") },
+		{ "/opt/out/passwd", NULL } } },
+	{ "two packages listing one file: doubtful", {
+		{ DPKG "status", STANZA("one", "1", "amd64", "") STANZA("two", "1", "amd64", "") },
+		{ DPKG "info/one.list", "/bin/x\n" },
+		{ DPKG "info/two.list", "/usr/bin/x\n" } },
+	  NULL, 0, NULL, { { "/usr/bin/x", DEB("one", "1", "amd64"), true } } },
+	{ "Multi-Arch: same with a plain .list, and a missing .list", {
+		{ DPKG "status", STANZA("zlib1g", "1:1.2.13", "amd64", SAME)
+				 STANZA("nolist", "1", "amd64", "") },
+		{ DPKG "info/zlib1g.list", "/lib/x86_64-linux-gnu/libz.so.1\n" } },
+	  NULL, 1, "missing", {
+		{ "/usr/lib/x86_64-linux-gnu/libz.so.1", DEB("zlib1g", "1:1.2.13", "amd64") } } },
+	{ "no os-release: no os keys", {
+		{ "usr/lib/os-release", NULL, "/nowhere" },
+		{ DPKG "status", STANZA("p", "1", "amd64", "") },
+		{ DPKG "info/p.list", "/bin/p\n" } },
+	  NULL, 1, "no os-release", {
+		{ "/bin/p", "{\"type\":\"deb\",\"name\":\"p\",\"version\":\"1\",\"architecture\":\"amd64\"}" } },
+	  true },
+	{ "a truncated diversions file fails the read", {
+		{ DPKG "status", STANZA("p", "1", "amd64", "") },
+		{ DPKG "diversions", "/usr/bin/a\n/usr/bin/a.real\n" } },
+	  "not whole entries of 3" },
+	{ "a status file with no package fails the read", {
+		{ DPKG "status", "\n\n" } },
+	  "no installed package" },
+	{ "a status file that is a symbolic link is refused", {
+		{ "etc/shadow", STANZA("p", "1", "amd64", "") },
+		{ DPKG "status", NULL, "/etc/shadow" } },
+	  "status: cannot open" },
+	{ "no dpkg database", { { "usr/bin/x", "" } }, "no dpkg database", 0, NULL, { { NULL } }, true },
+};
+
+static void check_case(const struct dpkg_case *c, const struct pkgdb *db, int r)
+{
+	if (c->error != NULL) {
+		ck_assert_msg(r == -1, "%s: read succeeded", c->title);
+		ck_assert_msg(strstr(db->error, c->error) != NULL, "%s: error \"%s\"", c->title,
+			      db->error);
+		ck_assert_msg(strchr(db->error, '\n') == NULL, "%s: not one line", c->title);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: %s", c->title, db->error);
+	for (size_t i = 0; i < db->nwarnings; i++)
+		fprintf(stderr, "%s: warning: %s\n", c->title, db->warnings[i]);
+	ck_assert_msg(db->nwarnings == c->warnings, "%s: %zu warnings", c->title, db->nwarnings);
+	if (c->warning != NULL)
+		ck_assert_msg(strstr(db->warnings[0], c->warning) != NULL, "%s: %s", c->title,
+			      db->warnings[0]);
+	for (size_t i = 0; i < N_OF(c->expect) && c->expect[i].path != NULL; i++) {
+		const struct owner_expect *e = &c->expect[i];
+		const struct pkgdb_owner *o = pkgdb_lookup(db, e->path);
+		if (e->json == NULL) {
+			ck_assert_msg(o == NULL, "%s: %s owned by %s", c->title, e->path,
+				      o ? o->pkg->name : "");
+			continue;
+		}
+		ck_assert_msg(o != NULL, "%s: %s owned by nobody", c->title, e->path);
+		ck_assert_str_eq(o->pkg->json, e->json);
+		ck_assert_msg((o->also != NULL) == e->doubtful, "%s: %s", c->title, e->path);
+	}
+}
+
+START_TEST(test_dpkg)
+{
+	const struct dpkg_case *c = &dpkg_cases[_i];
+	make_root(c->bare ? NULL : base, c->bare ? 0 : N_OF(base));
+	for (size_t i = 0; i < N_OF(c->fs) && c->fs[i].path != NULL; i++)
+		make_entry(root, &c->fs[i]);
+	struct pkgdb db = { 0 };
+	int r = pkgdb_read_dpkg(root, &db);
+	check_case(c, &db, r);
+	pkgdb_free(&db);
+	remove_root();
+}
+END_TEST
+
+/* -- os-release ---------------------------------------------------------- */
+
+START_TEST(test_os_release)
+{
+	static const char text[] = "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=40\n"
+		"CPE_NAME=\"cpe:/o:fedoraproject:fedora:40\"\nID_LIKE='a b'\n";
+	FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+	struct pkgdb_os os = { 0 };
+	pkgdb_parse_os_release(f, &os);
+	fclose(f);
+	ck_assert_str_eq(os.id, "fedora");
+	ck_assert_str_eq(os.version_id, "40");
+	ck_assert_str_eq(os.cpe, "cpe:/o:fedoraproject:fedora:40");
+	pkgdb_os_free(&os);
+}
+END_TEST
+
+static Suite *pkgdb_suite(void)
+{
+	Suite *s = suite_create("pkgdb");
+	TCase *tc = tcase_create("root_path");
+	tcase_add_loop_test(tc, test_resolve, 0, (int)N_OF(resolve_cases));
+	tcase_add_test(tc, test_resolve_small_buffer);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dpkg");
+	tcase_add_loop_test(tc, test_dpkg, 0, (int)N_OF(dpkg_cases));
+	tcase_add_test(tc, test_os_release);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(pkgdb_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
