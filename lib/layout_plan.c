@@ -64,6 +64,14 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 		ms.mv[i].new_offset = at;
 		ms.mv[i].new_addr = l0->vaddr + at;
 	}
+	/* Trailing data keeps its place: nothing may be appended. */
+	bool appends = note_outside;
+	for (size_t i = 0; i < ms.n; i++)
+		appends |= ms.to_load[i];
+	if (appends && c->trail.size > 0) {
+		pn_space_free(&f);
+		return PKGNOTE_OK;
+	}
 	struct placement pl = { .join = -1 };
 	bool keep = c->ways != PN_WAYS_RELOCATE, relocate = c->ways != PN_WAYS_KEEP;
 	bool ok = (keep && !note_outside && pn_try_join(c, &f, k_load, &pl)) ||
@@ -169,6 +177,7 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 	c.es = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	c.talign = m->elf_class == ELFCLASS64 ? 8 : 4;
 	memset(plan, 0, sizeof *plan);
+	pn_model_trailing(m, &c.trail);
 
 	if (fits_in_place(&c))
 		return pn_plan_in_place(&c, plan, err);
@@ -190,6 +199,15 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 	const char *hint = m->shnum == 0 && m->old_note.present
 				   ? " (without section headers, only the old note's bytes are known to be free)"
 				   : "";
+	if (r == PKGNOTE_OK && !done && c.trail.size > 0)
+		r = pn_fail(err, PKGNOTE_NO_ROOM, m->path,
+			    "%" PRIu64 " bytes of trailing data at 0x%" PRIx64
+			    " (past all that its headers and sections describe: an appended payload,"
+			    " found from the end of the file, from the end of the section header table"
+			    " or at an offset its code knows) must keep their place, and the first page"
+			    " has no room for the note that leaves them, the section header table"
+			    " and the file's size as they are",
+			    c.trail.size, c.trail.offset);
 	if (r == PKGNOTE_OK && !done)
 		r = pn_fail(err, PKGNOTE_NO_ROOM, m->path,
 			    "no room for the note in the first page: it needs %" PRIu64

@@ -80,4 +80,22 @@ struct pn_model {
 
 void pn_model_free(struct pn_model *m);
 
+/* model_extent.c: the end of the section header table (0 without one), and
+ * the end of the last byte that any header or section describes: the ELF
+ * header, the program header table, every segment's and every section's
+ * file bytes (not SHT_NOBITS), the section header table. */
+uint64_t pn_model_sht_end(const struct pn_model *m);
+uint64_t pn_model_described_end(const struct pn_model *m);
+
+/* Bytes past the described end: trailing data, an appended payload that
+ * must keep its offset and its distance from the end of the file, and
+ * whose finder may count from the end of the section header table. */
+struct pn_trailing {
+	uint64_t offset, size;       /* [offset, offset + size): to the file's end */
+	uint64_t sht_end;            /* must stay the end of the section header table */
+};
+
+/* Fill *t; true when the file has trailing data. */
+bool pn_model_trailing(const struct pn_model *m, struct pn_trailing *t);
+
 #endif

@@ -110,7 +110,7 @@ static void compute_ext_end(struct ctx *c)
 		c->ext_end = l0->filesz;
 		return;
 	}
-	uint64_t ext = c->m->file_size;
+	uint64_t ext = c->trail.offset; /* never into trailing data */
 	for (size_t i = 0; i < c->nbase; i++) {
 		const struct pn_segment *s = &c->base[i];
 		if (i == c->l0 || s->type != PT_LOAD || s->vaddr < l0->vaddr)
@@ -226,8 +226,9 @@ static int compute_free(struct ctx *c)
 	uint64_t sht_end = m->shoff + m->shnum * m->shentsize;
 	/* A section header table inside L0 (Go puts it right after the
 	 * program headers) moves to the end of the file: only e_shoff points
-	 * at it, and its place is worth more to the note. */
-	c->move_sht = m->shnum > 0 && m->shoff < l0->filesz;
+	 * at it, and its place is worth more to the note.  Not past trailing
+	 * data, which must keep its place. */
+	c->move_sht = m->shnum > 0 && m->shoff < l0->filesz && c->trail.size == 0;
 	if (m->shnum > 0 && !c->move_sht)
 		r |= pn_space_remove(f, m->shoff, sht_end);
 	else if (m->shnum == 0)

@@ -213,7 +213,7 @@ static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
 			changed = true;
 		}
 	}
-	if (i == p->note_section) {
+	if (p->note_section != 0 && i == p->note_section) {
 		if (p->add_section)
 			*sh = (GElf_Shdr){ .sh_name = p->note_name_off };
 		sh->sh_type = SHT_NOTE;

@@ -47,6 +47,11 @@ void pn_plan_sections(const struct ctx *c, struct pn_plan *plan)
 		plan->note_section = m->old_note.section;
 		return;
 	}
+	/* One more header would move the end of the table, where trailing
+	 * data may be looked for: the note is then described by its PT_NOTE
+	 * alone, as in a file without section headers. */
+	if (c->trail.size > 0)
+		return;
 	plan->add_section = true;
 	plan->sht_rewrite = true;
 	plan->note_section = m->shnum;

@@ -59,6 +59,8 @@ struct ctx {
 	size_t ncontig;              /* how many units form that run */
 	long tail_load;              /* base index of a last PT_LOAD that may grow, or -1 */
 	bool move_sht;               /* the section header table leaves L0 */
+	struct pn_trailing trail;    /* the end of the ELF contents, and the
+					trailing data past it (size 0: none) */
 	enum pn_ways ways;           /* which ways of plan_place.c to try */
 };
 
@@ -121,6 +123,8 @@ bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_loa
 
 /* plan_prepend.c: a new first page below the lowest PT_LOAD (ET_EXEC). */
 bool pn_can_prepend(const struct ctx *c);
+/* How far the input's bytes move behind the new page. */
+uint64_t pn_prepend_shift(const struct ctx *c);
 enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 				    struct pkgnote_error *err);
 

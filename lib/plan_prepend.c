@@ -4,9 +4,10 @@
  * no room and nothing that may move (a static binary: its .rela.iplt is
  * found through symbols baked into code): a new first page, mapped just
  * below the lowest PT_LOAD, holds a new ELF header, the program header table
- * and the note.  The old contents follow it in the file, shifted by a
- * multiple of the largest p_align, so every segment maps the same bytes at
- * the same address as before; only file offsets change.  The notes of the
+ * and the note.  The old contents follow it in the file, shifted by the
+ * largest page size a kernel of the file's machine may use (pn_prepend_shift),
+ * so every segment maps the same bytes at the same address as before; only
+ * file offsets change.  The notes of the
  * old first page (build-id, ABI tag, GNU properties) are copied into the
  * new one and their headers point at the copies, so that core dumps keep
  * them; the old bytes stay where code may know them.
@@ -21,6 +22,42 @@
 
 /* Lowest address a process may map (the usual vm.mmap_min_addr). */
 #define MIN_MAP_ADDR 0x10000
+
+/*
+ * The largest page size a Linux kernel of each machine may be built with:
+ * the loader maps a segment only where its offset and address agree modulo
+ * the page size, so a shift by a multiple of it keeps every segment
+ * loadable wherever the input was.
+ */
+static const struct {
+	uint16_t machine;
+	uint64_t page;
+} kernel_pages[] = {
+	{ EM_386, 4096 },            /* 4 KiB only */
+	{ EM_X86_64, 4096 },
+	{ EM_ARM, 4096 },
+	{ EM_S390, 4096 },
+	{ EM_RISCV, 4096 },
+	{ EM_AARCH64, 64 * 1024 },   /* 4, 16 or 64 KiB */
+	{ EM_PPC64, 64 * 1024 },     /* 4 or 64 KiB */
+	{ EM_PPC, 256 * 1024 },      /* up to 256 KiB on 44x */
+	{ EM_MIPS, 64 * 1024 },      /* 4 to 64 KiB */
+	{ EM_LOONGARCH, 64 * 1024 }, /* 4, 16 or 64 KiB */
+};
+
+/*
+ * The shift: the file's largest p_align, as the linker promised, but no
+ * more than the largest page of its machine's kernels.  A static program
+ * that tcc or a linker aligned to 2 MiB so moves by 4 KiB on x86-64, not
+ * 2 MiB.  For a machine not listed, the largest p_align.
+ */
+uint64_t pn_prepend_shift(const struct ctx *c)
+{
+	for (size_t i = 0; i < sizeof kernel_pages / sizeof kernel_pages[0]; i++)
+		if (kernel_pages[i].machine == c->m->e_machine)
+			return min_u64(c->load_align, kernel_pages[i].page);
+	return c->load_align;
+}
 
 static bool is_note(const struct pn_segment *s)
 {
@@ -63,7 +100,7 @@ bool pn_can_prepend(const struct ctx *c)
 {
 	const struct pn_model *m = c->m;
 	const struct pn_segment *l0 = &c->base[c->l0];
-	uint64_t shift = c->load_align;
+	uint64_t shift = pn_prepend_shift(c);
 	size_t nt = c->nbase + 2;
 	struct pn_space notes = { 0 };
 	uint64_t end = UINT64_MAX;
@@ -71,7 +108,7 @@ bool pn_can_prepend(const struct ctx *c)
 		end = pn_align_up(lay_notes(&notes, m->ehsize + nt * c->es, NULL, 0, 0), 4) +
 		      c->req->note_size;
 	pn_space_free(&notes);
-	if (m->e_type != ET_EXEC || l0->vaddr < shift + MIN_MAP_ADDR ||
+	if (m->e_type != ET_EXEC || c->trail.size > 0 || l0->vaddr < shift + MIN_MAP_ADDR ||
 	    end > min_u64(c->page, shift))
 		return false;
 	for (size_t i = 0; i < c->nbase; i++) {
@@ -88,7 +125,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 {
 	const struct pn_model *m = c->m;
 	const struct pn_segment *l0 = &c->base[c->l0];
-	uint64_t shift = c->load_align;
+	uint64_t shift = pn_prepend_shift(c);
 	memset(plan, 0, sizeof *plan);
 	plan->shift = shift;
 	plan->grow_load = -1;
@@ -142,7 +179,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 				.type = PT_LOAD, .flags = PF_R, .offset = 0, .vaddr = page_vaddr,
 				.paddr = l0->paddr - shift,
 				.filesz = plan->note_offset + plan->note_size,
-				.memsz = plan->note_offset + plan->note_size, .align = c->load_align };
+				.memsz = plan->note_offset + plan->note_size, .align = shift };
 			inserted = true;
 		}
 		const struct pn_move *mv = NULL;
@@ -162,6 +199,11 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 		} else if (s.filesz > 0 || s.offset > 0) {
 			s.offset += shift;
 		}
+		/* Offset and address stay congruent modulo p_align (gABI) when
+		 * a larger alignment comes down to the shift.  Only PT_LOAD's:
+		 * PT_TLS's p_align is the alignment of the TLS block. */
+		if (s.type == PT_LOAD)
+			s.align = min_u64(s.align, shift);
 		plan->phdrs[n++] = s;
 	}
 	plan->phdrs[n++] = (struct pn_segment){

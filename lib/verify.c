@@ -2,8 +2,8 @@
 /*
  * Re-read the written file from disk, as a new model, and check it against
  * the input and the plan before it may replace anything: the note is there
- * with the exact JSON, the page-1 rule holds, and nothing that code or data
- * can refer to has moved.
+ * with the exact JSON, the page-1 rule holds, nothing that code or data
+ * can refer to has moved, and trailing data kept its bytes and its place.
  */
 #include <elf.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 
 #include "elf_model.h"
 #include "error.h"
+#include "io_util.h"
 #include "note_read.h"
 #include "verify.h"
 
@@ -91,6 +92,39 @@ static enum pkgnote_status check_dynamic(const struct pn_model *in, const struct
 	return PKGNOTE_OK;
 }
 
+/* Trailing data of the input is still trailing data of the output, with the
+ * same bytes at the same offset, the same distance from the end, and the
+ * section header table still ends where it did. */
+static enum pkgnote_status check_trailing(const struct pn_model *in, const struct pn_model *out,
+					  int fd, const char *path, struct pkgnote_error *err)
+{
+	struct pn_trailing t;
+	if (!pn_model_trailing(in, &t))
+		return PKGNOTE_OK;
+	if (out->file_size != in->file_size)
+		return BAD("the file's size changed, and with it the distance of its trailing data from the end");
+	if (pn_model_sht_end(out) != t.sht_end)
+		return BAD("the section header table no longer ends at 0x%" PRIx64
+			   ", where trailing data may be looked for", t.sht_end);
+	if (pn_model_described_end(out) > t.offset)
+		return BAD("headers or sections now describe trailing data at 0x%" PRIx64, t.offset);
+	enum { CHUNK = 64 * 1024 };
+	unsigned char *a = malloc(CHUNK), *b = malloc(CHUNK);
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (a == NULL || b == NULL)
+		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "comparing trailing data");
+	for (uint64_t off = t.offset; r == PKGNOTE_OK && off < in->file_size; off += CHUNK) {
+		size_t n = in->file_size - off < CHUNK ? (size_t)(in->file_size - off) : CHUNK;
+		if (pn_pread_full(in->fd, a, n, off) != 0 || pn_pread_full(fd, b, n, off) != 0)
+			r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot read trailing data");
+		else if (memcmp(a, b, n) != 0)
+			r = BAD("trailing data at 0x%" PRIx64 " changed", t.offset);
+	}
+	free(a);
+	free(b);
+	return r;
+}
+
 static enum pkgnote_status check_page(const struct pn_model *out, const struct pn_plan *p,
 				      uint64_t page, const char *path, struct pkgnote_error *err)
 {
@@ -148,6 +182,8 @@ enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_
 		r = check_sections(in, &out, p, path, err);
 	if (r == PKGNOTE_OK)
 		r = check_dynamic(in, &out, p, path, err);
+	if (r == PKGNOTE_OK)
+		r = check_trailing(in, &out, fd, path, err);
 	free(found);
 	pn_model_free(&out);
 	return r;

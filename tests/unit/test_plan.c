@@ -6,7 +6,8 @@
  * allowed), an old note replaced in place or cut out of a shared PT_NOTE,
  * a spare PT_NULL slot taken, a block of notes relocated for the note to
  * join, blocks that code may read (a symbol or relocation names them, or a
- * note of the program's own) kept in place, and determinism.
+ * note of the program's own) kept in place, determinism, trailing data
+ * kept in place or refused, and the shift of a new first page per machine.
  */
 #include <check.h>
 #include <elf.h>
@@ -53,6 +54,8 @@ static size_t add_section(struct fixture *f, const char *name, uint32_t type, ui
 		.size = size, .addralign = align };
 	if (type != SHT_NOBITS && off + size <= sizeof f->head)
 		memset(f->head + off, 0xaa, size);
+	/* The section header table ends the file: no trailing data. */
+	f->m.file_size = f->m.shoff + f->m.shnum * f->m.shentsize;
 	return i;
 }
 
@@ -60,15 +63,15 @@ static size_t add_section(struct fixture *f, const char *name, uint32_t type, ui
 #define TEXT 0x1000
 
 /* An empty 64-bit little-endian PIE model: the ELF header bytes, program
- * headers at 0x40; code at `text`, section headers 0x1800 and the file's
- * end 0x2000 past it. */
+ * headers at 0x40; code at `text`, section headers 0x1800 past it, ending
+ * the file. */
 static struct fixture *new_pie(uint64_t text)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	f->m = (struct pn_model){ .path = "synthetic", .fd = -1, .elf_class = ELFCLASS64,
 		.elf_data = ELFDATA2LSB, .e_type = ET_DYN, .e_machine = EM_X86_64,
 		.ehsize = 64, .phoff = 64, .phentsize = ES, .shentsize = 64,
-		.file_size = text + 0x2000, .shoff = text + 0x1800, .head = f->head,
+		.file_size = text + 0x1800, .shoff = text + 0x1800, .head = f->head,
 		.head_size = text + 0x2000,
 		.phdrs = f->ph, .shdrs = f->sh, .shstr = f->shstr, .dyn = f->dyn,
 		.old_note = { .segment = -1 } };
@@ -841,6 +844,168 @@ START_TEST(empty_gnu_hash_has_no_chains)
 }
 END_TEST
 
+/* Page 1 full of unmovable bytes, no PT_PHDR: a static ET_EXEC. */
+static struct fixture *exec_full(void)
+{
+	return full(ET_EXEC, 0x400000);
+}
+
+/* The fixtures of the trailing-data cases. */
+static struct fixture *pie_roomy(void)
+{
+	return pie(0x100);
+}
+
+static struct fixture *pie_old_section(void)
+{
+	struct fixture *f = pie(0x100);
+	uint64_t at = 64 + 6 * ES + 28 + 0x100;
+	f->ph[2].filesz = f->ph[2].memsz = at + NOTE;
+	add_phdr(f, PT_NOTE, at, at, NOTE, NOTE, 4);
+	f->ph[0].filesz = f->ph[0].memsz = 6 * ES;
+	memset(f->head + 64, 0xbb, 6 * ES);
+	size_t sec = add_section(f, ".note.package", SHT_NOTE, at, at, NOTE, 4);
+	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at, .record_size = NOTE,
+					      .section = sec, .segment = 5 };
+	return f;
+}
+
+static struct fixture *pie_full(void)
+{
+	uint64_t at;
+	return page1_full(&at);
+}
+
+/* The two-slot variant of nothing_movable_allowed_outside: only a note
+ * outside page 1, in a new PT_LOAD past the end, fits. */
+static struct fixture *outside_only(void)
+{
+	struct fixture *f = full(ET_DYN, 0);
+	f->sh[1].offset += 2 * ES;
+	f->sh[1].addr += 2 * ES;
+	f->ph[1].offset += 2 * ES;
+	f->ph[1].vaddr += 2 * ES;
+	memset(f->head + 64 + 5 * ES, 0, 2 * ES);
+	f->sh[2].offset += 2 * ES;
+	f->sh[2].size -= 2 * ES;
+	return f;
+}
+
+/* Trailing data: `extra` bytes past the section header table, which ends
+ * the fixtures' ELF contents. */
+static const struct {
+	const char *what;
+	struct fixture *(*make)(void);
+	bool outside;                /* allow_outside_page */
+	enum pkgnote_status want;
+	bool section;                /* the note has a section header */
+} trailing_cases[] = {
+	{ "room in page 1: stamped there, no section header added", pie_roomy, false, PKGNOTE_OK, false },
+	{ "an old .note.package section is reused", pie_old_section, false, PKGNOTE_OK, true },
+	{ "page 1 full, .dynsym would leave it: refused", pie_full, false, PKGNOTE_NO_ROOM, false },
+	{ "static ET_EXEC, a new first page would shift it: refused", exec_full, false, PKGNOTE_NO_ROOM, false },
+	{ "a note outside page 1 would be appended: refused", outside_only, true, PKGNOTE_NO_ROOM, false },
+};
+
+START_TEST(trailing_data_kept_or_refused)
+{
+	struct fixture *f = trailing_cases[_i].make();
+	/* Without trailing data every case is stamped. */
+	struct pn_plan_request req = request();
+	req.allow_outside_page = trailing_cases[_i].outside;
+	struct pn_plan p;
+	struct pkgnote_error err = { 0 };
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	pn_plan_free(&p);
+
+	uint64_t end = f->m.shoff + f->m.shnum * f->m.shentsize;
+	ck_assert_uint_eq(pn_model_described_end(&f->m), end);
+	f->m.file_size = end + 0x1234;
+	struct pn_trailing t;
+	ck_assert(pn_model_trailing(&f->m, &t));
+	ck_assert_uint_eq(t.offset, end);
+	ck_assert_uint_eq(t.size, 0x1234);
+	enum pkgnote_status r = pn_plan_layout(&f->m, &req, &p, &err);
+	ck_assert_msg(r == trailing_cases[_i].want, "%s: status %d (%s)", trailing_cases[_i].what, r,
+		      r ? err.message : "planned");
+	if (r != PKGNOTE_OK) {
+		ck_assert_ptr_nonnull(strstr(err.message, "synthetic: 4660 bytes of trailing data at 0x"));
+		free(f);
+		return;
+	}
+	assert_page1(&p);
+	/* Nothing appended or shifted; the table keeps its place and size. */
+	ck_assert_uint_eq(p.shift, 0);
+	ck_assert_uint_eq(p.file_size, f->m.file_size);
+	ck_assert_uint_ge(p.truncate_at, f->m.file_size);
+	ck_assert(!p.new_load);
+	ck_assert_int_lt(p.grow_load, 0);
+	ck_assert(!p.add_section && !p.sht_rewrite && !p.shstr_append);
+	ck_assert_uint_eq(p.shoff, f->m.shoff);
+	ck_assert_uint_eq(p.shnum, f->m.shnum);
+	ck_assert_uint_eq(p.note_section != 0, trailing_cases[_i].section);
+	for (size_t i = 0; i < p.nmoves; i++)
+		ck_assert_uint_le(p.moves[i].new_offset + p.moves[i].size, end);
+	for (size_t i = 0; i < p.nzero; i++)
+		ck_assert_uint_le(p.zero[i].offset + p.zero[i].size, end);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
+/* A new first page shifts a static program by its largest p_align, but by
+ * no more than the largest page of its machine's kernels. */
+static const struct {
+	uint16_t machine;
+	uint64_t align, shift;
+} shift_cases[] = {
+	{ EM_X86_64, 0x200000, 0x1000 },   /* tcc, -z max-page-size=2M */
+	{ EM_X86_64, 0x1000, 0x1000 },
+	{ EM_386, 0x200000, 0x1000 },
+	{ EM_AARCH64, 0x200000, 0x10000 },
+	{ EM_AARCH64, 0x10000, 0x10000 },
+	{ EM_AARCH64, 0x1000, 0x1000 },    /* linked for 4 KiB pages only */
+	{ EM_PPC64, 0x200000, 0x10000 },
+	{ EM_MIPS, 0x10000, 0x10000 },
+	{ EM_RISCV, 0x200000, 0x1000 },
+	{ EM_SPARCV9, 0x200000, 0x200000 }, /* not known: the largest p_align */
+};
+
+START_TEST(new_first_page_shift_per_machine)
+{
+	struct fixture *f = exec_full();
+	f->m.e_machine = shift_cases[_i].machine;
+	for (size_t i = 0; i < f->m.phnum; i++)
+		if (f->ph[i].type == PT_LOAD)
+			f->ph[i].align = shift_cases[_i].align;
+	struct pn_plan_request req = request();
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
+	assert_page1(&p);
+	uint64_t s = shift_cases[_i].shift;
+	ck_assert_msg(p.shift == s, "machine %u, p_align 0x%llx: shift 0x%llx, want 0x%llx",
+		      shift_cases[_i].machine, (unsigned long long)shift_cases[_i].align,
+		      (unsigned long long)p.shift, (unsigned long long)s);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 0)->vaddr, 0x400000 - s);
+	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, s);
+	/* Every PT_LOAD keeps offset and address congruent modulo its p_align,
+	 * which divides the shift (gABI), and modulo the shift. */
+	for (size_t i = 0; i < p.phnum; i++) {
+		const struct pn_segment *g = &p.phdrs[i];
+		if (g->type != PT_LOAD)
+			continue;
+		ck_assert_uint_le(g->align, s);
+		ck_assert_uint_eq(g->offset % g->align, g->vaddr % g->align);
+		ck_assert_uint_eq(g->offset % s, g->vaddr % s);
+	}
+	ck_assert_uint_eq(p.file_size, p.shoff + (f->m.shnum + 1) * 64);
+	ck_assert_uint_eq(p.shstr_offset, f->m.file_size + s);
+	pn_plan_free(&p);
+	free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout planner");
@@ -865,6 +1030,10 @@ int main(void)
 	tcase_add_test(tc, symbol_pins_notes);
 	tcase_add_test(tc, patchelf_fill_is_free);
 	tcase_add_test(tc, symbol_pins_dynamic_section_and_interp);
+	tcase_add_loop_test(tc, trailing_data_kept_or_refused, 0,
+			    sizeof trailing_cases / sizeof trailing_cases[0]);
+	tcase_add_loop_test(tc, new_first_page_shift_per_machine, 0,
+			    sizeof shift_cases / sizeof shift_cases[0]);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
