@@ -1,0 +1,114 @@
+#!/bin/bash
+# Trailing data: a runtime with a payload appended past its ELF contents
+# (fixtures/payload.c) finds it from the end of the file, from the end of
+# the section header table and at an offset patched into its .data.  Built
+# as PIE, non-PIE, static, static-pie and a static program whose page 1 is
+# full (-z noseparate-code: only a new first page would make room).  Each
+# is either stamped -- note in page 1 (readelf, PT_NOTE walk), no new
+# eu-elflint complaints, the payload bytes at the same offset and distance
+# from the end, the section header table ending where it did, and the
+# program prints and exits exactly as before -- or refused with exit 5, one
+# line naming the trailing data, and the file byte-identical (cmp).
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+
+tl_begin
+J=$WORK/json
+
+# attach FILE TEXT: append the payload and patch its offset into .data.
+attach() {
+    local f=$1 text=$2 size at blob
+    size=$(stat -c %s -- "$f")
+    at=$(LC_ALL=C grep -obUa 'PNOFF:' -- "$f" | cut -d: -f1)
+    [[ $at =~ ^[0-9]+$ ]] || { echo "PNOFF: not found once in $f: $at"; return 1; }
+    printf '%016d' "$size" | dd of="$f" bs=1 seek=$((at + 6)) conv=notrunc status=none
+    blob="PAYLOAD:$text"$'\n'
+    printf '%s%08dPNTRAIL!' "$blob" $((${#blob} + 16)) >>"$f"
+}
+
+# sht_end FILE: e_shoff + e_shnum * e_shentsize (readelf -h).
+sht_end() {
+    LC_ALL=C readelf -hW -- "$1" | awk -F: '
+        /Start of section headers/ { split($2, a, " "); o = a[1] }
+        /Size of section headers/ { split($2, a, " "); s = a[1] }
+        /Number of section headers/ { split($2, a, " "); n = a[1] }
+        END { print o + s * n }'
+}
+
+run() {
+    local out rc
+    out=$(timeout 20 "$1" 2>&1)
+    rc=$?
+    printf '%s\n[exit %d]\n' "$out" "$rc"
+}
+
+# kind, compiler flags, what must happen (stamped or refused)
+cases=(
+    "pie|-fPIE -pie|stamped"
+    "nopie|-fno-pie -no-pie|stamped"
+    "static|-static|stamped"
+    "static-pie|-fPIE -static-pie|refused"
+    "static-newpage|-static -Wl,-z,noseparate-code|refused"
+)
+
+for c in "${cases[@]}"; do
+    IFS='|' read -r kind flags want <<<"$c"
+    dir=$WORK/$kind
+    mkdir -p "$dir"
+    orig=$dir/payload-orig
+    # shellcheck disable=SC2086
+    if ! err=$(gcc -O2 $flags -o "$orig" "$FIXTURES/payload.c" 2>&1); then
+        fail "$kind: gcc $flags: $err"
+        continue
+    fi
+    end=$(stat -c %s -- "$orig")
+    if ! err=$(attach "$orig" "$kind"); then fail "$kind: $err"; continue; fi
+    size=$(stat -c %s -- "$orig")
+    sht=$(sht_end "$orig")
+    want_run=$(run "$orig")
+    expect_eq "$kind: unstamped, all three ways find the payload" \
+        "$want_run" "$(printf 'cookie: PAYLOAD:%s\nsht: PAYLOAD:%s\ndata: PAYLOAD:%s\n[exit 0]' "$kind" "$kind" "$kind")" || continue
+
+    file=$dir/payload-stamped   # not "file": eu-elflint says "file type"
+    cp -p -- "$orig" "$file"
+    err=$("$PKGNOTE" stamp --json "$J/main.json" "$file" 2>&1 >/dev/null)
+    rc=$?
+    if [[ $want == refused ]]; then
+        expect_eq "$kind: refused with exit 5" "$rc" 5
+        expect_eq "$kind: one line of error" "$(wc -l <<<"$err")" 1
+        if [[ $err == *"$((size - end)) bytes of trailing data at 0x$(printf %x "$end")"* ]]; then
+            pass "$kind: the message names the trailing bytes"
+        else
+            fail "$kind: the message does not name the trailing bytes: $err"
+        fi
+        expect_ok "$kind: file byte-identical" cmp -- "$orig" "$file"
+        continue
+    fi
+    expect_eq "$kind: stamped (exit 0)" "$rc" 0 || { info "$err"; continue; }
+    expect_eq "$kind: same size" "$(stat -c %s -- "$file")" "$size"
+    expect_ok "$kind: payload bytes at the same offset" \
+        cmp -i "$end:$end" -- "$orig" "$file"
+    expect_eq "$kind: section header table ends where it did" "$(sht_end "$file")" "$sht"
+    expect_ok "$kind: check_page1" check_page1 "$file"
+    expect_eq "$kind: the PT_NOTE walk finds exactly the JSON" "$(segment_note_json "$file")" "$JSON_MAIN"
+    expect_empty "$kind: no new eu-elflint --gnu-ld complaints" "$(elflint_new_complaints "$orig" "$file")"
+    if out=$(sections_keep_bytes "$orig" "$file"); then
+        pass "$kind: every allocated section keeps its bytes"
+    else
+        fail "$kind: allocated sections changed: $out"
+    fi
+    expect_eq "$kind: runs and finds its payload as before" "$(run "$file")" "$want_run"
+    # Again with a longer JSON: the note grows where it is or moves in page 1.
+    "$PKGNOTE" stamp --json "$J/long.json" "$file" >/dev/null 2>&1
+    rc=$?
+    if ((rc == 0)); then
+        expect_eq "$kind: re-stamped longer, the PT_NOTE walk finds it" "$(segment_note_json "$file")" "$JSON_LONG"
+        expect_ok "$kind: re-stamped, payload still in place" cmp -i "$end:$end" -- "$orig" "$file"
+        expect_eq "$kind: re-stamped, runs as before" "$(run "$file")" "$want_run"
+    else
+        expect_eq "$kind: re-stamp longer refused cleanly" "$rc" 5
+    fi
+done
+
+tl_finish
