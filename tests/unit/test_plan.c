@@ -376,6 +376,21 @@ static struct fixture *full(uint16_t type, uint64_t base)
 	return f;
 }
 
+/* Page 1 full but for two free program header slots after the table:
+ * only a note outside page 1, in a new PT_LOAD past the end, fits. */
+static struct fixture *outside_only(void)
+{
+	struct fixture *f = full(ET_DYN, 0);
+	f->sh[1].offset += 2 * ES;
+	f->sh[1].addr += 2 * ES;
+	f->ph[1].offset += 2 * ES;
+	f->ph[1].vaddr += 2 * ES;
+	memset(f->head + 64 + 5 * ES, 0, 2 * ES);
+	f->sh[2].offset += 2 * ES;
+	f->sh[2].size -= 2 * ES;
+	return f;
+}
+
 START_TEST(nothing_movable_is_refused)
 {
 	struct fixture *f = full(ET_DYN, 0);
@@ -399,14 +414,7 @@ START_TEST(nothing_movable_allowed_outside)
 	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
 	/* With two free slots after the table, the note goes past the end. */
 	free(f);
-	f = full(ET_DYN, 0);
-	f->sh[1].offset += 2 * ES;
-	f->sh[1].addr += 2 * ES;
-	f->ph[1].offset += 2 * ES;
-	f->ph[1].vaddr += 2 * ES;
-	memset(f->head + 64 + 5 * ES, 0, 2 * ES);
-	f->sh[2].offset += 2 * ES;
-	f->sh[2].size -= 2 * ES;
+	f = outside_only();
 	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
 	ck_assert(p.outside_page);
 	ck_assert(p.new_load);
@@ -874,21 +882,6 @@ static struct fixture *pie_full(void)
 {
 	uint64_t at;
 	return page1_full(&at);
-}
-
-/* The two-slot variant of nothing_movable_allowed_outside: only a note
- * outside page 1, in a new PT_LOAD past the end, fits. */
-static struct fixture *outside_only(void)
-{
-	struct fixture *f = full(ET_DYN, 0);
-	f->sh[1].offset += 2 * ES;
-	f->sh[1].addr += 2 * ES;
-	f->ph[1].offset += 2 * ES;
-	f->ph[1].vaddr += 2 * ES;
-	memset(f->head + 64 + 5 * ES, 0, 2 * ES);
-	f->sh[2].offset += 2 * ES;
-	f->sh[2].size -= 2 * ES;
-	return f;
 }
 
 /* Trailing data: `extra` bytes past the section header table, which ends
