@@ -169,6 +169,13 @@ struct pkgnote_stamp_options {
 	/* Other names (hard links) of the same file: each is made to name the
 	 * stamped file too; NULL-terminated, or NULL. */
 	const char *const *links;
+	/* Edit the file where it is instead of replacing it by a stamped copy:
+	 * the first page is written last, in one write, so that the file is
+	 * the old one or the stamped one at every instant.  Falls back to the
+	 * copy (report->copied_because says why) where that cannot hold: hard
+	 * links beyond `links`, a running executable, a plan that changes
+	 * bytes the old layout uses outside the first page.  Not with output. */
+	bool in_place;
 };
 #define PKGNOTE_STAMP_OPTIONS_INIT PKGNOTE_SIZED_INIT(struct pkgnote_stamp_options)
 
@@ -181,6 +188,8 @@ struct pkgnote_stamp_report {
 	unsigned moved_sections;    /* sections moved out of page 1 */
 	bool new_first_page;        /* a new first page was put in front */
 	uint64_t note_offset;       /* file offset of the note record */
+	bool in_place;              /* stamped where it is (options in_place) */
+	char copied_because[200];   /* in_place asked for, but copied: why */
 };
 #define PKGNOTE_STAMP_REPORT_INIT PKGNOTE_SIZED_INIT(struct pkgnote_stamp_report)
 

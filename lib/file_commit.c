@@ -56,8 +56,19 @@ enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 	char *copy = strdup(target);
 	char *dir = pn_dir_of(target);
 	enum pkgnote_status r = PKGNOTE_OK;
-	if (t->target == NULL || copy == NULL || dir == NULL ||
-	    asprintf(&t->path, "%s/.%.*s.pkgnote-XXXXXX", dir, MAX_BASE, basename(copy)) < 0) {
+	t->unnamed = false;
+	if (t->target == NULL || copy == NULL || dir == NULL) {
+		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, target, "cannot name a temporary file");
+		goto out;
+	}
+	/* Unnamed until it is put in place: a process killed before leaves
+	 * nothing behind.  Where the file system cannot, a named one. */
+	t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t->fd >= 0) {
+		t->unnamed = true;
+		goto out;
+	}
+	if (asprintf(&t->path, "%s/.%.*s.pkgnote-XXXXXX", dir, MAX_BASE, basename(copy)) < 0) {
 		t->path = NULL;
 		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, target, "cannot name a temporary file");
 		goto out;
@@ -150,7 +161,8 @@ enum pkgnote_status pn_tmp_copy(struct pn_tmpfile *t, int src_fd, uint64_t size,
 		/* Unsupported here: finish with plain reads and writes. */
 		if (unsupported && copy_with_read(src_fd, t->fd, size, at) == 0)
 			break;
-		r = pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s", t->path);
+		r = pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot copy into %s",
+				  t->path ? t->path : "a temporary file");
 		break;
 	}
 	if (early)
@@ -283,9 +295,45 @@ enum pkgnote_status pn_tmp_sync(struct pn_tmpfile *t, struct pkgnote_error *err)
 	return PKGNOTE_OK;
 }
 
+/* Give an unnamed temporary file a name beside the target (one
+ * pn_is_tmp_name knows), for the rename. */
+static enum pkgnote_status name_it(struct pn_tmpfile *t, struct pkgnote_error *err)
+{
+	char *dir = pn_dir_of(t->target), *copy = strdup(t->target), fdpath[64];
+	enum pkgnote_status r = PKGNOTE_OK;
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", t->fd);
+	for (unsigned attempt = 0; r == PKGNOTE_OK; attempt++) {
+		free(t->path);
+		t->path = NULL;
+		if (dir == NULL || copy == NULL ||
+		    asprintf(&t->path, "%s/.%.*s.pkgnote-%u-%u", dir, MAX_BASE, basename(copy),
+			     (unsigned)getpid(), attempt) < 0) {
+			t->path = NULL;
+			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, t->target, "cannot name a temporary file");
+		} else if (linkat(AT_FDCWD, fdpath, AT_FDCWD, t->path, AT_SYMLINK_FOLLOW) == 0 ||
+			   (errno == ENOENT && linkat(t->fd, "", AT_FDCWD, t->path, AT_EMPTY_PATH) == 0)) {
+			t->unnamed = false;
+			break;
+		} else if (errno != EEXIST || attempt > 100) {
+			r = pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot link %s to the stamped file",
+					  t->path);
+			free(t->path);
+			t->path = NULL;
+		}
+	}
+	free(dir);
+	free(copy);
+	return r;
+}
+
 enum pkgnote_status pn_tmp_place(struct pn_tmpfile *t, const struct stat *expect,
 				 struct pkgnote_error *err)
 {
+	if (t->unnamed) {
+		enum pkgnote_status r = name_it(t, err);
+		if (r != PKGNOTE_OK)
+			return r;
+	}
 	if (expect != NULL) {
 		enum pkgnote_status r = exchange(t, expect, err);
 		if (r != PKGNOTE_OK)
@@ -301,6 +349,12 @@ enum pkgnote_status pn_tmp_place(struct pn_tmpfile *t, const struct stat *expect
 enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
 				 const struct pn_times *times, struct pkgnote_error *err)
 {
+	return pn_set_times(t->fd, t->target, orig, times, err);
+}
+
+enum pkgnote_status pn_set_times(int fd, const char *what, const struct stat *orig,
+				 const struct pn_times *times, struct pkgnote_error *err)
+{
 	if (!times->keep && times->clamp <= 0)
 		return PKGNOTE_OK;
 	struct timespec ts[2];
@@ -308,7 +362,7 @@ enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
 		ts[0] = orig->st_atim;
 		ts[1] = orig->st_mtim;
 	} else if (clock_gettime(CLOCK_REALTIME, &ts[0]) != 0) {
-		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot read the clock");
+		return pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot read the clock");
 	} else {
 		ts[1] = ts[0];
 	}
@@ -319,8 +373,8 @@ enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
 			ts[i].tv_sec = (time_t)times->clamp;
 			ts[i].tv_nsec = 0;
 		}
-	if (futimens(t->fd, ts) != 0)
-		return pn_fail_errno(err, PKGNOTE_IO, errno, t->target, "cannot set timestamps");
+	if (futimens(fd, ts) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, what, "cannot set timestamps");
 	return PKGNOTE_OK;
 }
 

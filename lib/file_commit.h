@@ -19,8 +19,9 @@
 
 struct pn_tmpfile {
 	char *target;                /* the path that will be replaced */
-	char *path;                  /* the temporary file's path */
+	char *path;                  /* the temporary file's path (NULL while unnamed) */
 	int fd;
+	bool unnamed;                /* O_TMPFILE: named only by pn_tmp_place */
 	bool early_writeback;        /* start writing copied data at once (it will be synced) */
 };
 
@@ -28,7 +29,9 @@ struct pn_tmpfile {
  * One is left behind only when a run was killed. */
 bool pn_is_tmp_name(const char *path);
 
-/* Create the temporary file in the directory of `target`. */
+/* Create the temporary file in the directory of `target`: unnamed
+ * (O_TMPFILE) where the file system allows, so that a killed process
+ * leaves nothing; it gets its name only to be renamed. */
 enum pkgnote_status pn_tmp_begin(struct pn_tmpfile *t, const char *target,
 				 struct pkgnote_error *err);
 
@@ -66,6 +69,10 @@ struct pn_times {
 
 /* Set the temporary file's timestamps; call after the last write. */
 enum pkgnote_status pn_tmp_times(struct pn_tmpfile *t, const struct stat *orig,
+				 const struct pn_times *times, struct pkgnote_error *err);
+
+/* The same for any file open on fd (an in-place stamp). */
+enum pkgnote_status pn_set_times(int fd, const char *what, const struct stat *orig,
 				 const struct pn_times *times, struct pkgnote_error *err);
 
 /*

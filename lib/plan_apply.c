@@ -16,6 +16,7 @@
 
 #include "elf_codec.h"
 #include "error.h"
+#include "inplace_commit.h"
 #include "io_util.h"
 #include "plan_apply.h"
 
@@ -25,6 +26,7 @@ struct apply {
 	const struct pn_model *m;
 	const struct pn_plan *p;
 	int in, out;
+	struct pn_inplace *ip;       /* in place: every write goes through it */
 	unsigned char *buf;          /* CHUNK bytes */
 	struct pkgnote_error *err;
 };
@@ -38,6 +40,8 @@ static uint64_t p_shift(const struct apply *a)
 static enum pkgnote_status write_at(struct apply *a, const void *data, size_t len,
 				    uint64_t off, const char *what)
 {
+	if (a->ip != NULL)
+		return pn_inplace_write(a->ip, data, len, off, what, a->err);
 	if (pn_pwrite_full(a->out, data, len, off) != 0)
 		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot write %s", what);
 	return PKGNOTE_OK;
@@ -45,6 +49,8 @@ static enum pkgnote_status write_at(struct apply *a, const void *data, size_t le
 
 static enum pkgnote_status clear(struct apply *a, uint64_t off, uint64_t size)
 {
+	if (a->ip != NULL)
+		return pn_inplace_zero(a->ip, off, size, a->err);
 	/* A large range (a moved symbol table) is zeroed by the filesystem
 	 * without writing a byte where it can (unwritten extents); where it
 	 * cannot, zeros are written. */
@@ -104,6 +110,12 @@ static void copy_in_kernel(struct apply *a, uint64_t *from, uint64_t *to, uint64
  */
 static enum pkgnote_status copy_range(struct apply *a, uint64_t from, uint64_t to, uint64_t size)
 {
+	/* In place, only the tail takes a copy by the kernel (within the same
+	 * file); the rest is sorted write by write. */
+	if (a->ip != NULL && pn_inplace_skips(a->ip, to, size))
+		return PKGNOTE_OK;
+	if (a->ip != NULL && !pn_inplace_is_tail(a->ip, to, size))
+		return copy_through_buffer(a, from, to, size);
 	if (size >= PN_SHARE_MIN && from % PN_SHARE_BLOCK == to % PN_SHARE_BLOCK) {
 		uint64_t head = (PN_SHARE_BLOCK - from % PN_SHARE_BLOCK) % PN_SHARE_BLOCK;
 		uint64_t whole = (size - head) / PN_SHARE_BLOCK * PN_SHARE_BLOCK;
@@ -371,6 +383,11 @@ static enum pkgnote_status cut(struct apply *a)
 	uint64_t kept = end < p->file_size ? end : p->file_size; /* copied bytes that stay */
 	if (p->truncate_at >= kept)
 		return PKGNOTE_OK;
+	if (a->ip != NULL) {
+		pn_inplace_refuse(a->ip, "it rewrites the end of the file, where the old layout "
+				  "keeps its section header table");
+		return PKGNOTE_OK;
+	}
 	/* A few stale bytes (an old section header table, say) are overwritten
 	 * rather than cut: truncating pages under writeback waits for it. */
 	if (kept - p->truncate_at <= CHUNK / 2) {
@@ -404,6 +421,8 @@ static enum pkgnote_status cut(struct apply *a)
 static enum pkgnote_status settle_size(struct apply *a)
 {
 	struct stat st;
+	if (a->ip != NULL)
+		return PKGNOTE_OK;  /* the commit sets it */
 	if (fstat(a->out, &st) != 0)
 		return pn_fail_errno(a->err, PKGNOTE_IO, errno, a->m->path, "cannot stat the output");
 	if ((uint64_t)st.st_size != a->p->file_size && ftruncate(a->out, (off_t)a->p->file_size) != 0)
@@ -411,33 +430,53 @@ static enum pkgnote_status settle_size(struct apply *a)
 	return PKGNOTE_OK;
 }
 
-enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan *p,
-				  const unsigned char *note, int in_fd, int out_fd,
-				  struct pkgnote_error *err)
+/* Stop at the first write the recorder refuses: the rest cannot help. */
+static bool go_on(const struct apply *a, enum pkgnote_status r)
 {
-	struct apply a = { .m = m, .p = p, .in = in_fd, .out = out_fd, .err = err };
+	return r == PKGNOTE_OK && (a->ip == NULL || pn_inplace_refusal(a->ip) == NULL);
+}
+
+static enum pkgnote_status apply(const struct pn_model *m, const struct pn_plan *p,
+				 const unsigned char *note, int in_fd, int out_fd,
+				 struct pn_inplace *ip, struct pkgnote_error *err)
+{
+	struct apply a = { .m = m, .p = p, .in = in_fd, .out = out_fd, .ip = ip, .err = err };
 	a.buf = malloc(CHUNK);
 	if (a.buf == NULL)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "applying the layout");
 	enum pkgnote_status r = cut(&a);
-	for (size_t i = 0; i < p->nzero && r == PKGNOTE_OK; i++)
+	for (size_t i = 0; i < p->nzero && go_on(&a, r); i++)
 		r = clear(&a, p->zero[i].offset, p->zero[i].size);
-	for (size_t i = 0; i < p->nmoves && r == PKGNOTE_OK; i++)
+	for (size_t i = 0; i < p->nmoves && go_on(&a, r); i++)
 		r = copy_range(&a, p->moves[i].old_offset, p->moves[i].new_offset, p->moves[i].size);
-	if (r == PKGNOTE_OK)
+	if (go_on(&a, r))
 		r = write_at(&a, note, p->note_size, p->note_offset, "the note");
-	if (r == PKGNOTE_OK && !p->in_place)
+	if (go_on(&a, r) && !p->in_place)
 		r = write_ehdr(&a);
-	if (r == PKGNOTE_OK && !p->in_place)
+	if (go_on(&a, r) && !p->in_place)
 		r = write_phdrs(&a);
-	if (r == PKGNOTE_OK)
+	if (go_on(&a, r))
 		r = write_dynamic(&a);
-	if (r == PKGNOTE_OK)
+	if (go_on(&a, r))
 		r = write_shdrs(&a);
-	if (r == PKGNOTE_OK)
+	if (go_on(&a, r))
 		r = patch_symbols(&a);
-	if (r == PKGNOTE_OK)
+	if (go_on(&a, r))
 		r = settle_size(&a);
 	free(a.buf);
 	return r;
+}
+
+enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan *p,
+				  const unsigned char *note, int in_fd, int out_fd,
+				  struct pkgnote_error *err)
+{
+	return apply(m, p, note, in_fd, out_fd, NULL, err);
+}
+
+enum pkgnote_status pn_plan_apply_in_place(const struct pn_model *m, const struct pn_plan *p,
+					   const unsigned char *note, int fd,
+					   struct pn_inplace *ip, struct pkgnote_error *err)
+{
+	return apply(m, p, note, fd, fd, ip, err);
 }

@@ -14,4 +14,16 @@ enum pkgnote_status pn_plan_apply(const struct pn_model *m, const struct pn_plan
 				  const unsigned char *note, int in_fd, int out_fd,
 				  struct pkgnote_error *err);
 
+struct pn_inplace;
+
+/*
+ * Carry out plan `p` on the input itself, open read-write on fd: every
+ * write goes to the in-place recorder `ip` (inplace_commit.h), which keeps
+ * the first page, writes the tail and refuses what the old layout still
+ * uses.  The plan must not shift the input (p->shift == 0).
+ */
+enum pkgnote_status pn_plan_apply_in_place(const struct pn_model *m, const struct pn_plan *p,
+					   const unsigned char *note, int fd,
+					   struct pn_inplace *ip, struct pkgnote_error *err);
+
 #endif

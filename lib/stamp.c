@@ -7,7 +7,9 @@
  * the input as it was and removes the temporary file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include "elf_model.h"
 #include "error.h"
 #include "file_commit.h"
+#include "inplace_commit.h"
 #include "io_util.h"
 #include "layout_plan.h"
 #include "note_codec.h"
@@ -54,14 +57,100 @@ static bool already_stamped(const struct pn_model *m, const unsigned char *note,
 	return same;
 }
 
-/* A stamped copy waiting under its temporary name. */
+/* A stamp waiting for its commit: a stamped copy under its temporary
+ * name, or an in-place stamp whose tail is written (ip set). */
 struct pkgnote_pending {
 	struct pn_tmpfile tmp;
 	struct stat orig;            /* the input, as read */
-	bool in_place;               /* replaces the input (not -o) */
+	bool replaces;               /* replaces the input (not -o) */
 	bool sync;
 	const char *const *links;
+	/* In place: what the verification after the commit needs. */
+	struct pn_inplace *ip;
+	struct pn_model m;
+	struct pn_plan plan;
+	char *json, *name, *target;
+	uint64_t page;
+	struct pn_times times;
 };
+
+static void pending_free(struct pkgnote_pending *p);
+
+/* An fd open read-write on `target`, or -1 with the reason it may not be
+ * stamped in place whatever the plan written to why. */
+static int open_for_in_place(const char *target, const struct stat *st,
+			     const struct pkgnote_stamp_options *opts, uint64_t page,
+			     char *why, size_t len)
+{
+	size_t names = 1;
+	for (size_t k = 0; opts->links && opts->links[k]; k++)
+		names++;
+	if (page > PN_INPLACE_PAGE) {
+		snprintf(why, len, "--page-size %llu is larger than a page: the region could not "
+			 "be written at once", (unsigned long long)page);
+		return -1;
+	}
+	if ((uint64_t)st->st_nlink > names) {
+		snprintf(why, len, "it has %llu hard links, more than the names being stamped: "
+			 "the others would change too", (unsigned long long)st->st_nlink);
+		return -1;
+	}
+	int fd = open(target, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat now;
+	if (fd < 0) {
+		if (errno == ETXTBSY)
+			snprintf(why, len, "it is a program being run");
+		else
+			snprintf(why, len, "it cannot be opened for writing: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		snprintf(why, len, "it was replaced while being read");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Record the plan in place (a dry pass), then carry it out up to the
+ * commit.  PKGNOTE_OK with *ipp NULL and rep->copied_because set: the plan
+ * needs the copy. */
+static enum pkgnote_status prepare_in_place(const struct pn_model *m, const struct pn_plan *plan,
+					    const unsigned char *note, int rw, struct pn_inplace **ipp,
+					    struct pkgnote_stamp_report *rep, struct pkgnote_error *err)
+{
+	struct pn_inplace *ip = NULL;
+	*ipp = NULL;
+	enum pkgnote_status r = pn_inplace_new(&ip, rw, m->path, m->file_size, plan->file_size, err);
+	if (r == PKGNOTE_OK && plan->shift > 0)
+		pn_inplace_refuse(ip, "it gets a new first page: every byte moves");
+	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) == NULL)
+		r = pn_inplace_pass(ip, true, err);
+	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) == NULL)
+		r = pn_plan_apply_in_place(m, plan, note, rw, ip, err);
+	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) != NULL) {
+		snprintf(rep->copied_because, sizeof rep->copied_because, "%s", pn_inplace_refusal(ip));
+		pn_inplace_free(ip);
+		return PKGNOTE_OK;
+	}
+	if (r == PKGNOTE_OK)
+		r = pn_inplace_pass(ip, false, err);
+	if (r == PKGNOTE_OK)
+		r = pn_plan_apply_in_place(m, plan, note, rw, ip, err);
+	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) != NULL)
+		r = pn_fail(err, PKGNOTE_VERIFY, m->path, "internal error: the in-place plan changed: %s",
+			    pn_inplace_refusal(ip));
+	if (r == PKGNOTE_OK)
+		r = pn_inplace_prepared(ip, err);
+	if (r != PKGNOTE_OK) {
+		if (ip != NULL)
+			pn_inplace_drop(ip);
+		pn_inplace_free(ip);
+		return r;
+	}
+	*ipp = ip;
+	return PKGNOTE_OK;
+}
 
 enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote_metadata *md,
 					  const struct pkgnote_stamp_options *caller_opts,
@@ -78,7 +167,7 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 	unsigned char *note = NULL;
 	size_t note_size = 0;
 	char *target = NULL;
-	int fd = -1;
+	int fd = -1, rw = -1;
 	struct stat st;
 	enum pkgnote_status r;
 
@@ -108,10 +197,18 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 	fd = pn_open_regular(target, opts->follow_symlinks, &size, err, &r);
 	if (fd < 0)
 		goto out;
+	/* What an interrupted in-place stamp left at the end is finished or
+	 * dropped first: it is not the file's. */
+	r = pn_leftover_settle(fd, target, opts->output == NULL, &size, err);
+	if (r != PKGNOTE_OK)
+		goto out;
 	if (fstat(fd, &st) != 0) {
 		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
 		goto out;
 	}
+	if (opts->in_place && opts->output == NULL)
+		rw = open_for_in_place(target, &st, opts, page, rep.copied_because,
+				       sizeof rep.copied_because);
 
 	r = pn_model_read(fd, path, size, &m, err);
 	if (r == PKGNOTE_OK)
@@ -130,6 +227,7 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 	    already_stamped(&m, note, note_size, page, opts->allow_outside_page)) {
 		rep.unchanged = true;
 		rep.note_offset = m.old_note.offset;
+		rep.copied_because[0] = '\0';
 		goto out;
 	}
 
@@ -139,37 +237,69 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 	if (r != PKGNOTE_OK)
 		goto out;
 
-	r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
-	tmp.early_writeback = !opts->no_sync;
-	if (r == PKGNOTE_OK)
-		r = pn_tmp_copy(&tmp, fd, size, plan.shift, path, err);
-	if (r == PKGNOTE_OK)
-		r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
-	if (r == PKGNOTE_OK)
-		r = pn_verify_output(&m, &plan, tmp.fd, path, json, page, err);
 	struct pn_times times = { .keep = opts->keep_timestamps, .clamp = opts->clamp_mtime };
-	if (r == PKGNOTE_OK)
-		r = pn_tmp_times(&tmp, &st, &times, err);
-	if (r == PKGNOTE_OK)
-		r = pn_tmp_finish(&tmp, &st, opts->output ? NULL : target, !opts->no_sync, err);
-	if (r != PKGNOTE_OK)
-		goto out;
-	struct pkgnote_pending *p = malloc(sizeof *p);
+	struct pn_inplace *ip = NULL;
+	if (rw >= 0) {
+		r = prepare_in_place(&m, &plan, note, rw, &ip, &rep, err);
+		rw = -1;  /* the recorder owns it now, or closed it */
+		if (r != PKGNOTE_OK)
+			goto out;
+	}
+	struct pkgnote_pending *p = calloc(1, sizeof *p);
 	if (p == NULL) {
+		if (ip != NULL) {
+			pn_inplace_drop(ip);
+			pn_inplace_free(ip);
+		}
 		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
 		goto out;
 	}
-	*p = (struct pkgnote_pending){ .tmp = tmp, .orig = st, .in_place = opts->output == NULL,
-				       .sync = !opts->no_sync,
-				       .links = opts->output == NULL ? opts->links : NULL };
-	tmp = (struct pn_tmpfile){ .fd = -1 };
+	if (ip != NULL) {
+		free(m.head);  /* not needed to verify: a pending set stays small */
+		m.head = NULL;
+		*p = (struct pkgnote_pending){ .ip = ip, .m = m, .plan = plan, .orig = st,
+					       .sync = !opts->no_sync, .page = page, .times = times,
+					       .json = strdup(json), .name = strdup(path),
+					       .target = strdup(target), .tmp = { .fd = -1 } };
+		m = (struct pn_model){ .fd = -1 };
+		plan = (struct pn_plan){ 0 };
+		if (p->json == NULL || p->name == NULL || p->target == NULL) {
+			pending_free(p);
+			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
+			goto out;
+		}
+		p->m.path = p->name;
+		rep.in_place = true;
+	} else {
+		r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
+		tmp.early_writeback = !opts->no_sync;
+		if (r == PKGNOTE_OK)
+			r = pn_tmp_copy(&tmp, fd, size, plan.shift, path, err);
+		if (r == PKGNOTE_OK)
+			r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
+		if (r == PKGNOTE_OK)
+			r = pn_verify_output(&m, &plan, tmp.fd, path, json, page, err);
+		if (r == PKGNOTE_OK)
+			r = pn_tmp_times(&tmp, &st, &times, err);
+		if (r == PKGNOTE_OK)
+			r = pn_tmp_finish(&tmp, &st, opts->output ? NULL : target, !opts->no_sync, err);
+		if (r != PKGNOTE_OK) {
+			free(p);
+			goto out;
+		}
+		*p = (struct pkgnote_pending){ .tmp = tmp, .orig = st, .replaces = opts->output == NULL,
+					       .sync = !opts->no_sync,
+					       .links = opts->output == NULL ? opts->links : NULL };
+		tmp = (struct pn_tmpfile){ .fd = -1 };
+	}
 	*pending = p;
 
-	rep.outside_page = plan.outside_page;
-	for (size_t i = 0; i < plan.nmoves; i++)
-		rep.moved_sections += plan.moves[i].dyn_index != PN_MOVE_SHIFT;
-	rep.new_first_page = plan.shift > 0;
-	rep.note_offset = plan.note_offset;
+	const struct pn_plan *done = p->ip ? &p->plan : &plan;
+	rep.outside_page = done->outside_page;
+	for (size_t i = 0; i < done->nmoves; i++)
+		rep.moved_sections += done->moves[i].dyn_index != PN_MOVE_SHIFT;
+	rep.new_first_page = done->shift > 0;
+	rep.note_offset = done->note_offset;
 out:
 	pn_tmp_abort(&tmp);
 	pn_plan_free(&plan);
@@ -178,6 +308,8 @@ out:
 	free(target);
 	if (fd >= 0)
 		close(fd);
+	if (rw >= 0)
+		close(rw);
 	if (r == PKGNOTE_OK && report != NULL)
 		pn_struct_out(report, &rep, sizeof rep);
 	return r;
@@ -186,6 +318,15 @@ out:
 static void pending_free(struct pkgnote_pending *p)
 {
 	pn_tmp_abort(&p->tmp);
+	if (p->ip != NULL) {
+		pn_inplace_drop(p->ip);
+		pn_inplace_free(p->ip);
+		pn_plan_free(&p->plan);
+		pn_model_free(&p->m);
+	}
+	free(p->json);
+	free(p->name);
+	free(p->target);
 	free(p);
 }
 
@@ -201,6 +342,71 @@ static int by_dir(const void *a, const void *b)
 }
 
 /*
+ * In-place stamps of a set, in the order that keeps each file the old one
+ * or the new one: their tails are written already; one sync of each file
+ * system (of the file, when it is the only one there) makes them durable, then every first page is written (the commit)
+ * and the result verified, one sync, then what only the old layouts used
+ * is zeroed and the leftover records cut away, one sync.
+ */
+static void sync_file_systems(struct pkgnote_pending **pending, size_t n,
+			      enum pkgnote_status *status, struct pkgnote_error *errs)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pkgnote_pending *p = pending[i];
+		if (p == NULL || p->ip == NULL || !p->sync || status[i] != PKGNOTE_OK)
+			continue;
+		size_t before = 0, after = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && pending[j] != NULL && pending[j]->ip != NULL && pending[j]->sync &&
+			    pending[j]->orig.st_dev == p->orig.st_dev)
+				*(j < i ? &before : &after) += 1;
+		if (before > 0)
+			continue;
+		/* A file alone is synced by itself: syncfs would also wait for
+		 * what other programs wrote to the file system. */
+		int fd = pn_inplace_fd(p->ip);
+		if ((after == 0 ? fdatasync(fd) : syncfs(fd)) == 0)
+			continue;
+		int e = errno;
+		for (size_t j = i; j < n; j++)
+			if (pending[j] != NULL && pending[j]->ip != NULL && status[j] == PKGNOTE_OK &&
+			    pending[j]->orig.st_dev == p->orig.st_dev)
+				status[j] = pn_fail_errno(&errs[j], PKGNOTE_IO, e, pending[j]->name, "cannot sync");
+	}
+}
+
+static void commit_in_place(struct pkgnote_pending **pending, size_t n,
+			    enum pkgnote_status *status, struct pkgnote_error *errs)
+{
+	sync_file_systems(pending, n, status, errs);
+	for (size_t i = 0; i < n; i++) {
+		struct pkgnote_pending *p = pending[i];
+		if (p == NULL || p->ip == NULL || status[i] != PKGNOTE_OK)
+			continue;
+		int fd = pn_inplace_fd(p->ip);
+		status[i] = pn_inplace_commit(p->ip, p->target, &errs[i]);
+		if (status[i] == PKGNOTE_OK)
+			status[i] = pn_verify_output_sized(&p->m, &p->plan, fd, p->name, p->json,
+							   p->page, &errs[i]);
+		if (status[i] == PKGNOTE_VERIFY) {
+			struct pkgnote_error undo;
+			if (pn_inplace_undo(p->ip, &undo) != PKGNOTE_OK)
+				errs[i] = undo;
+		}
+	}
+	sync_file_systems(pending, n, status, errs);
+	for (size_t i = 0; i < n; i++) {
+		struct pkgnote_pending *p = pending[i];
+		if (p == NULL || p->ip == NULL || status[i] != PKGNOTE_OK)
+			continue;
+		status[i] = pn_inplace_finish(p->ip, &errs[i]);
+		if (status[i] == PKGNOTE_OK)
+			status[i] = pn_set_times(pn_inplace_fd(p->ip), p->name, &p->orig, &p->times, &errs[i]);
+	}
+	sync_file_systems(pending, n, status, errs);
+}
+
+/*
  * Three passes, so that the disk is waited for a few times per set rather
  * than a few times per file: sync every copy (their writeback started when
  * they were prepared, and a journal commit covers many), put every one in
@@ -209,18 +415,19 @@ static int by_dir(const void *a, const void *b)
 void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
 			    enum pkgnote_status *status, struct pkgnote_error *errs)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		status[i] = PKGNOTE_OK;
-		if (pending[i] != NULL && pending[i]->sync)
+	commit_in_place(pending, n, status, errs);
+	for (size_t i = 0; i < n; i++)
+		if (pending[i] != NULL && pending[i]->ip == NULL && pending[i]->sync)
 			status[i] = pn_tmp_sync(&pending[i]->tmp, &errs[i]);
-	}
 	size_t nd = 0, cap = 0;
 	struct renamed_in *dirs = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct pkgnote_pending *p = pending[i];
-		if (p == NULL || status[i] != PKGNOTE_OK)
+		if (p == NULL || p->ip != NULL || status[i] != PKGNOTE_OK)
 			continue;
-		status[i] = pn_tmp_place(&p->tmp, p->in_place ? &p->orig : NULL, &errs[i]);
+		status[i] = pn_tmp_place(&p->tmp, p->replaces ? &p->orig : NULL, &errs[i]);
 		for (size_t k = 0; status[i] == PKGNOTE_OK && p->links && p->links[k]; k++)
 			status[i] = pn_relink(p->tmp.target, p->links[k], &p->orig, &errs[i]);
 		for (size_t k = 0; p->sync && status[i] == PKGNOTE_OK &&

@@ -160,6 +160,14 @@ enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_
 	uint64_t size = (uint64_t)st.st_size;
 	if (size != p->file_size)
 		return BAD("size %" PRIu64 " instead of %" PRIu64, size, p->file_size);
+	return pn_verify_output_sized(in, p, fd, path, json, page, err);
+}
+
+enum pkgnote_status pn_verify_output_sized(const struct pn_model *in, const struct pn_plan *p,
+					   int fd, const char *path, const char *json,
+					   uint64_t page, struct pkgnote_error *err)
+{
+	uint64_t size = p->file_size;
 	struct pn_model out;
 	struct pkgnote_error inner;
 	if (pn_model_read(fd, path, size, &out, &inner) != PKGNOTE_OK)

@@ -14,4 +14,10 @@ enum pkgnote_status pn_verify_output(const struct pn_model *in, const struct pn_
 				     int fd, const char *path, const char *json,
 				     uint64_t page, struct pkgnote_error *err);
 
+/* The same, reading only the plan's p->file_size bytes: an in-place stamp
+ * is verified while its leftover record still follows them. */
+enum pkgnote_status pn_verify_output_sized(const struct pn_model *in, const struct pn_plan *p,
+					   int fd, const char *path, const char *json,
+					   uint64_t page, struct pkgnote_error *err);
+
 #endif

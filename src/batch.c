@@ -284,6 +284,9 @@ static void report_stamped(const struct cli *cli, const struct item *it,
 		c->unchanged++;
 	else
 		c->stamped++;
+	if (cli->verbose && cli->opts.in_place && !rep->unchanged && !rep->in_place)
+		fprintf(stderr, "pkgnote: %s: stamped by copy, not in place: %s\n", it->path,
+			rep->copied_because);
 	if (cli->quiet)
 		return;
 	if (rep->unchanged)

@@ -74,9 +74,17 @@ static const char usage_text[] =
 	"                           modification times; with SOURCE_DATE_EPOCH set,\n"
 	"                           no time is later than it (as rpm and Debian do)\n"
 	"      --no-sync            do not fsync before replacing the file\n"
+	"      --in-place           edit files where they are (their first page is\n"
+	"                           written last, in one write) instead of\n"
+	"                           replacing them by stamped copies; files with\n"
+	"                           other hard links, running programs and layouts\n"
+	"                           that change more than the first page and the\n"
+	"                           end are copied (-v says why). Not for shared\n"
+	"                           libraries that running processes have mapped\n"
 	"  -q, --quiet              print only errors, warnings and, for several\n"
 	"                           files, the summary line\n"
-	"  -v, --verbose            also say why files were skipped\n"
+	"  -v, --verbose            also say why files were skipped, and why\n"
+	"                           --in-place copied a file\n"
 	"show options:\n"
 	"      --json               print the stored JSON text as it is; for a\n"
 	"                           core, one JSON document of all its modules\n"
@@ -117,6 +125,8 @@ static int cmd_stamp(struct cli *cli, int argc, char **argv)
 		return usage_error("", "stamp needs at least one PATH");
 	if (cli->output != NULL && (argc != 1 || cli->recursive || cli->db_root))
 		return usage_error("", "-o OUT takes exactly one BINARY (and no --from-*)");
+	if (cli->output != NULL && cli->opts.in_place)
+		return usage_error("", "--in-place edits BINARY itself: it cannot go with -o");
 	struct pkgnote_metadata *md = NULL;
 	/* With a database, --json and fields are only for files no package owns. */
 	bool fallback = cli->json_path != NULL || fields_given(&cli->fields);
@@ -180,7 +190,7 @@ enum {
 	OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES,
 	OPT_TYPE, OPT_NAME, OPT_PKGVERSION, OPT_ARCH, OPT_OS_RELEASE, OPT_DEBUGINFOD, OPT_SET,
 	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE, OPT_FROM_DPKG, OPT_FROM_RPM,
-	OPT_REPLACE_NOTES,
+	OPT_REPLACE_NOTES, OPT_IN_PLACE,
 };
 
 /* stamp takes --json FILE, show and check take a bare --json: the command
@@ -205,6 +215,7 @@ static const struct option stamp_options[] = {
 	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
 	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMES },
 	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -297,6 +308,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 		case OPT_FOLLOW: cli->opts.follow_symlinks = true; break;
 		case OPT_KEEP_TIMES: cli->opts.keep_timestamps = true; break;
 		case OPT_NO_SYNC: cli->opts.no_sync = true; break;
+		case OPT_IN_PLACE: cli->opts.in_place = true; break;
 		case 'q': cli->quiet = true; break;
 		case 'v': cli->verbose = true; break;
 		case 'h':

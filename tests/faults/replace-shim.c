@@ -5,7 +5,8 @@
  * copy, before it puts the copy in place), do something to the target file,
  * then let the call proceed.
  *
- *   PN_SHIM_HOOK    fsync | renameat2      which call triggers it
+ *   PN_SHIM_HOOK    fsync | fdatasync | syncfs | renameat2
+ *                                          which call triggers it
  *   PN_SHIM_TARGET  the file being stamped
  *   PN_SHIM_ACTION  rename:PATH   rename PATH over the target (a new inode)
  *                   unlink        remove the target
@@ -81,4 +82,22 @@ int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 			dlsym(RTLD_NEXT, "renameat2");
 	act("renameat2");
 	return real(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+int fdatasync(int fd)
+{
+	static int (*real)(int);
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	act("fdatasync");
+	return real(fd);
+}
+
+int syncfs(int fd)
+{
+	static int (*real)(int);
+	if (real == NULL)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+	act("syncfs");
+	return real(fd);
 }

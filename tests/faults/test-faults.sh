@@ -185,7 +185,8 @@ after_fault() {
     left=$(leftovers "$dir" "$n")
     if [[ -n $left ]]; then
         while read -r l; do
-            [[ $l =~ ^\.${n//./\\.}\.pkgnote-[A-Za-z0-9]{6}$ ]] || p+=("unexpected file left: $l")
+            # mkostemp's name, or (O_TMPFILE) the one given for the rename
+            [[ $l =~ ^\.${n//./\\.}\.pkgnote-([A-Za-z0-9]{6}|[0-9]+-[0-9]+)$ ]] || p+=("unexpected file left: $l")
         done <<<"$left"
         ((left_ok)) || p+=("temporary file left behind: $(tr '\n' ' ' <<<"$left")")
         # A later run must succeed, and must not modify the leftover

@@ -26,6 +26,8 @@
 #              carry the same note and build-id as the files they belong to
 #   off        a spec with "%global _pkgnote_enable 0": no note anywhere
 #   off-undefine  the same with "%undefine _pkgnote_enable"
+#   copy       the plain build again with %_pkgnote_in_place 0 (synced
+#              copies instead of in-place stamps): the same ELF bytes
 #   load       the macros read with --load, osCpe given by %_pkgnote_os_cpe
 #   failure    a truncated ELF executable in the build root: pkgnote fails,
 #              so does rpmbuild, and the log says which file
@@ -457,6 +459,33 @@ if build off-undefine '%undefine _pkgnote_enable' installed; then
 else
     fail "off-undefine: rpmbuild succeeds"
     show_log off-undefine
+fi
+
+# -- copy: %_pkgnote_in_place 0 gives the bytes of the in-place stamp -------------
+
+echo
+echo "== copy: the same build with %_pkgnote_in_place 0 (synced copies)"
+# In the same directory as plain (the paths compiled in are the same), once
+# plain's results are moved aside.
+if [[ -d $WORK/plain/root ]] && mv "$WORK/plain" "$WORK/plain-in-place" &&
+    build plain "" installed --define '_pkgnote_in_place 0'; then
+    pass "copy: rpmbuild succeeds"
+    if unpack plain "$NAME-$VERSION-$RELEASE.$ARCH.rpm"; then
+        n=0 same=0
+        while IFS= read -r f; do
+            n=$((n + 1))
+            if cmp -s "$WORK/plain/root/$f" "$WORK/plain-in-place/root/$f"; then same=$((same + 1))
+            else info "differs: $f"; fi
+        done < <(elf_files "$WORK/plain/root")
+        expect_ok "copy: there are ELF files to compare" test "$n" -gt 0
+        expect_eq "copy: every ELF file of the payload has the bytes of the in-place build ($n files)" "$same" "$n"
+    else
+        fail "copy: the .rpm can be unpacked"
+    fi
+    mv "$WORK/plain" "$WORK/copy" && mv "$WORK/plain-in-place" "$WORK/plain"
+else
+    fail "copy: rpmbuild succeeds"
+    [[ -d $WORK/plain ]] && show_log plain
 fi
 
 # -- load: --load, and %_pkgnote_os_cpe ----------------------------------------

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# bench/bench-in-place.sh: stamp --in-place beside the copy mode and cp.
+# A benchmark, not a test.
+#
+# Targets (issue 13), in one run, paired, medians:
+#   a tree of >= 1,000 real ELF files: `stamp -r --in-place` (durable) on a
+#   copy already on disk, and `stamp -r --in-place --no-sync` on a copy just
+#   made (dirty pages), each <= 0.2x `cp -a` of the tree;
+#   libLLVM (or the largest library found): a durable in-place stamp
+#   <= 0.1x a durable copy (cp, then sync -f of the copy), beside the cost
+#   of starting a process that does nothing.
+# Each is measured for a first stamp (the tree as installed) and for a
+# re-stamp (the tree stamped before, stamped again with metadata of the
+# same length: the note keeps its slot).  The script says how many files of
+# each went in place (the others are copied: pkgnote stamp -v says why).
+#
+# Usage: bench/bench-in-place.sh [-n FILES] [-r ROUNDS] [--dir DIR]
+set -u -o pipefail
+N=1000 ROUNDS=3 DIR=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) N=$2; shift 2 ;;
+	-r) ROUNDS=$2; shift 2 ;;
+	--dir) DIR=$2; shift 2 ;;
+	*) echo "usage: $0 [-n FILES] [-r ROUNDS] [--dir DIR]" >&2; exit 2 ;;
+	esac
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+PKGNOTE=${PKGNOTE:-$(ls "$here"/build*/src/pkgnote 2>/dev/null | head -n 1)}
+[ -x "$PKGNOTE" ] || { echo "pkgnote not built (set PKGNOTE)" >&2; exit 2; }
+DIR=${DIR:-$(mktemp -d "${TMPDIR:-/var/tmp}/pkgnote-bench-ip.XXXXXX")}
+trap 'rm -rf "$DIR"' EXIT
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+A=(--type deb --name bench --version 1.0-1)
+B=(--type deb --name bench --version 1.0-2)
+
+mkdir -p "$DIR/src/bin" "$DIR/src/lib"
+is_elf() { [ -f "$1" ] && [ ! -L "$1" ] && [ "$(head -c4 "$1" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; }
+count=0
+for f in /usr/bin/* /usr/lib/"$multiarch"/*.so*; do
+	[ $count -ge "$N" ] && break
+	is_elf "$f" || continue
+	case $f in /usr/bin/*) cp -a "$f" "$DIR/src/bin/" ;; *) cp -a "$f" "$DIR/src/lib/" ;; esac
+	count=$((count + 1))
+done
+# The tree stamped once (by copy): the input of the re-stamps.
+cp -a "$DIR/src" "$DIR/pre"
+"$PKGNOTE" stamp -r -q --no-sync "${A[@]}" "$DIR/pre"
+cat "$DIR"/src/*/* "$DIR"/pre/*/* >/dev/null
+size=$(du -sm "$DIR/src" | cut -f1)
+echo "# $count ELF files, $size MiB, pkgnote $PKGNOTE, $(nproc) CPUs, $(df -T "$DIR" | awk 'NR == 2 { print $2 }') at $DIR"
+
+# how_many SRC JSON...: "M of N in place" for a stamp of a copy of SRC.
+how_many() {
+	local src=$1 n c
+	shift
+	rm -rf "$DIR/v"; cp -a "$src" "$DIR/v"
+	c=$("$PKGNOTE" stamp -r -v --no-sync --in-place "$@" "$DIR/v" 2>&1 >/dev/null | grep -c 'stamped by copy, not in place')
+	n=$("$PKGNOTE" stamp -r -q --no-sync --in-place "$@" "$DIR/v" 2>&1 | sed -n 's/.* \([0-9]*\) unchanged.*/\1/p')
+	echo "$((n - c)) of $n in place"
+	rm -rf "$DIR/v"
+}
+echo "# first stamp: $(how_many "$DIR/src" "${A[@]}"); re-stamp: $(how_many "$DIR/pre" "${B[@]}")"
+
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# timed NAME CMD...: run CMD, append its ms to $DIR/t.NAME
+timed() { local n=$1 s e; shift; s=$(now); "$@"; e=$(now); ms "$s" "$e" >>"$DIR/t.$n"; }
+fresh() { rm -rf "$DIR/b"; cp -a "$1" "$DIR/b"; }
+for r in $(seq "$ROUNDS"); do
+	rm -rf "$DIR/a"; sync
+	timed cp cp -a "$DIR/src" "$DIR/a"
+	for what in src pre; do
+		json=("${A[@]}"); [ $what = pre ] && json=("${B[@]}")
+		fresh "$DIR/$what"; sync
+		timed "$what.copy" "$PKGNOTE" stamp -r -q "${json[@]}" "$DIR/b"
+		fresh "$DIR/$what"; sync
+		timed "$what.ip" "$PKGNOTE" stamp -r -q --in-place "${json[@]}" "$DIR/b"
+		fresh "$DIR/$what"
+		timed "$what.ipns" "$PKGNOTE" stamp -r -q --in-place --no-sync "${json[@]}" "$DIR/b"
+	done
+	sync
+done
+cp=$(median <"$DIR/t.cp")
+row() { printf '%-58s %8d %8.3f\n' "$1" "$2" "$(echo "$2 / $cp" | bc -l)"; }
+printf '%-58s %8s %8s\n' "tree: command" "median ms" "x cp -a"
+row "cp -a SRC A (reference)" "$cp"
+for what in src pre; do
+	label="first stamp"; [ $what = pre ] && label="re-stamp"
+	row "$label: stamp -r (copy, durable; on disk)" "$(median <"$DIR/t.$what.copy")"
+	row "$label: stamp -r --in-place (durable; on disk)" "$(median <"$DIR/t.$what.ip")"
+	row "$label: stamp -r --in-place --no-sync (just copied)" "$(median <"$DIR/t.$what.ipns")"
+done
+
+# One large library.
+big=$(ls -S /usr/lib/"$multiarch"/libLLVM*.so* 2>/dev/null | head -n 1)
+[ -n "$big" ] || big=$(ls -S /usr/lib/"$multiarch"/*.so* | head -n 1)
+cp -a "$big" "$DIR/big.orig"
+cp -a "$big" "$DIR/big.pre"; "$PKGNOTE" stamp -q --no-sync "${A[@]}" "$DIR/big.pre"
+rm -rf "$DIR/src" "$DIR/pre" "$DIR/a" "$DIR/b"
+echo
+echo "# $(basename "$big"): $(stat -c %s "$big") bytes; re-stamp $(how_many_one() { cp -a "$DIR/big.pre" "$DIR/v1"; "$PKGNOTE" stamp -v --no-sync --in-place "${B[@]}" "$DIR/v1" 2>&1 >/dev/null | grep -q 'stamped by copy' && echo copied || echo "in place"; rm -f "$DIR/v1"; }; how_many_one)"
+for r in $(seq "$ROUNDS"); do
+	rm -f "$DIR/c"; sync
+	timed bigcp sh -c 'cp "$0" "$1" && sync -f "$1"' "$DIR/big.orig" "$DIR/c"
+	rm -f "$DIR/c"; cp -a "$DIR/big.pre" "$DIR/c"; sync
+	timed bigcopy "$PKGNOTE" stamp -q "${B[@]}" "$DIR/c"
+	rm -f "$DIR/c"; cp -a "$DIR/big.pre" "$DIR/c"; sync
+	timed bigip "$PKGNOTE" stamp -q --in-place "${B[@]}" "$DIR/c"
+	timed true /bin/true
+done
+bc=$(median <"$DIR/t.bigcp")
+printf '%-58s %8s %8s\n' "large library: command" "median ms" "x cp+sync"
+for k in bigcp:"cp + sync -f of the copy (reference)" bigcopy:"re-stamp, copy mode (durable)" bigip:"re-stamp --in-place (durable)" true:"/bin/true (starting a process)"; do
+	printf '%-58s %8d %8.3f\n' "${k#*:}" "$(median <"$DIR/t.${k%%:*}")" "$(echo "$(median <"$DIR/t.${k%%:*}") / $bc" | bc -l)"
+done
+cp -a "$DIR/big.pre" "$DIR/c"; sync
+echo "# peak RSS of the durable in-place re-stamp: $(/usr/bin/time -f %M "$PKGNOTE" stamp -q --in-place "${B[@]}" "$DIR/c" 2>&1 | tail -n 1) KiB"

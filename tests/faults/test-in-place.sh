@@ -1,0 +1,405 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# pkgnote stamp --in-place: same bytes as the copy (stamp -o), the
+# fallbacks to the copy and what -v says about them, and faults.  After
+# every fault the file must be the input (with at most bytes past its old
+# end: an interrupted stamp's tail and its leftover record), or the stamped
+# result (at most followed by the record); it must run, eu-elflint --gnu-ld
+# must say nothing new about it, and a re-run of the stamp must give exactly
+# the stamped result.  No temporary file may be left.
+#
+#   same bytes  every fixture kind of every linker, first stamp and re-stamp
+#   fallbacks   hard links, a running program (ETXTBSY), a new first page,
+#               --page-size 8192, a layout that rewrites the section headers
+#   kill        SIGKILL at every system call (strace) and after 1, 2, ... ms
+#   errors      every system call failing in turn (strace error injection)
+#   space, ro   a full tmpfs, a read-only one, chattr +i
+#   written     the file written to or replaced before the commit (shim)
+#   leftovers   a vendor's payload and a record of another file are kept
+#   privileges  capabilities and set-user-ID survive
+#   batch       a tree is synced three times, not three times per file
+# Needs root for mounts, chattr and setcap (those parts skip otherwise),
+# strace for the system-call parts.
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+
+tl_begin
+J=$WORK/json/main.json
+# Same length as JSON_MAIN: a re-stamp reuses the note's slot.
+J2=$WORK/json/main2.json
+sed 's/1\.2\.3-1/1.2.3-2/' "$J" >"$J2"
+FAULTS=0 LOST=0
+MOUNTS=() IMMUTABLE=()
+cleanup() {
+    local m f
+    for f in "${IMMUTABLE[@]}"; do chattr -i -- "$f" 2>/dev/null; done
+    for ((m = ${#MOUNTS[@]} - 1; m >= 0; m--)); do
+        umount -- "${MOUNTS[m]}" 2>/dev/null || umount -l -- "${MOUNTS[m]}" 2>/dev/null
+    done
+    [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf -- "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
+HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# in_place FILE JSON [OPTS...]: stamp in place with -v; prints pkgnote's
+# stderr; "copied" on stdout's last line when it fell back.
+stamp_ip() {
+    local f=$1 j=$2
+    shift 2
+    "$PKGNOTE" stamp -v --no-sync --in-place --json "$j" "$@" "$f" 2>&1 >/dev/null
+}
+
+# -- 1. the same bytes as the copy ----------------------------------------------
+echo "== same bytes as stamp -o"
+fx_helpers "$WORK/helpers"
+went=0 copied=0 restamps=0 restamps_ip=0
+for linker in "${FX_LINKERS_ALL[@]}"; do
+    why=$(fx_have_linker "$linker") || { skip "$linker: $why"; continue; }
+    for kind in pie nopie shared static static-pie bigsyms-lib; do
+        dir=$WORK/same/$linker-$kind
+        fx_build "$linker" "$kind" "$dir" >/dev/null
+        case $? in 0) ;; 77) continue ;; *) fail "$linker $kind: build: $FX_ERR"; continue ;; esac
+        f=$FX_FILE
+        # first stamp, then a re-stamp with JSON of the same length
+        for step in first restamp; do
+            jj=$J; [[ $step == restamp ]] && jj=$J2
+            "$PKGNOTE" stamp -q --no-sync --json "$jj" -o "$f.copy" "$f" 2>/dev/null
+            rc_copy=$?
+            cp -p "$f" "$f.ip"
+            msg=$(stamp_ip "$f.ip" "$jj"); rc_ip=$?
+            label="$linker $kind $step"
+            if ((rc_copy != rc_ip)); then fail "$label: exit $rc_ip in place, $rc_copy by copy: $msg"; continue; fi
+            ((rc_copy == 0)) || continue
+            if cmp -s "$f.copy" "$f.ip"; then pass "$label: in place gives the bytes of -o"
+            else fail "$label: in place differs from -o: $(cmp "$f.copy" "$f.ip" 2>&1 | head -1)"; fi
+            if [[ $msg == *"stamped by copy, not in place"* ]]; then copied=$((copied + 1))
+            else went=$((went + 1)); fi
+            if [[ $step == restamp ]]; then
+                restamps=$((restamps + 1))
+                [[ $msg == *"stamped by copy"* ]] || restamps_ip=$((restamps_ip + 1))
+                [[ $msg == *"stamped by copy"* && $(stat -c %s "$f") -ge 4096 ]] &&
+                    fail "$label: a re-stamp in the note's own slot was copied: $msg"
+            fi
+            mv "$f.ip" "$f"
+        done
+        expect_eq "$linker $kind: the stamped file runs" "$(fx_run "$kind" "$f" "$FX_RUNNER")" \
+            "$(fx_run "$kind" "$FX_FILE.copy" "$FX_RUNNER")"
+    done
+done
+info "in place: $went stamps ($restamps_ip of $restamps re-stamps), by copy: $copied"
+
+# The fixtures of the fault parts: a stripped program whose section name
+# table follows the section header table (its stamp appends a new table:
+# a tail past the old end), one without section headers (first page only),
+# and a stamped program re-stamped (the note's slot, first page only).
+FX=$WORK/fx
+mkdir -p "$FX"
+build() { local out; out=$("$@" 2>&1) || { fail "fixture: $* failed: $out"; tl_finish; }; }
+build gcc -O2 -fuse-ld=bfd -o "$FX/hello.full" "$FIXTURES/hello.c"
+build strip -o "$FX/hello.stripped" "$FX/hello.full"
+build python3 "$SOURCE_ROOT/tests/faults/shstrtab-last.py" "$FX/hello.stripped" "$FX/tail"
+chmod 755 "$FX/tail"
+cp -p "$FX/hello.full" "$FX/restamp"
+build "$PKGNOTE" stamp -q --no-sync --json "$J2" "$FX/restamp"
+FIXS=(tail restamp)
+declare -A ORIG STAMPED SIZE STAMPED_SIZE
+for n in "${FIXS[@]}"; do
+    ORIG[$n]=$(sha "$FX/$n"); SIZE[$n]=$(stat -c %s "$FX/$n")
+    build "$PKGNOTE" stamp -q --no-sync --json "$J" -o "$FX/$n.want" "$FX/$n"
+    STAMPED[$n]=$(sha "$FX/$n.want"); STAMPED_SIZE[$n]=$(stat -c %s "$FX/$n.want")
+    cp -p "$FX/$n" "$WORK/probe"
+    msg=$(stamp_ip "$WORK/probe" "$J")
+    expect_empty "fixture $n: stamped in place, not copied" "$msg"
+    expect_eq "fixture $n: in place gives the bytes of -o" "$(sha "$WORK/probe")" "${STAMPED[$n]}"
+done
+expect_ok "fixture tail: its in-place stamp grows the file" test "${STAMPED_SIZE[tail]}" -gt "${SIZE[tail]}"
+REF_RUN=$("$FX/tail")
+
+# state N FILE: input | input+tail | stamped | stamped+record | other
+state() {
+    local n=$1 f=$2 size
+    size=$(stat -c %s "$f" 2>/dev/null) || { echo missing; return; }
+    if [[ $(sha "$f") == "${ORIG[$n]}" ]]; then echo input
+    elif [[ $(sha "$f") == "${STAMPED[$n]}" ]]; then echo stamped
+    elif ((size > SIZE[$n])) && [[ $(head -c "${SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${ORIG[$n]}" ]]; then echo input+tail
+    elif ((size > STAMPED_SIZE[$n])) && [[ $(head -c "${STAMPED_SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${STAMPED[$n]}" ]]; then echo stamped+record
+    else echo other; fi
+}
+
+# after_fault LABEL N DIR: the state is one of the four, the file runs and
+# passes eu-elflint as the input does, nothing else is in DIR, and a re-run
+# in place gives exactly the stamped result.
+after_fault() {
+    local label=$1 n=$2 d=$3 f=$3/$2 st out p=()
+    st=$(state "$n" "$f")
+    case $st in
+        input|input+tail|stamped|stamped+record) ;;
+        *) LOST=$((LOST + 1)); fail "$label: FILE LOST OR CORRUPTED ($st)"; return 1 ;;
+    esac
+    [[ $(timeout 20 "$f" 2>&1) == "$REF_RUN" ]] || p+=("the $st file does not run")
+    out=$(elflint_new_complaints "$FX/$n" "$f")
+    [[ -z $out ]] || p+=("new eu-elflint complaints on the $st file: $out")
+    out=$(ls -A "$d" | grep -v -x -F "$n")
+    [[ -z $out ]] || p+=("left in the directory: $out")
+    if ! out=$("$PKGNOTE" stamp -q --no-sync --in-place --json "$J" "$f" 2>&1); then
+        p+=("the re-run failed: $out")
+    elif [[ $(state "$n" "$f") != stamped ]]; then
+        LOST=$((LOST + 1)); p+=("the re-run left $(state "$n" "$f"), not the stamped result")
+    fi
+    ((${#p[@]} == 0)) && return 0
+    fail "$label ($st): $(IFS=';'; echo "${p[*]}")"
+    return 1
+}
+fresh() { rm -rf -- "$1"; mkdir -p -- "$1"; cp -p -- "$FX/$2" "$1/$2"; }
+
+# -- 2. fallbacks ---------------------------------------------------------------------
+echo
+echo "== fallbacks to the copy"
+d=$WORK/fb; fresh "$d" tail
+ln "$d/tail" "$d/other-name"
+msg=$(stamp_ip "$d/tail" "$J")
+expect_eq "hard link: -v says why it was copied" "$msg" \
+    "pkgnote: $d/tail: stamped by copy, not in place: it has 2 hard links, more than the names being stamped: the others would change too"
+expect_eq "hard link: the name stamped is the stamped result" "$(sha "$d/tail")" "${STAMPED[tail]}"
+expect_eq "hard link: the other name is the input, untouched" "$(sha "$d/other-name")" "${ORIG[tail]}"
+fresh "$d" tail; ln "$d/tail" "$d/other-name"
+msg=$("$PKGNOTE" stamp -r -v --no-sync --in-place --json "$J" "$d" 2>&1 >/dev/null | grep -v '^pkgnote: [0-9]* stamped')
+expect_empty "hard link: with -r and both names in the tree, it goes in place" "$msg"
+expect_eq "hard link: both names are the stamped result" "$(sha "$d/other-name")" "${STAMPED[tail]}"
+
+build gcc -O2 -o "$FX/sleeper" "$FIXTURES/sleeper.c"
+d=$WORK/busy; fresh "$d" sleeper; mkfifo "$d/fifo"
+"$d/sleeper" "$d/fifo" >"$d/out" 2>&1 &
+spid=$!
+sleep 0.3
+msg=$(stamp_ip "$d/sleeper" "$J")
+expect_eq "running program: -v says why it was copied" "$msg" \
+    "pkgnote: $d/sleeper: stamped by copy, not in place: it is a program being run"
+echo go >"$d/fifo"; wait "$spid"; expect_eq "running program: it finished normally" "$?" 0
+
+if gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/static" "$FIXTURES/hello.c" 2>/dev/null; then
+    d=$WORK/nfp; fresh "$d" static
+    msg=$(stamp_ip "$d/static" "$J")
+    expect_eq "new first page: -v says why it was copied" "$msg" \
+        "pkgnote: $d/static: stamped by copy, not in place: it gets a new first page: every byte moves"
+    expect_eq "new first page: the copy runs" "$("$d/static")" "$("$FX/static")"
+else
+    skip "new first page: gcc -static does not link here"
+fi
+d=$WORK/ps; fresh "$d" tail
+msg=$(stamp_ip "$d/tail" "$J" --page-size 8192)
+expect_eq "--page-size 8192: -v says why it was copied" "$msg" \
+    "pkgnote: $d/tail: stamped by copy, not in place: --page-size 8192 is larger than a page: the region could not be written at once"
+fresh "$d" restamp
+cp -p "$FX/hello.full" "$d/first"
+msg=$(stamp_ip "$d/first" "$J")
+expect_eq "a first stamp that rewrites the end of the file: -v says why it was copied" "$msg" \
+    "pkgnote: $d/first: stamped by copy, not in place: it rewrites the end of the file, where the old layout keeps its section header table"
+expect_fail "--in-place with -o is a usage error" "$PKGNOTE" stamp --in-place --json "$J" -o "$d/x" "$d/restamp"
+
+# -- 3. SIGKILL ------------------------------------------------------------------------
+syscall_points() {
+    local n=$1 d=$WORK/trace
+    fresh "$d" "$n"
+    (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1)
+    awk -v n="$n" '
+        { name = $0; sub(/\(.*/, "", name) }
+        name !~ /^[a-z_0-9]+$/ { next }
+        { seen[name]++ }
+        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
+        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
+}
+echo
+echo "== SIGKILL at every system call of an in-place stamp"
+if ((HAVE_STRACE)); then
+    for n in "${FIXS[@]}"; do
+        total=0 ok=0 killed=0 d=$WORK/k-$n
+        while read -r sc nth; do
+            total=$((total + 1)); fresh "$d" "$n"
+            { (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+                -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
+            (($? == 137)) && { killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); }
+            after_fault "kill $n at $sc #$nth" "$n" "$d" && ok=$((ok + 1))
+        done < <(syscall_points "$n")
+        expect_eq "kill $n: all $total system-call points left the input or the result ($killed kills)" "$ok" "$total"
+    done
+else
+    skip "SIGKILL at every system call: strace is not installed"
+fi
+echo "== SIGKILL after 1, 2, ... ms"
+n=tail d=$WORK/t-$n ok=0 tries=0
+for ms in 1 2 3 4 5 6 8 10 15 20; do
+    fresh "$d" "$n"; tries=$((tries + 1))
+    timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --in-place --json "$J" "$d/$n" >/dev/null 2>&1
+    (($? == 137)) && FAULTS=$((FAULTS + 1))
+    after_fault "$n killed after $ms ms" "$n" "$d" && ok=$((ok + 1))
+done
+expect_eq "timed kills: all $tries left the input or the result" "$ok" "$tries"
+
+# -- 4. every system call failing ------------------------------------------------------
+echo
+echo "== a failing system call at every point"
+if ((HAVE_STRACE)); then
+    for n in "${FIXS[@]}"; do
+        total=0 ok=0 d=$WORK/e-$n
+        while read -r sc nth; do
+            [[ $sc == brk || $sc == futex || $sc == mmap || $sc == munmap || $sc == exit_group ]] && continue
+            errs=(EIO); [[ $sc == pwrite64 || $sc == ftruncate || $sc == fallocate ]] && errs+=(ENOSPC)
+            for e in "${errs[@]}"; do
+                total=$((total + 1)); fresh "$d" "$n"
+                (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+                    -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>"$WORK/err")
+                rc=$?; FAULTS=$((FAULTS + 1))
+                if ((rc != 0 && rc != 6)) && [[ $(state "$n" "$d/$n") != input ]]; then
+                    fail "$n: $sc #$nth $e: exit $rc and the file changed"
+                elif ((rc >= 128)); then
+                    fail "$n: $sc #$nth $e: pkgnote died (exit $rc)"
+                elif ((rc != 0)) && (($(wc -l <"$WORK/err") != 1)); then
+                    fail "$n: $sc #$nth $e: exit $rc without exactly one stderr line: $(cat "$WORK/err")"
+                elif after_fault "$n: $sc #$nth fails with $e" "$n" "$d"; then
+                    ok=$((ok + 1))
+                fi
+            done
+        done < <(syscall_points "$n")
+        expect_eq "errors $n: all $total failing calls left the input or the result" "$ok" "$total"
+    done
+else
+    skip "failing system calls: strace is not installed"
+fi
+
+# -- 5. out of space, read-only -----------------------------------------------------------
+echo
+echo "== out of space, read-only"
+if ((IS_ROOT)); then
+    m=$WORK/mnt; mkdir -p "$m"
+    if mount -t tmpfs -o size=1m tmpfs "$m"; then
+        MOUNTS+=("$m")
+        cp -p "$FX/tail" "$m/tail"
+        # fill it up
+        dd if=/dev/zero of="$m/fill" bs=4k >/dev/null 2>&1
+        out=$(stamp_ip "$m/tail" "$J"); rc=$?
+        FAULTS=$((FAULTS + 1))
+        expect_eq "full tmpfs: refused (exit 6)" "$rc" 6
+        expect_eq "full tmpfs: the file is the input, exactly" "$(state tail "$m/tail")" input
+        rm -f "$m/fill"
+        expect_ok "full tmpfs: once there is room, the stamp succeeds" "$PKGNOTE" stamp -q --in-place --json "$J" "$m/tail"
+        expect_eq "full tmpfs: the result" "$(state tail "$m/tail")" stamped
+        cp -p "$FX/tail" "$m/tail"
+        mount -o remount,ro "$m"
+        out=$(stamp_ip "$m/tail" "$J"); rc=$?
+        FAULTS=$((FAULTS + 1))
+        expect_eq "read-only tmpfs: refused (exit 6)" "$rc" 6
+        expect_eq "read-only tmpfs: the file is the input" "$(state tail "$m/tail")" input
+        umount "$m" && unset 'MOUNTS[-1]'
+    else
+        skip "out of space: cannot mount a tmpfs"
+    fi
+    d=$WORK/imm; fresh "$d" tail
+    if chattr +i "$d/tail" 2>/dev/null; then
+        IMMUTABLE+=("$d/tail")
+        out=$(stamp_ip "$d/tail" "$J"); rc=$?
+        FAULTS=$((FAULTS + 1))
+        expect_eq "chattr +i: refused (exit 6)" "$rc" 6
+        expect_eq "chattr +i: the file is the input" "$(state tail "$d/tail")" input
+        chattr -i "$d/tail"
+    else
+        skip "chattr +i: not supported on $WORK's file system"
+    fi
+else
+    skip "out of space, read-only: not root"
+fi
+
+# -- 6. written to or replaced before the commit ------------------------------------------------
+echo
+echo "== the file written to or replaced before the commit"
+build gcc -O2 -shared -fPIC -o "$FX/replace-shim.so" "$SOURCE_ROOT/tests/faults/replace-shim.c" -ldl
+shim() { # ACTION: stamp (syncing: the shim acts at the first fdatasync)
+    d=$WORK/shim; fresh "$d" tail; rm -f "$WORK/fired"
+    PN_SHIM_HOOK=fdatasync PN_SHIM_TARGET=$d/tail PN_SHIM_ACTION=$1 PN_SHIM_DONE=$WORK/fired \
+        LD_PRELOAD=$FX/replace-shim.so "$PKGNOTE" stamp -q --in-place --json "$J" "$d/tail" 2>"$WORK/err"
+}
+cp -p "$FX/hello.full" "$WORK/newcomer"
+shim "rename:$WORK/newcomer"; rc=$?
+FAULTS=$((FAULTS + 1))
+expect_ok "replaced: the shim acted" test -e "$WORK/fired"
+expect_eq "replaced: refused (exit 6)" "$rc" 6
+expect_eq "replaced: the newcomer is left as it was" "$(sha "$d/tail")" "$(sha "$FX/hello.full")"
+shim write; rc=$?
+FAULTS=$((FAULTS + 1))
+# 16 bytes at 4096, outside what the stamp writes: kept, whether the stamp
+# goes on or stops.
+expect_eq "written to: the other writer's bytes are kept" "$(od -An -tx1 -j 4096 -N 2 "$d/tail" | tr -d ' ')" 5a5a
+info "written to at 4096: exit $rc $(cat "$WORK/err")"
+
+# -- 7. leftovers that are not ours ---------------------------------------------------------------
+echo
+echo "== what is past the end of the file and not a leftover of this file"
+d=$WORK/vendor; fresh "$d" tail
+head -c 3000 /dev/urandom >"$WORK/payload"
+cat "$WORK/payload" >>"$d/tail"
+psize=$(stat -c %s "$d/tail")
+expect_ok "a vendor's payload: stamped" "$PKGNOTE" stamp -q --in-place --json "$J" "$d/tail"
+expect_eq "a vendor's payload: still there, at its place" \
+    "$(tail -c +$((SIZE[tail] + 1)) "$d/tail" | head -c 3000 | sha256sum)" "$(sha256sum <"$WORK/payload")"
+# The record an interrupted stamp of another file left, put at the end
+# of this one: its first-page checksums are not this file's.
+fresh "$WORK/k" tail
+(cd "$WORK/k" && strace -qq -o /dev/null -e trace=syncfs,fdatasync -e inject=fdatasync:signal=KILL:when=1 \
+    "$PKGNOTE" stamp -q --in-place --json "$J" tail >/dev/null 2>&1)
+if [[ $(state tail "$WORK/k/tail") == input+tail ]]; then
+    d=$WORK/forged; fresh "$d" restamp
+    tail -c +$((SIZE[tail] + 1)) "$WORK/k/tail" >>"$d/restamp"
+    before=$(sha "$d/restamp")
+    # Pad so that the record ends the file where a record would.
+    out=$("$PKGNOTE" stamp -q --in-place --json "$J" "$d/restamp" 2>&1); rc=$?
+    info "another file's leftovers: exit $rc: $out"
+    expect_ok "another file's leftovers are not taken for this file's" test "$rc" -ne 0 -o "$(head -c "${SIZE[restamp]}" "$d/restamp" | sha256sum | cut -d' ' -f1)" != "${ORIG[restamp]}" -o "$(stat -c %s "$d/restamp")" -gt "${SIZE[restamp]}"
+    [[ $rc != 0 ]] && expect_eq "another file's leftovers: the file is left as it was" "$(sha "$d/restamp")" "$before"
+else
+    skip "a killed stamp did not leave its tail (state $(state tail "$WORK/k/tail"))"
+fi
+
+# -- 8. privileges -----------------------------------------------------------------------------------
+echo
+echo "== capabilities, set-user-ID, times"
+if ((IS_ROOT)) && command -v setcap >/dev/null; then
+    d=$WORK/caps; fresh "$d" tail
+    chmod 4755 "$d/tail"
+    if setcap cap_net_raw+ep "$d/tail" 2>/dev/null; then
+        touch -d '2020-01-02 03:04:05' "$d/tail"
+        msg=$(stamp_ip "$d/tail" "$J" --keep-timestamps)
+        expect_empty "caps: stamped in place" "$msg"
+        expect_eq "caps: the capability survives" "$(getcap "$d/tail" | awk '{ print $2 }')" "cap_net_raw=ep"
+        expect_eq "caps: the mode survives" "$(stat -c %a "$d/tail")" 4755
+        expect_eq "caps: --keep-timestamps keeps the time" "$(stat -c %y "$d/tail" | cut -c1-19)" "2020-01-02 03:04:05"
+    else
+        skip "caps: setcap fails on $WORK's file system"
+    fi
+else
+    skip "caps: not root or no setcap"
+fi
+
+# -- 9. a tree: synced once per set --------------------------------------------------------------
+echo
+echo "== a tree: the syncs of a set"
+if ((HAVE_STRACE)); then
+    d=$WORK/tree; rm -rf "$d"; mkdir -p "$d"
+    for i in 1 2 3 4 5; do cp -p "$FX/tail" "$d/t$i"; done
+    strace -f -qq -o "$WORK/sync.txt" -e trace=fsync,fdatasync,syncfs "$PKGNOTE" stamp -q -r -j 1 --in-place --json "$J" "$d" >/dev/null 2>&1
+    expect_eq "tree of 5: three syncfs, no fsync or fdatasync" \
+        "$(grep -o -E '^[0-9]+ +(fsync|fdatasync|syncfs)' "$WORK/sync.txt" | awk '{ print $2 }' | sort | uniq -c | tr -s ' ')" " 3 syncfs"
+    all=1; for i in 1 2 3 4 5; do [[ $(state tail "$d/t$i") == stamped ]] || all=0; done
+    expect_eq "tree of 5: all stamped" "$all" 1
+    strace -f -qq -o "$WORK/sync.txt" -e trace=fsync,fdatasync,syncfs "$PKGNOTE" stamp -q -r -j 1 --no-sync --in-place --json "$J2" "$d" >/dev/null 2>&1
+    expect_eq "tree of 5 with --no-sync: no sync at all" "$(grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs)' "$WORK/sync.txt")" 0
+else
+    skip "syncs of a set: strace is not installed"
+fi
+
+echo
+echo "faults injected (in place): $FAULTS; files lost or corrupted: $LOST"
+tl_finish
