@@ -15,13 +15,7 @@ set -u -o pipefail
 . "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
 vl_begin
 
-# KNOWN SILENT BREAKS: cases that pkgnote still stamps with exit 0 while
-# breaking them (issue 11 not fixed yet in lib/).  They are reported as
-# skips, not passes; remove each as its fix lands (the test says when one
-# no longer breaks).
-KNOWN_BREAKS=(
-    caxa
-)
+KNOWN_BREAKS=()
 
 NPM_PACKAGES=(postject@1.0.0-alpha.6 caxa@3.0.1 bun@1.4.5)
 B=$WORK/build

@@ -11,23 +11,7 @@ set -u -o pipefail
 . "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
 vl_begin
 
-# KNOWN SILENT BREAKS: cases that pkgnote still stamps with exit 0 while
-# breaking them (issue 11 not fixed yet in lib/).  They are reported as
-# skips, not passes; remove each as its fix lands (the test says when one
-# no longer breaks).
-KNOWN_BREAKS=(
-    payload-tail-pie
-    payload-tail-nopie
-    payload-tail-static
-    payload-tail-static-pie
-    payload-tail-static-newpage
-    payload-shdr-pie
-    payload-shdr-nopie
-    payload-shdr-static
-    payload-shdr-static-pie
-    payload-shdr-static-newpage
-    payload-data-static-newpage
-)
+KNOWN_BREAKS=()
 
 declare -A LINK=(
     [pie]="-fPIE -pie"
