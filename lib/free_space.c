@@ -140,13 +140,15 @@ uint64_t pn_space_first_fit(const struct pn_space *s, uint64_t size, uint64_t al
 	return UINT64_MAX;
 }
 
-uint64_t pn_space_take(struct pn_space *s, uint64_t size, uint64_t align,
-		       uint64_t lo, uint64_t hi)
+int pn_space_take(struct pn_space *s, uint64_t size, uint64_t align, uint64_t lo, uint64_t hi,
+		  uint64_t *at)
 {
-	uint64_t at = pn_space_first_fit(s, size, align, lo, hi);
-	if (at != UINT64_MAX)
-		pn_space_remove(s, at, at + size);
-	return at;
+	*at = pn_space_first_fit(s, size, align, lo, hi);
+	if (*at != UINT64_MAX && pn_space_remove(s, *at, *at + size) != 0) {
+		*at = UINT64_MAX;
+		return -1;
+	}
+	return 0;
 }
 
 uint64_t pn_space_largest(const struct pn_space *s, uint64_t hi)

@@ -33,9 +33,10 @@ bool pn_space_overlaps(const struct pn_space *s, uint64_t start, uint64_t end);
  */
 uint64_t pn_space_first_fit(const struct pn_space *s, uint64_t size, uint64_t align,
 			    uint64_t lo, uint64_t hi);
-/* pn_space_first_fit, and the range found is no longer free. */
-uint64_t pn_space_take(struct pn_space *s, uint64_t size, uint64_t align,
-		       uint64_t lo, uint64_t hi);
+/* pn_space_first_fit into *at, and the range found is no longer free.
+ * Returns -1 only when memory runs out (the set is then unchanged). */
+int pn_space_take(struct pn_space *s, uint64_t size, uint64_t align, uint64_t lo, uint64_t hi,
+		  uint64_t *at);
 /* Size of the largest free range below `hi` (for messages). */
 uint64_t pn_space_largest(const struct pn_space *s, uint64_t hi);
 

@@ -46,7 +46,8 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 		ms.to_load[ms.n] = false;
 		ms.mv[ms.n++] = (struct pn_move){ .dyn_index = s->dyn_index,
 			.old_offset = s->offset, .old_addr = s->addr, .size = s->size };
-		pn_space_add(&f, s->offset, s->offset + s->size);
+		if (pn_space_add(&f, s->offset, s->offset + s->size) != 0)
+			goto oom;
 	}
 	/* A moved section goes to free space of L0 past the run that moved
 	 * (often the slack at the end of page 1), else to a new PT_LOAD at the
@@ -55,7 +56,9 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 	size_t k_load = note_outside && c->tail_load < 0 ? 1 : 0;
 	uint64_t past = ms.n ? ms.mv[ms.n - 1].old_offset + ms.mv[ms.n - 1].size : 0;
 	for (size_t i = 0; i < ms.n; i++) {
-		uint64_t at = pn_space_take(&f, ms.mv[i].size, ms.align[i], past, c->ext_end);
+		uint64_t at;
+		if (pn_space_take(&f, ms.mv[i].size, ms.align[i], past, c->ext_end, &at) != 0)
+			goto oom;
 		if (at == UINT64_MAX) {
 			ms.to_load[i] = true;
 			k_load = c->tail_load >= 0 ? 0 : 1;
@@ -74,15 +77,26 @@ static enum pkgnote_status attempt(const struct ctx *c, size_t first, size_t las
 	}
 	struct placement pl = { .join = -1 };
 	bool keep = c->ways != PN_WAYS_RELOCATE, relocate = c->ways != PN_WAYS_KEEP;
-	bool ok = (keep && !note_outside && pn_try_join(c, &f, k_load, &pl)) ||
-		  (keep && pn_try_new_note(c, &f, k_load, note_outside, &pl)) ||
-		  (keep && pn_try_repack(c, &f, k_load, note_outside, &pl, &ms)) ||
-		  (relocate && pn_try_relocate(c, &f, k_load, note_outside, &pl, &ms));
+	/* Each way: 1 when it fits, 0 when not, -1 when memory ran out. */
+	int fit = 0;
+	if (keep && !note_outside)
+		fit = pn_try_join(c, &f, k_load, &pl);
+	if (keep && fit == 0)
+		fit = pn_try_new_note(c, &f, k_load, note_outside, &pl);
+	if (keep && fit == 0)
+		fit = pn_try_repack(c, &f, k_load, note_outside, &pl, &ms);
+	if (relocate && fit == 0)
+		fit = pn_try_relocate(c, &f, k_load, note_outside, &pl, &ms);
 	pn_space_free(&f);
-	if (!ok)
+	if (fit < 0)
+		return oom(c, err);
+	if (fit == 0)
 		return PKGNOTE_OK;
 	*done = true;
 	return pn_build_plan(c, &pl, &ms, plan, err);
+oom:
+	pn_space_free(&f);
+	return oom(c, err);
 }
 
 /* The old note can simply be overwritten: same record size, already where

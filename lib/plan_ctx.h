@@ -107,19 +107,20 @@ void pn_ctx_free(struct ctx *c);
 long pn_movable_dyn_index(const struct ctx *c, const struct pn_section *s);
 
 /* plan_place.c: fit table and note in free space f; k_load is 1 when a new
- * PT_LOAD needs a program header.  Each returns false when it cannot. */
-bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		 struct placement *p);
-bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     bool note_outside, struct placement *p);
+ * PT_LOAD needs a program header.  Each returns 1 when it fits, 0 when it
+ * cannot, -1 when memory runs out. */
+int pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		struct placement *p);
+int pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		    bool note_outside, struct placement *p);
 /* Shift the units after the table to let it grow in place; adds their
  * moves to ms. */
-bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		   bool note_outside, struct placement *p, struct moveset *ms);
+int pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		  bool note_outside, struct placement *p, struct moveset *ms);
 /* Move the units the grown table covers, and a block of notes the note
  * joins, to free space anywhere in page 1; adds their moves to ms. */
-bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     bool note_outside, struct placement *p, struct moveset *ms);
+int pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		    bool note_outside, struct placement *p, struct moveset *ms);
 
 /* plan_prepend.c: a new first page below the lowest PT_LOAD (ET_EXEC). */
 bool pn_can_prepend(const struct ctx *c);

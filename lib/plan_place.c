@@ -20,24 +20,23 @@
 
 /* The table stays at e_phoff, right after the ELF header where strip and
  * objcopy expect it (they lay files out again assuming so); it can only
- * grow over free bytes that follow it.  Updates f. */
-static bool grow_table(const struct ctx *c, struct pn_space *f, size_t nt)
+ * grow over free bytes that follow it.  Updates f; returns as the ways do. */
+static int grow_table(const struct ctx *c, struct pn_space *f, size_t nt)
 {
 	const struct pn_model *m = c->m;
 	uint64_t old_end = m->phoff + m->phnum * c->es;
 	uint64_t new_end = m->phoff + nt * c->es;
 	if (new_end > min_u64(c->page, c->ext_end))
-		return false;
+		return 0;
 	if (nt <= m->phnum)
-		return true;
+		return 1;
 	if (!pn_space_contains(f, old_end, new_end))
-		return false;
-	pn_space_remove(f, old_end, new_end);
-	return true;
+		return 0;
+	return pn_space_remove(f, old_end, new_end) != 0 ? -1 : 1;
 }
 
-bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		 struct placement *p)
+int pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		struct placement *p)
 {
 	uint64_t ns = c->req->note_size;
 	for (size_t j = 0; j < c->nbase; j++) {
@@ -48,44 +47,45 @@ bool pn_try_join(const struct ctx *c, const struct pn_space *f, size_t k_load,
 			continue;
 		struct pn_space g;
 		if (pn_space_copy(&g, f) != 0)
-			return false;
-		pn_space_remove(&g, end, end + ns);
+			return -1;
 		size_t nt = pn_table_len(c, c->nbase + k_load);
-		bool ok = grow_table(c, &g, nt);
+		int fit = pn_space_remove(&g, end, end + ns) != 0 ? -1 : grow_table(c, &g, nt);
 		pn_space_free(&g);
-		if (ok) {
+		if (fit < 0)
+			return fit;
+		if (fit > 0) {
 			p->phoff = c->m->phoff;
 			p->phnum = nt;
 			p->note_offset = end;
 			p->join = (int)j;
-			return true;
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
-bool pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     bool note_outside, struct placement *p)
+int pn_try_new_note(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		    bool note_outside, struct placement *p)
 {
 	size_t nt = pn_table_len(c, c->nbase + k_load + 1);
 	struct pn_space g;
 	if (pn_space_copy(&g, f) != 0)
-		return false;
-	bool ok = grow_table(c, &g, nt);
+		return -1;
+	int fit = grow_table(c, &g, nt);
 	uint64_t at = 0;
-	if (ok && !note_outside) {
+	if (fit > 0 && !note_outside) {
 		at = pn_space_first_fit(&g, c->req->note_size, 4, 0, c->page);
-		ok = at != UINT64_MAX;
+		fit = at != UINT64_MAX;
 	}
 	pn_space_free(&g);
-	if (!ok)
-		return false;
+	if (fit <= 0)
+		return fit;
 	p->phoff = c->m->phoff;
 	p->phnum = nt;
 	p->note_offset = at;
 	p->join = -1;
 	p->note_in_new_load = note_outside;
-	return true;
+	return 1;
 }
 
 /* Lay the run of units out after a table of nt entries at the old e_phoff,
@@ -145,19 +145,23 @@ static void add_unit_move(const struct ctx *c, const struct unit *u, uint64_t to
 	ms->to_load[k] = false;
 }
 
-bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		   bool note_outside, struct placement *p, struct moveset *ms)
+int pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		  bool note_outside, struct placement *p, struct moveset *ms)
 {
 	const struct pn_model *m = c->m;
 	if (c->ncontig == 0 || ms->n + c->ncontig > PN_ALL_MOVES)
-		return false;
+		return 0;
 	/* The table and the units are rewritten, so their bytes count as room. */
 	struct pn_space room;
 	if (pn_space_copy(&room, f) != 0)
-		return false;
-	pn_space_add(&room, m->phoff, m->phoff + m->phnum * c->es);
-	for (size_t i = 0; i < c->ncontig; i++)
-		pn_space_add(&room, c->units[i].start, c->units[i].end);
+		return -1;
+	int r = pn_space_add(&room, m->phoff, m->phoff + m->phnum * c->es);
+	for (size_t i = 0; r == 0 && i < c->ncontig; i++)
+		r = pn_space_add(&room, c->units[i].start, c->units[i].end);
+	if (r != 0) {
+		pn_space_free(&room);
+		return -1;
+	}
 
 	uint64_t unit_at[PN_MAX_UNITS], note_at = 0;
 	long ju = note_outside ? -1 : join_unit(c, c->ncontig);
@@ -170,7 +174,7 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 	}
 	pn_space_free(&room);
 	if (end == UINT64_MAX)
-		return false;
+		return 0;
 
 	for (size_t i = 0; i < c->ncontig; i++)
 		add_unit_move(c, &c->units[i], unit_at[i], ms);
@@ -179,73 +183,77 @@ bool pn_try_repack(const struct ctx *c, const struct pn_space *f, size_t k_load,
 	p->note_offset = note_outside ? 0 : note_at;
 	p->join = ju >= 0 ? c->units[ju].join : -1;
 	p->note_in_new_load = note_outside;
-	return true;
+	return 1;
 }
 
 /* One layout for pn_try_relocate: the table of nt entries grows in place,
  * the units it now covers go to free space of page 1, and so does unit
- * `ju` (when >= 0) with the note right after it.  Fills to[] and *note_at. */
-static bool relocate_units(const struct ctx *c, const struct pn_space *f, size_t nt, long ju,
-			   bool note_outside, uint64_t *to, uint64_t *note_at)
+ * `ju` (when >= 0) with the note right after it.  Fills to[] and *note_at;
+ * returns as the ways do. */
+static int relocate_units(const struct ctx *c, const struct pn_space *f, size_t nt, long ju,
+			  bool note_outside, uint64_t *to, uint64_t *note_at)
 {
 	const struct pn_model *m = c->m;
 	uint64_t old_end = m->phoff + m->phnum * c->es, new_end = m->phoff + nt * c->es;
 	if (new_end > min_u64(c->page, c->ext_end))
-		return false;
+		return 0;
 	struct pn_space room;
 	if (pn_space_copy(&room, f) != 0)
-		return false;
-	pn_space_add(&room, m->phoff, old_end);
+		return -1;
+	int r = pn_space_add(&room, m->phoff, old_end);
 	bool moving[PN_MAX_UNITS];
 	for (size_t i = 0; i < c->nunits; i++) {
 		const struct unit *u = &c->units[i];
 		moving[i] = u->start < new_end || (long)i == ju;
 		to[i] = u->start;
-		if (moving[i])
-			pn_space_add(&room, u->start, u->end);
+		if (moving[i] && r == 0)
+			r = pn_space_add(&room, u->start, u->end);
 	}
-	bool ok = pn_space_contains(&room, m->phoff, new_end);
-	pn_space_remove(&room, m->phoff, new_end);
+	bool ok = r == 0 && pn_space_contains(&room, m->phoff, new_end);
+	if (ok)
+		r = pn_space_remove(&room, m->phoff, new_end);
 	/* The unit the note joins first: it needs the longest free run. */
-	if (ok && ju >= 0) {
+	if (ok && r == 0 && ju >= 0) {
 		const struct unit *u = &c->units[ju];
-		uint64_t at = pn_space_take(&room, u->end - u->start + c->req->note_size,
-					    max_u64(u->align, 4), 0, c->page);
+		uint64_t at;
+		r = pn_space_take(&room, u->end - u->start + c->req->note_size,
+				  max_u64(u->align, 4), 0, c->page, &at);
 		ok = at != UINT64_MAX;
 		to[ju] = at;
 		*note_at = at + (u->end - u->start);
 	}
-	for (size_t i = 0; ok && i < c->nunits; i++) {
+	for (size_t i = 0; ok && r == 0 && i < c->nunits; i++) {
 		const struct unit *u = &c->units[i];
 		if (!moving[i] || (long)i == ju)
 			continue;
-		to[i] = pn_space_take(&room, u->end - u->start, max_u64(u->align, 1), 0, c->page);
+		r = pn_space_take(&room, u->end - u->start, max_u64(u->align, 1), 0, c->page,
+				  &to[i]);
 		ok = to[i] != UINT64_MAX;
 	}
-	if (ok && ju < 0 && !note_outside) {
+	if (ok && r == 0 && ju < 0 && !note_outside) {
 		*note_at = pn_space_first_fit(&room, c->req->note_size, 4, 0, c->page);
 		ok = *note_at != UINT64_MAX;
 	}
 	pn_space_free(&room);
-	return ok;
+	return r != 0 ? -1 : ok;
 }
 
-bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
-		     bool note_outside, struct placement *p, struct moveset *ms)
+int pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
+		    bool note_outside, struct placement *p, struct moveset *ms)
 {
 	if (c->nunits == 0 || ms->n + c->nunits > PN_ALL_MOVES)
-		return false;
+		return 0;
 	long ju = note_outside ? -1 : join_unit(c, c->nunits);
 	uint64_t to[PN_MAX_UNITS], note_at = 0;
 	size_t nt = pn_table_len(c, c->nbase + k_load);
-	bool ok = ju >= 0 && relocate_units(c, f, nt, ju, false, to, &note_at);
-	if (!ok) {
+	int fit = ju >= 0 ? relocate_units(c, f, nt, ju, false, to, &note_at) : 0;
+	if (fit == 0) {
 		ju = -1;
 		nt = pn_table_len(c, c->nbase + k_load + 1);
-		ok = relocate_units(c, f, nt, -1, note_outside, to, &note_at);
+		fit = relocate_units(c, f, nt, -1, note_outside, to, &note_at);
 	}
-	if (!ok)
-		return false;
+	if (fit <= 0)
+		return fit;
 	for (size_t i = 0; i < c->nunits; i++)
 		add_unit_move(c, &c->units[i], to[i], ms);
 	p->phoff = c->m->phoff;
@@ -253,5 +261,5 @@ bool pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_loa
 	p->note_offset = note_outside ? 0 : note_at;
 	p->join = ju >= 0 ? c->units[ju].join : -1;
 	p->note_in_new_load = note_outside;
-	return true;
+	return 1;
 }
