@@ -317,7 +317,8 @@ enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error 
 			     : pn_fail_errno(err, PKGNOTE_IO, saved ? saved : EIO, m->path,
 					     "cannot read a symbol or relocation table");
 	}
-	qsort(p.r, p.n, sizeof *p.r, cmp_range);
+	if (p.n > 1)
+		qsort(p.r, p.n, sizeof *p.r, cmp_range);
 	int bad = 0;
 	for (size_t i = 0; i < p.n; i++)
 		bad |= pn_space_add(&m->pins, p.r[i].start, p.r[i].end);
