@@ -65,6 +65,8 @@ enum pkgnote_status {
 	PKGNOTE_IO = 6,           /* a read, write, sync or rename failed, or
 				     memory ran out */
 	PKGNOTE_VERIFY = 7,       /* the written result did not check out */
+	PKGNOTE_INTERNAL = 8,     /* a bug in pkgnote: a layout it planned did not
+				     hold together (nothing was written) */
 };
 
 /* ELF note constants (systemd.io ELF_PACKAGE_METADATA). */

@@ -103,19 +103,7 @@ oom:
  * the rules want it. */
 static bool fits_in_place(const struct ctx *c)
 {
-	const struct pn_model *m = c->m;
-	const struct pn_old_note *o = &m->old_note;
-	if (!o->present || o->segment < 0 || o->record_size != c->req->note_size)
-		return false;
-	const struct pn_segment *l0 = &m->phdrs[0];
-	for (size_t i = 0; i < m->phnum; i++)
-		if (m->phdrs[i].type == PT_LOAD && m->phdrs[i].offset == 0) {
-			l0 = &m->phdrs[i];
-			break;
-		}
-	bool in_l0 = l0->type == PT_LOAD && l0->offset == 0 && o->offset + o->record_size <= l0->filesz;
-	bool in_page = in_l0 && o->offset + o->record_size <= c->page;
-	return in_page || c->req->allow_outside_page;
+	return pn_old_note_reusable(c->m, c->req->note_size, c->page, c->req->allow_outside_page);
 }
 
 struct window {
@@ -202,7 +190,10 @@ enum pkgnote_status pn_plan_layout(const struct pn_model *m, const struct pn_pla
 
 	bool done = false;
 	r = search(&c, plan, &done, err);
-	if (r == PKGNOTE_OK && !done && pn_can_prepend(&c)) {
+	bool can_prepend = false;
+	if (r == PKGNOTE_OK && !done)
+		r = pn_can_prepend(&c, &can_prepend, err);
+	if (r == PKGNOTE_OK && !done && can_prepend) {
 		r = pn_plan_prepend(&c, plan, err);
 		done = true;
 	}

@@ -80,6 +80,21 @@ struct pn_model {
 
 void pn_model_free(struct pn_model *m);
 
+/* first_load.c: the index of L0, the PT_LOAD that maps the start of the
+ * file (offset 0, with file bytes), the lowest one if several do; -1 when
+ * none does. */
+ptrdiff_t pn_first_load(const struct pn_segment *ph, size_t n);
+
+/* The package note the file carries lies where pkgnote puts one: described
+ * by a PT_NOTE, inside L0 and within the first `page` bytes. */
+bool pn_old_note_in_page1(const struct pn_model *m, uint64_t page);
+
+/* That note's record can be overwritten by one of `record_size` bytes and
+ * stay where the rules want it (anywhere in a PT_NOTE when
+ * allow_outside_page). */
+bool pn_old_note_reusable(const struct pn_model *m, uint64_t record_size, uint64_t page,
+			  bool allow_outside_page);
+
 /* model_extent.c: the end of the section header table (0 without one), and
  * the end of the last byte that any header or section describes: the ELF
  * header, the program header table, every segment's and every section's

@@ -45,12 +45,7 @@ enum pkgnote_status pn_note_json(const struct pn_model *m, uint64_t page_size, c
 	*info = (struct pkgnote_note_info){ .size = sizeof *info, .offset = o->offset,
 					    .record_size = o->record_size,
 					    .in_pt_note = o->segment >= 0 };
-	for (size_t i = 0; i < m->phnum; i++) {
-		const struct pn_segment *s = &m->phdrs[i];
-		if (s->type == PT_LOAD && s->offset == 0 && o->offset + o->record_size <= s->filesz &&
-		    o->offset + o->record_size <= page && o->segment >= 0)
-			info->in_first_page = true;
-	}
+	info->in_first_page = pn_old_note_in_page1(m, page);
 	return PKGNOTE_OK;
 }
 

@@ -12,9 +12,11 @@
  *    a symbol of size 0 pinning the bytes on both sides of its address,
  *    since it may mark the start of one block or the end of another;
  *  - a relocation writes there (r_offset), or, carrying no symbol, points
- *    there: its addend, or for REL and RELR the word it relocates (a TLS
- *    offset read as an address pins more than needed, never less).
- * Section, file and TLS symbols name no address.  A local symbol of a note
+ *    there: its addend, or for REL and RELR the word it relocates; a TLS
+ *    relocation's value (a module id, an offset) points nowhere.
+ * Section, file and TLS symbols name no address, nor does a symbol of a
+ * section that is not loaded (rustc's metadata symbol: value 0, the size
+ * of its .rustc section).  A local symbol of a note
  * section pins nothing: a note no toolchain writes stays anyway (the notes
  * rule of plan_analyse.c), and a toolchain's note is found through PT_NOTE,
  * its local symbol being the label the startup file that wrote it gives it
@@ -154,6 +156,8 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 		const struct pn_section *sec = &m->shdrs[s.st_shndx];
 		if (sec->type == SHT_NOTE && GELF_ST_BIND(s.st_info) == STB_LOCAL)
 			return;
+		if (!(sec->flags & SHF_ALLOC))
+			return; /* not in memory: rustc's metadata symbol, at 0 */
 		if ((sec->flags & SHF_ALLOC) && s.st_value >= sec->addr &&
 		    s.st_value <= sec->addr + sec->size) {
 			pin(p, sec->addr, sec->addr + (sec->size ? sec->size : 1));
@@ -166,11 +170,45 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 		pin(p, s.st_value, s.st_value + s.st_size);
 }
 
-/* A relocation target with no symbol: an address, or not one (a TLS
- * offset, a module id); either way its bytes stay. */
+/* A relocation target with no symbol: an address, whose bytes stay. */
 static void pin_target(struct pinner *p, uint64_t target)
 {
 	pin_point(p, target);
+}
+
+/* A TLS relocation's value is a module id or an offset into the TLS block,
+ * never an address: read as one, a library with many thread-local variables
+ * would pin most of its first page by accident. */
+static bool is_tls_reloc(uint16_t machine, uint32_t type)
+{
+	static const struct {
+		uint16_t machine;
+		uint32_t types[8];
+	} tls[] = {
+		{ EM_X86_64, { R_X86_64_DTPMOD64, R_X86_64_DTPOFF64, R_X86_64_TPOFF64,
+			       R_X86_64_TLSDESC } },
+		{ EM_386, { R_386_TLS_TPOFF, R_386_TLS_DTPMOD32, R_386_TLS_DTPOFF32,
+			    R_386_TLS_TPOFF32, R_386_TLS_DESC } },
+		{ EM_AARCH64, { R_AARCH64_TLS_DTPMOD, R_AARCH64_TLS_DTPREL, R_AARCH64_TLS_TPREL,
+				R_AARCH64_TLSDESC } },
+		{ EM_ARM, { R_ARM_TLS_DTPMOD32, R_ARM_TLS_DTPOFF32, R_ARM_TLS_TPOFF32,
+			    R_ARM_TLS_DESC } },
+		{ EM_PPC64, { R_PPC64_DTPMOD64, R_PPC64_TPREL64, R_PPC64_DTPREL64 } },
+		{ EM_PPC, { R_PPC_DTPMOD32, R_PPC_TPREL32, R_PPC_DTPREL32 } },
+		{ EM_S390, { R_390_TLS_DTPMOD, R_390_TLS_DTPOFF, R_390_TLS_TPOFF } },
+		{ EM_RISCV, { R_RISCV_TLS_DTPMOD32, R_RISCV_TLS_DTPMOD64, R_RISCV_TLS_DTPREL32,
+			      R_RISCV_TLS_DTPREL64, R_RISCV_TLS_TPREL32, R_RISCV_TLS_TPREL64 } },
+		{ EM_MIPS, { R_MIPS_TLS_DTPMOD32, R_MIPS_TLS_DTPREL32, R_MIPS_TLS_DTPMOD64,
+			     R_MIPS_TLS_DTPREL64, R_MIPS_TLS_TPREL32, R_MIPS_TLS_TPREL64 } },
+	};
+	for (size_t i = 0; i < sizeof tls / sizeof tls[0]; i++) {
+		if (tls[i].machine != machine)
+			continue;
+		for (size_t k = 0; k < sizeof tls[i].types / sizeof tls[i].types[0]; k++)
+			if (tls[i].types[k] != 0 && tls[i].types[k] == type)
+				return true;
+	}
+	return false;
 }
 
 struct reloc_kind {
@@ -184,15 +222,23 @@ static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg
 	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
 	uint64_t where = get(m, rec, w), info = get(m, rec + w, w);
 	uint64_t sym;
-	if (w == 4)
+	uint32_t type;
+	if (w == 4) {
 		sym = info >> 8;
-	else if (m->e_machine == EM_MIPS && m->elf_data == ELFDATA2LSB)
-		sym = info & 0xffffffff; /* MIPS64 little-endian puts r_sym first */
-	else
+		type = info & 0xff;
+	} else if (m->e_machine == EM_MIPS && m->elf_data == ELFDATA2LSB) {
+		sym = info & 0xffffffff; /* MIPS64 little-endian puts r_sym first, */
+		type = info >> 56;       /* and its first r_type last */
+	} else if (m->e_machine == EM_MIPS) {
 		sym = info >> 32;
+		type = info & 0xff;
+	} else {
+		sym = info >> 32;
+		type = info & 0xffffffff;
+	}
 	pin(p, where, where + w);
-	if (sym != 0)
-		return; /* the symbol pins its own bytes */
+	if (sym != 0 || is_tls_reloc(m->e_machine, type))
+		return; /* the symbol pins its own bytes; a TLS value is no address */
 	uint64_t target;
 	if (k->rela)
 		pin_target(p, get(m, rec + 2 * w, w));
@@ -288,15 +334,10 @@ static int cmp_range(const void *a, const void *b)
 
 enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err)
 {
-	const struct pn_segment *l0 = NULL;
-	for (size_t i = 0; i < m->phnum; i++) {
-		const struct pn_segment *s = &m->phdrs[i];
-		if (s->type == PT_LOAD && s->offset == 0 && s->filesz > 0 &&
-		    (l0 == NULL || s->vaddr < l0->vaddr))
-			l0 = s;
-	}
-	if (l0 == NULL)
+	ptrdiff_t i0 = pn_first_load(m->phdrs, m->phnum);
+	if (i0 < 0)
 		return PKGNOTE_OK; /* the planner refuses such a file */
+	const struct pn_segment *l0 = &m->phdrs[i0];
 	struct pinner p = { .m = m, .lo = l0->vaddr, .hi = l0->vaddr + l0->filesz };
 	int r = 0;
 	for (size_t i = 1; i < m->shnum && r == 0; i++) {

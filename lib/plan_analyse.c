@@ -85,19 +85,13 @@ static int build_base(struct ctx *c)
 
 static bool find_l0(struct ctx *c)
 {
-	bool found = false;
-	for (size_t i = 0; i < c->nbase; i++) {
-		const struct pn_segment *s = &c->base[i];
-		if (s->type == PT_LOAD)
-			c->load_align = max_u64(c->load_align, s->align);
-		if (s->type == PT_LOAD && s->offset == 0 && s->filesz > 0 &&
-		    (!found || s->vaddr < c->base[c->l0].vaddr)) {
-			c->l0 = i;
-			found = true;
-		}
-	}
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD)
+			c->load_align = max_u64(c->load_align, c->base[i].align);
 	c->load_align = max_u64(c->load_align, 4096);
-	return found;
+	ptrdiff_t l0 = pn_first_load(c->base, c->nbase);
+	c->l0 = l0 < 0 ? 0 : (size_t)l0;
+	return l0 >= 0;
 }
 
 /* Step 1b: how far L0 may grow.  Its extra bytes map at vaddr + offset, so
@@ -633,8 +627,8 @@ enum pkgnote_status pn_analyse(struct ctx *c, struct pkgnote_error *err)
 	if (build_base(c) != 0)
 		return oom(c, err);
 	if (!find_l0(c))
-		return pn_fail(err, PKGNOTE_NO_ROOM, m->path,
-			       "no room for the note in the first page: no loadable segment maps the start of the file");
+		return pn_fail(err, PKGNOTE_BAD_ELF, m->path,
+			       "no loadable segment maps the start of the file");
 	compute_ext_end(c);
 	if (m->shnum == 0)
 		c->nregions = pn_dyn_regions(m, &c->base[c->l0], c->regions, PN_MAX_MOVES);

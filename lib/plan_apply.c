@@ -140,7 +140,8 @@ static enum pkgnote_status encode_and_write(struct apply *a, Elf_Type type, cons
 		return pn_fail_errno(a->err, PKGNOTE_IO, ENOMEM, a->m->path, "encoding %s", what);
 	enum pkgnote_status r = PKGNOTE_OK;
 	if (pn_encode(a->m->elf_class, a->m->elf_data, type, items, count, bytes) != 0)
-		r = pn_fail(a->err, PKGNOTE_NO_ROOM, a->m->path, "%s does not fit this ELF class", what);
+		r = pn_fail(a->err, PKGNOTE_INTERNAL, a->m->path,
+			    "internal error: the planned %s do not fit this ELF class", what);
 	else
 		r = write_at(a, bytes, size, off, what);
 	free(bytes);

@@ -256,7 +256,7 @@ static enum pkgnote_status plan_phdrs(const struct ctx *c, const struct placemen
 		if (c->m->phdrs[i].type == PT_NULL && seen++ >= taken)
 			plan->phdrs[n++] = c->m->phdrs[i];
 	if (n != pl->phnum)
-		return pn_fail(err, PKGNOTE_VERIFY, c->m->path,
+		return pn_fail(err, PKGNOTE_INTERNAL, c->m->path,
 			       "internal error: planned %zu program headers, built %zu", pl->phnum, n);
 	return PKGNOTE_OK;
 }

@@ -123,7 +123,7 @@ int pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load
 		    bool note_outside, struct placement *p, struct moveset *ms);
 
 /* plan_prepend.c: a new first page below the lowest PT_LOAD (ET_EXEC). */
-bool pn_can_prepend(const struct ctx *c);
+enum pkgnote_status pn_can_prepend(const struct ctx *c, bool *can, struct pkgnote_error *err);
 /* How far the input's bytes move behind the new page. */
 uint64_t pn_prepend_shift(const struct ctx *c);
 enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,

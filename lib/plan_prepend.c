@@ -96,7 +96,7 @@ static uint64_t lay_notes(const struct pn_space *notes, uint64_t cur, struct pn_
 	return cur;
 }
 
-bool pn_can_prepend(const struct ctx *c)
+enum pkgnote_status pn_can_prepend(const struct ctx *c, bool *can, struct pkgnote_error *err)
 {
 	const struct pn_model *m = c->m;
 	const struct pn_segment *l0 = &c->base[c->l0];
@@ -104,20 +104,26 @@ bool pn_can_prepend(const struct ctx *c)
 	size_t nt = c->nbase + 2;
 	struct pn_space notes = { 0 };
 	uint64_t end = UINT64_MAX;
-	if (note_ranges(c, &notes) == 0 && notes.n <= PN_MAX_UNITS)
+	*can = false;
+	if (note_ranges(c, &notes) != 0) {
+		pn_space_free(&notes);
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
+	}
+	if (notes.n <= PN_MAX_UNITS)
 		end = pn_align_up(lay_notes(&notes, m->ehsize + nt * c->es, NULL, 0, 0), 4) +
 		      c->req->note_size;
 	pn_space_free(&notes);
 	if (m->e_type != ET_EXEC || c->trail.size > 0 || l0->vaddr < shift + MIN_MAP_ADDR ||
 	    end > min_u64(c->page, shift))
-		return false;
+		return PKGNOTE_OK;
 	for (size_t i = 0; i < c->nbase; i++) {
 		const struct pn_segment *s = &c->base[i];
 		if (s->type == PT_LOAD && s->vaddr < l0->vaddr &&
 		    s->vaddr + s->memsz > l0->vaddr - shift)
-			return false;
+			return PKGNOTE_OK;
 	}
-	return true;
+	*can = true;
+	return PKGNOTE_OK;
 }
 
 enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
@@ -134,9 +140,15 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 	plan->phnum = c->nbase + 2;
 	uint64_t page_vaddr = l0->vaddr - shift;
 	struct pn_space notes = { 0 };
-	if (note_ranges(c, &notes) != 0 || notes.n > PN_MAX_UNITS) {
+	if (note_ranges(c, &notes) != 0) {
 		pn_space_free(&notes);
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
+	}
+	if (notes.n > PN_MAX_UNITS) { /* pn_can_prepend said no to this */
+		pn_space_free(&notes);
+		return pn_fail(err, PKGNOTE_INTERNAL, m->path,
+			       "internal error: %zu note blocks to lay out, at most %d planned",
+			       notes.n, PN_MAX_UNITS);
 	}
 	uint64_t notes_end = lay_notes(&notes, plan->phoff + plan->phnum * c->es, plan->moves,
 				       l0->vaddr - l0->offset, page_vaddr);
@@ -211,7 +223,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 		.vaddr = plan->note_vaddr, .paddr = l0->paddr - shift + plan->note_offset,
 		.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
 	if (n != plan->phnum)
-		return pn_fail(err, PKGNOTE_VERIFY, m->path,
+		return pn_fail(err, PKGNOTE_INTERNAL, m->path,
 			       "internal error: planned %zu program headers, built %zu", plan->phnum, n);
 	return PKGNOTE_OK;
 }

@@ -39,14 +39,7 @@ static bool already_stamped(const struct pn_model *m, const unsigned char *note,
 			    uint64_t page, bool allow_outside)
 {
 	const struct pn_old_note *o = &m->old_note;
-	if (!o->present || o->record_size != size || o->segment < 0)
-		return false;
-	struct pkgnote_note_info info;
-	char *json = NULL;
-	if (pn_note_json(m, page, &json, &info, NULL) != PKGNOTE_OK)
-		return false;
-	free(json);
-	if (!info.in_first_page && !allow_outside)
+	if (!pn_old_note_reusable(m, size, page, allow_outside))
 		return false;
 	if (m->shnum > 0 && o->section == 0)
 		return false;
@@ -138,7 +131,7 @@ static enum pkgnote_status prepare_in_place(const struct pn_model *m, const stru
 	if (r == PKGNOTE_OK)
 		r = pn_plan_apply_in_place(m, plan, note, rw, ip, err);
 	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) != NULL)
-		r = pn_fail(err, PKGNOTE_VERIFY, m->path, "internal error: the in-place plan changed: %s",
+		r = pn_fail(err, PKGNOTE_INTERNAL, m->path, "internal error: the in-place plan changed: %s",
 			    pn_inplace_refusal(ip));
 	if (r == PKGNOTE_OK)
 		r = pn_inplace_prepared(ip, err);

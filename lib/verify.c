@@ -128,10 +128,8 @@ static enum pkgnote_status check_trailing(const struct pn_model *in, const struc
 static enum pkgnote_status check_page(const struct pn_model *out, const struct pn_plan *p,
 				      uint64_t page, const char *path, struct pkgnote_error *err)
 {
-	const struct pn_segment *l0 = NULL;
-	for (size_t i = 0; i < out->phnum; i++)
-		if (out->phdrs[i].type == PT_LOAD && out->phdrs[i].offset == 0)
-			l0 = &out->phdrs[i];
+	ptrdiff_t i0 = pn_first_load(out->phdrs, out->phnum);
+	const struct pn_segment *l0 = i0 >= 0 ? &out->phdrs[i0] : NULL;
 	uint64_t table_end = out->phoff + out->phnum * out->phentsize;
 	if (l0 == NULL || table_end > l0->filesz || table_end > page)
 		return BAD("the program header table is not in the first page");

@@ -104,7 +104,8 @@ static const char usage_text[] =
 	"  4  not an ELF executable or shared library that can be stamped\n"
 	"  5  no room for the note in the first page\n"
 	"  6  I/O error (open, read, write, sync, rename)\n"
-	"  7  the written result failed verification (the input is untouched)\n";
+	"  7  the written result failed verification (the input is untouched)\n"
+	"  8  internal error: a bug in pkgnote (nothing was written)\n";
 
 /* With --from-dpkg/--from-rpm ROOT and no PATH, ROOT is walked. */
 static void default_to_root(struct cli *cli, int *argc, char ***argv)

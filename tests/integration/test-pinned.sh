@@ -7,6 +7,8 @@
 # what it printed before, .note.acme at the same address with the same
 # bytes, page-1 rule, JSON, no new eu-elflint complaints) or refused with
 # one line, exit 5, and the file byte-identical.
+# And the converse: what names no address (TLS offsets, symbols of sections
+# that are not loaded) must not keep page 1's blocks from moving.
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
@@ -63,6 +65,46 @@ for linker in bfd lld; do
         done
     done
 done
+# What names no address pins nothing: a library whose first page is full
+# (gen-bigsyms.sh) with thread-local variables reached through TPOFF
+# relocations that carry no symbol (their addends, TLS offsets 0x100 to
+# 0x700, read as addresses would land in .gnu.hash) and a global symbol of a
+# section that is not loaded, at value 0 (rustc's metadata symbol).  Both
+# once pinned the blocks of page 1, and Debian's Rust libraries were refused.
+noaddr_case() {
+    local d=$WORK/noaddr
+    mkdir -p "$d/orig" "$d/stamped"
+    "$FIXTURES/gen-bigsyms.sh" 2000 >"$d/big.c" || { fail "no-address: gen-bigsyms.sh"; return; }
+    if ! out=$(gcc -O2 -fPIC -shared -Wl,-soname,libnoaddr.so -o "$d/orig/libnoaddr.so" \
+        "$d/big.c" "$FIXTURES/no-address.c" 2>&1) ||
+        ! out=$(gcc -O2 -o "$d/noaddr-main" "$FIXTURES/no-address-main.c" \
+            -L"$d/orig" -lnoaddr 2>&1); then
+        fail "no-address: build: $out"
+        return
+    fi
+    local lib=$d/orig/libnoaddr.so
+    expect_ok "no-address: the fixture has TPOFF relocations with no symbol" \
+        bash -c "LC_ALL=C readelf -rW '$lib' | grep -q 'R_X86_64_TPOFF64 *[0-9a-f]*00\$'"
+    expect_ok "no-address: the fixture's metadata symbol lies in a section that is not loaded" \
+        bash -c "LC_ALL=C readelf -sW --dyn-syms '$lib' | grep -q ' 0000000000000000  8192 OBJECT .*rust_metadata_pkgnote_fixture'"
+    if [[ $(LD_LIBRARY_PATH=$d/orig "$d/noaddr-main") != *"thread-local letters abcdefgh" ]]; then
+        fail "no-address: the unstamped library does not work"
+        return
+    fi
+    cp -p "$lib" "$d/stamped/"
+    if tl_stamp "$WORK/json/main.json" "$d/stamped/libnoaddr.so"; then
+        pass "no-address: stamped"
+        verify_stamped "no-address" shared "$lib" "$d/stamped/libnoaddr.so" "$want" "$d/noaddr-main"
+    else
+        fail "no-address: pkgnote stamp exited non-zero"
+    fi
+}
+if [[ $(uname -m) == x86_64 ]]; then
+    noaddr_case
+else
+    skip "no-address: the fixture's relocation checks are written for x86-64"
+fi
+
 # The point of the fixture: some of its cases must stamp, or nothing
 # above shows that the note stays where a stamp would have put the table.
 ((stamped > 0)) && pass "$stamped cases stamped around the pinned note" ||

@@ -999,6 +999,51 @@ START_TEST(new_first_page_shift_per_machine)
 }
 END_TEST
 
+/* L0, as every step means it: the PT_LOAD at offset 0 with file bytes,
+ * the lowest one when a hostile file has several. */
+#define SEG(t, o, v, fsz) { .type = (t), .offset = (o), .vaddr = (v), .filesz = (fsz) }
+static const struct {
+	const char *what;
+	struct pn_segment ph[4];
+	size_t n;
+	ptrdiff_t want;
+} l0_cases[] = {
+	{ "the only one", { SEG(PT_LOAD, 0, 0, 0x1000) }, 1, 0 },
+	{ "after a PT_PHDR", { SEG(PT_PHDR, 0x40, 0x40, 0x100), SEG(PT_LOAD, 0, 0, 0x1000) }, 2, 1 },
+	{ "the lowest of two at offset 0",
+	  { SEG(PT_LOAD, 0, 0x20000, 0x1000), SEG(PT_LOAD, 0, 0x10000, 0x1000) }, 2, 1 },
+	{ "not one without file bytes",
+	  { SEG(PT_LOAD, 0, 0, 0), SEG(PT_LOAD, 0, 0x10000, 0x800) }, 2, 1 },
+	{ "none at offset 0", { SEG(PT_LOAD, 0x1000, 0x1000, 0x1000), SEG(PT_NOTE, 0, 0, 0x20) }, 2, -1 },
+	{ "no segments", { SEG(PT_NULL, 0, 0, 0) }, 0, -1 },
+};
+
+START_TEST(first_load_is_one_segment)
+{
+	ck_assert_msg(pn_first_load(l0_cases[_i].ph, l0_cases[_i].n) == l0_cases[_i].want,
+		      "%s: got %td, want %td", l0_cases[_i].what,
+		      pn_first_load(l0_cases[_i].ph, l0_cases[_i].n), l0_cases[_i].want);
+}
+END_TEST
+
+/* A file whose start no PT_LOAD maps cannot be stamped: it is not a case of
+ * 'no room' (exit 5), which --allow-outside-page would answer. */
+START_TEST(no_first_load_is_bad_elf)
+{
+	struct fixture *f = pie(0);
+	for (size_t i = 0; i < f->m.phnum; i++)
+		if (f->ph[i].type == PT_LOAD && f->ph[i].offset == 0)
+			f->ph[i].type = PT_NULL;
+	struct pn_plan_request req = request();
+	req.allow_outside_page = true;
+	struct pn_plan p;
+	struct pkgnote_error err;
+	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_BAD_ELF);
+	ck_assert_int_eq(err.status, PKGNOTE_BAD_ELF);
+	free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("layout planner");
@@ -1027,6 +1072,9 @@ int main(void)
 			    sizeof trailing_cases / sizeof trailing_cases[0]);
 	tcase_add_loop_test(tc, new_first_page_shift_per_machine, 0,
 			    sizeof shift_cases / sizeof shift_cases[0]);
+	tcase_add_loop_test(tc, first_load_is_one_segment, 0,
+			    sizeof l0_cases / sizeof l0_cases[0]);
+	tcase_add_test(tc, no_first_load_is_bad_elf);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
