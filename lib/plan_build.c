@@ -80,6 +80,59 @@ static uint64_t tail_slot(const struct moveset *ms, size_t i, uint64_t at)
 	return at + (mv->old_offset - at) % PN_SHARE_BLOCK;
 }
 
+/* Lay out the appended segment that starts at file offset `off` and
+ * address `vaddr`, from `at` on: the moves bound for it, then the note
+ * when it goes there.  Returns the end. */
+static uint64_t fill_tail_load(struct moveset *ms, const struct placement *pl,
+			       struct pn_plan *plan, uint64_t off, uint64_t vaddr, uint64_t at)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		if (!ms->to_load[i])
+			continue;
+		at = tail_slot(ms, i, at);
+		ms->mv[i].new_offset = at;
+		ms->mv[i].new_addr = vaddr + (at - off);
+		at += ms->mv[i].size;
+	}
+	if (pl->note_in_new_load) {
+		at = pn_align_up(at, 4);
+		plan->note_offset = at;
+		plan->note_vaddr = vaddr + (at - off);
+		plan->outside_page = true;
+		at += plan->note_size;
+	}
+	plan->load_offset = off;
+	plan->load_vaddr = vaddr;
+	plan->load_size = at - off;
+	return at;
+}
+
+/* Where a new PT_LOAD appended at file offset `cur` starts: offset and
+ * address agree modulo the largest alignment, as the loader requires, and
+ * the address lies past everything mapped. */
+static void new_load_place(const struct ctx *c, const struct moveset *ms, uint64_t cur,
+			   uint64_t *off, uint64_t *vaddr)
+{
+	uint64_t vend = 0, salign = 8, largest = 0;
+	for (size_t i = 0; i < c->nbase; i++)
+		if (c->base[i].type == PT_LOAD) {
+			vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
+			largest = max_u64(largest, c->base[i].memsz);
+		}
+	/* Keep the new read-only segment one largest-segment away from the
+	 * last one: eu-elflint takes a relocation to write as many bytes as
+	 * its symbol is long, and a symbol is no longer than its segment.
+	 * Address space is plentiful; 32-bit files only get the gap when it
+	 * fits. */
+	if (c->m->elf_class == ELFCLASS64 || vend + largest + c->load_align < UINT32_MAX)
+		vend += largest;
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->to_load[i])
+			salign = max_u64(salign, ms->align[i]);
+	*off = pn_align_up(cur, salign);
+	*vaddr = pn_align_up(vend, c->load_align) + *off % c->load_align;
+}
+
 /* Past the end of the file: the new PT_LOAD (moved sections, or the note
  * when it may not be in page 1), the longer .shstrtab, the longer section
  * header table.  The output is cut where the old table began when that
@@ -101,74 +154,19 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		/* Grow the last PT_LOAD an earlier stamp made; what followed it
 		 * (.shstrtab, the section header table) is written after. */
 		const struct pn_segment *t = &c->base[c->tail_load];
-		uint64_t at = plan->truncate_at = t->offset + t->filesz;
-		for (size_t i = 0; i < ms->n; i++) {
-			if (!ms->to_load[i])
-				continue;
-			at = tail_slot(ms, i, at);
-			ms->mv[i].new_offset = at;
-			ms->mv[i].new_addr = t->vaddr + (at - t->offset);
-			at += ms->mv[i].size;
-		}
-		if (pl->note_in_new_load) {
-			at = pn_align_up(at, 4);
-			plan->note_offset = at;
-			plan->note_vaddr = t->vaddr + (at - t->offset);
-			plan->outside_page = true;
-			at += plan->note_size;
-		}
+		plan->truncate_at = t->offset + t->filesz;
+		cur = fill_tail_load(ms, pl, plan, t->offset, t->vaddr, plan->truncate_at);
 		plan->grow_load = c->tail_load;
-		plan->load_offset = t->offset;
-		plan->load_vaddr = t->vaddr;
-		plan->load_size = at - t->offset;
 		plan->sht_rewrite = m->shnum > 0;
 		if (m->shnum > 0 && !plan->shstr_append) {
 			plan->shstr_append = true;
 			plan->shstr_size = m->shstr_size;
 		}
-		cur = at;
 	} else if (any_load) {
-		uint64_t vend = 0, salign = 8, largest = 0;
-		for (size_t i = 0; i < c->nbase; i++)
-			if (c->base[i].type == PT_LOAD) {
-				vend = max_u64(vend, c->base[i].vaddr + c->base[i].memsz);
-				largest = max_u64(largest, c->base[i].memsz);
-			}
-		/* Keep the new read-only segment one largest-segment away from
-		 * the last one: eu-elflint takes a relocation to write as many
-		 * bytes as its symbol is long, and a symbol is no longer than
-		 * its segment.  Address space is plentiful; 32-bit files only
-		 * get the gap when it fits. */
-		if (c->m->elf_class == ELFCLASS64 || vend + largest + c->load_align < UINT32_MAX)
-			vend += largest;
-		for (size_t i = 0; i < ms->n; i++)
-			if (ms->to_load[i])
-				salign = max_u64(salign, ms->align[i]);
-		/* Offset and address agree modulo the largest alignment, as the
-		 * loader requires, and the address lies past everything mapped. */
-		uint64_t off = pn_align_up(cur, salign);
-		uint64_t vaddr = pn_align_up(vend, c->load_align) + off % c->load_align;
-		uint64_t at = off;
-		for (size_t i = 0; i < ms->n; i++) {
-			if (!ms->to_load[i])
-				continue;
-			at = tail_slot(ms, i, at);
-			ms->mv[i].new_offset = at;
-			ms->mv[i].new_addr = vaddr + (at - off);
-			at += ms->mv[i].size;
-		}
-		if (pl->note_in_new_load) {
-			at = pn_align_up(at, 4);
-			plan->note_offset = at;
-			plan->note_vaddr = vaddr + (at - off);
-			plan->outside_page = true;
-			at += plan->note_size;
-		}
+		uint64_t off, vaddr;
+		new_load_place(c, ms, cur, &off, &vaddr);
+		cur = fill_tail_load(ms, pl, plan, off, vaddr, off);
 		plan->new_load = true;
-		plan->load_offset = off;
-		plan->load_vaddr = vaddr;
-		plan->load_size = at - off;
-		cur = at;
 	}
 	if (plan->shstr_append) {
 		plan->shstr_offset = cur;

@@ -17,6 +17,12 @@ set -uo pipefail
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 command -v pkg-config >/dev/null || { echo "SKIP: pkg-config is not installed"; exit 77; }
 tl_setup
+# A program built the way a user builds one has no sanitizer runtime to
+# load first; the plain build runs this test.
+if tl_sanitized; then
+    echo "SKIP: a sanitizer build's library cannot be linked by a plain program"
+    exit 77
+fi
 dest=$WORK/dest
 WANT='{"type":"deb","name":"example","version":"1.0-1","architecture":"amd64"}'
 
@@ -57,11 +63,8 @@ if expect_ok "built against the installed static library, beside a pn_fail of it
 fi
 
 # A core: a stamped program crashes and is moved away.
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
-if [[ $pattern == '|'* || $pattern == /* ]]; then
-    skip "core: core_pattern ($pattern) does not write ./core"
-elif ! (ulimit -c unlimited) 2>/dev/null; then
-    skip "core: ulimit -c unlimited refused"
+if why=$(tl_cores_unavailable); then
+    skip "core: $why"
 else
     mkdir -p "$WORK/crash"
     printf 'int main(void) { *(volatile int *)0 = 1; return 0; }\n' >"$WORK/crash.c"
@@ -69,7 +72,7 @@ else
     LD_LIBRARY_PATH=$libdir "$WORK/ex" "$WORK/crash.in" "$WORK/crash/crasher" >/dev/null
     (cd "$WORK/crash" && ulimit -c unlimited && ./crasher) 2>/dev/null
     mv "$WORK/crash/crasher" "$WORK/crasher.away"
-    core=$(ls "$WORK/crash"/core* 2>/dev/null | head -n 1)
+    core=$(tl_core_in "$WORK/crash")
     if [[ -z $core ]]; then
         skip "core: the crash left no core file"
     else

@@ -275,6 +275,15 @@ with_sections() {
     fi
 }
 
+# segments_end FILE: the end of the last byte a program header describes.
+segments_end() {
+    local end=0 off size
+    while read -r off size; do
+        ((off + size > end)) && end=$((off + size))
+    done < <(LC_ALL=C readelf -lW -- "$1" | awk '$2 ~ /^0x/ && $5 ~ /^0x/ { print $2, $5 }')
+    echo "$end"
+}
+
 # without_sections LABEL KEY ORIG WANT_RUN: step 3, a copy of ORIG with no
 # section header table.
 without_sections() {
@@ -285,9 +294,13 @@ without_sections() {
     if [[ -z $OBJCOPY ]] || ! out=$("$OBJCOPY" --strip-sections "$orig" "$bare" 2>&1); then
         # llvm-objcopy is missing or refuses some GNU static binaries
         # (".rela.plt is not a symbol table"): hide the section header table
-        # instead (e_shoff, e_shnum, e_shstrndx zeroed), as sstrip leaves it.
-        info "llvm-objcopy: ${out:-not installed (package llvm-16)}: section header table hidden by zeroing e_shoff/e_shnum/e_shstrndx instead"
+        # instead (e_shoff, e_shnum, e_shstrndx zeroed) and cut the file
+        # after its last segment, as sstrip leaves it.  Uncut, the table
+        # and the sections no segment holds would be bytes nothing
+        # describes: trailing data, which a stamp must keep or refuse.
+        info "llvm-objcopy: ${out:-not installed (package llvm-16)}: section header table hidden by zeroing e_shoff/e_shnum/e_shstrndx and the file cut after its last segment instead"
         ALIGN4=0 _pn_segment_view "$orig" "$bare" || { fail "$label: cannot hide the section headers"; return; }
+        truncate -s "$(segments_end "$bare")" "$bare" || { fail "$label: cannot cut the file"; return; }
     fi
     if [[ $(cx_shnum "$bare") != 0 ]]; then
         fail "$label: the copy still has section headers"

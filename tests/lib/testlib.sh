@@ -103,24 +103,40 @@ tl_begin() {
     tl_write_json
 }
 
-# tl_need_core_files [inspect-elf]: exit 77 with the reason unless a process
-# crashing here writes ./core in its working directory (core_pattern is a
-# plain file name, the core size limit can be raised); with "inspect-elf",
-# also unless systemd-analyze has the inspect-elf verb (systemd 252).
-tl_need_core_files() {
-    local pattern why=
+# tl_cores_unavailable [inspect-elf]: print why a process crashing here
+# cannot leave a core file in its working directory (core_pattern is not a
+# plain file name, the core size limit cannot be raised) and succeed; fail,
+# printing nothing, when it can.  With "inspect-elf", systemd-analyze must
+# also have the inspect-elf verb (systemd 252).  The core is the newest
+# file named *core* in the directory (tl_core_in).
+tl_cores_unavailable() {
+    local pattern
     if ! pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null); then
-        why="cannot read /proc/sys/kernel/core_pattern"
+        echo "cannot read /proc/sys/kernel/core_pattern"
     elif [[ $pattern == '|'* ]]; then
-        why="core_pattern pipes cores to a helper ($pattern): no core file to read"
-    elif [[ $pattern == /* ]]; then
-        why="core_pattern is an absolute path ($pattern): cores do not land in the working directory"
+        echo "core_pattern pipes cores to a helper ($pattern): no core file to read"
+    elif [[ $pattern == */* ]]; then
+        echo "core_pattern is a path ($pattern): cores do not land in the working directory"
     elif ! (ulimit -c unlimited) 2>/dev/null; then
-        why="cannot raise the core size limit (ulimit -c unlimited refused; hard limit $(ulimit -Hc))"
+        echo "cannot raise the core size limit (ulimit -c unlimited refused; hard limit $(ulimit -Hc))"
     elif [[ ${1:-} == inspect-elf ]] && ! systemd-analyze inspect-elf --help >/dev/null 2>&1; then
-        why="no systemd-analyze inspect-elf (not installed, or systemd older than 252)"
+        echo "no systemd-analyze inspect-elf (not installed, or systemd older than 252)"
+    else
+        return 1
     fi
-    [[ -z $why ]] && return 0
+}
+
+# tl_core_in DIR: the core file a crash in DIR left (empty when none).
+tl_core_in() {
+    find "$1" -maxdepth 1 -type f -name '*core*' -printf '%T@ %p\n' 2>/dev/null |
+        sort -rn | sed -n '1s/^[^ ]* //p'
+}
+
+# tl_need_core_files [inspect-elf]: exit 77 with the reason unless a crash
+# here leaves a core file (tl_cores_unavailable).
+tl_need_core_files() {
+    local why
+    why=$(tl_cores_unavailable "$@") || return 0
     echo "SKIP: $why"
     exit 77
 }

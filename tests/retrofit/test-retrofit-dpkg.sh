@@ -168,9 +168,8 @@ grep -Eq '^\?\?5\?\?\?\?\?\? +/bin/ls$' <<<"$verify" &&
     fail "dpkg --verify coreutils: $verify"
 
 # -- a crash inside the root, read with the root gone --------------------------------
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
-if [[ $pattern != core ]]; then
-    skip "core_pattern is '$pattern', not 'core': no core file in the working directory"
+if why=$(tl_cores_unavailable); then
+    skip "core: $why"
 elif ! command -v systemd-analyze >/dev/null; then
     skip "systemd-analyze is not installed"
 else
@@ -180,10 +179,11 @@ else
     sleep 1
     kill -SEGV $pid
     wait $pid
-    if [[ ! -s $R/crash/core ]]; then
-        skip "no core file was written (core_pattern 'core', $(ulimit -Hc) hard limit)"
+    core=$(tl_core_in "$R/crash")
+    if [[ ! -s $core ]]; then
+        skip "no core file was written ($(ulimit -Hc) hard limit)"
     else
-        mv "$R/crash/core" "$WORK/core"
+        mv "$core" "$WORK/core"
         rm -rf "$R"
         shown=$("$PKGNOTE" show --json "$WORK/core" 2>/dev/null)
         for want in 'sleep.distrib coreutils' 'libc.so.6 libc6'; do

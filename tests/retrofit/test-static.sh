@@ -49,9 +49,8 @@ want='{"type":"deb","os":"pkgnote-test","osVersion":"1","name":"pn-sleeper","ver
 expect_eq "the static program carries its package's note" "$(note_json "$E/sleeper")" "$want"
 expect_ok "check --from-dpkg / in the empty root" in_e check --from-dpkg / /sleeper
 
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
-if [[ $pattern != core ]]; then
-    skip "core_pattern is '$pattern', not 'core': no core file to read"
+if why=$(tl_cores_unavailable); then
+    skip "core: $why"
 else
     mkfifo "$E/fifo"
     (ulimit -c unlimited && exec chroot "$E" /sleeper /fifo) >/dev/null &
@@ -60,11 +59,12 @@ else
     kill -SEGV $pid
     wait $pid
     rm -f "$E/fifo"
-    if [[ ! -s $E/core ]]; then
+    core=$(tl_core_in "$E")
+    if [[ ! -s $core ]]; then
         skip "no core file was written"
     else
         rm "$E/sleeper"
-        shown=$(in_e show --json /core 2>&1)
+        shown=$(in_e show --json "/${core##*/}" 2>&1)
         expect_eq "show CORE in the empty root (libdw linked in): the program's package" \
             "$(jq -r '.modules[] | select(.name | endswith("sleeper")) | .metadata.name' <<<"$shown" 2>/dev/null)" pn-sleeper ||
             sed 's/^/      | /' <<<"$shown"
