@@ -18,39 +18,16 @@
 #
 # Usage: bench/bench-in-place.sh [-n FILES] [-r ROUNDS] [--dir DIR]
 set -u -o pipefail
-N=1000 ROUNDS=3 DIR=
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) N=$2; shift 2 ;;
-	-r) ROUNDS=$2; shift 2 ;;
-	--dir) DIR=$2; shift 2 ;;
-	*) echo "usage: $0 [-n FILES] [-r ROUNDS] [--dir DIR]" >&2; exit 2 ;;
-	esac
-done
-here=$(cd "$(dirname "$0")/.." && pwd)
-PKGNOTE=${PKGNOTE:-$(ls "$here"/build*/src/pkgnote 2>/dev/null | head -n 1)}
-[ -x "$PKGNOTE" ] || { echo "pkgnote not built (set PKGNOTE)" >&2; exit 2; }
-DIR=${DIR:-$(mktemp -d "${TMPDIR:-/var/tmp}/pkgnote-bench-ip.XXXXXX")}
-trap 'rm -rf "$DIR"' EXIT
-multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+N=1000 NAME=bench-ip
+. "$(dirname "$0")/tree-lib.sh"
 A=(--type deb --name bench --version 1.0-1)
 B=(--type deb --name bench --version 1.0-2)
 
-mkdir -p "$DIR/src/bin" "$DIR/src/lib"
-is_elf() { [ -f "$1" ] && [ ! -L "$1" ] && [ "$(head -c4 "$1" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; }
-count=0
-for f in /usr/bin/* /usr/lib/"$multiarch"/*.so*; do
-	[ $count -ge "$N" ] && break
-	is_elf "$f" || continue
-	case $f in /usr/bin/*) cp -a "$f" "$DIR/src/bin/" ;; *) cp -a "$f" "$DIR/src/lib/" ;; esac
-	count=$((count + 1))
-done
 # The tree stamped once (by copy): the input of the re-stamps.
 cp -a "$DIR/src" "$DIR/pre"
 "$PKGNOTE" stamp -r -q --no-sync "${A[@]}" "$DIR/pre"
-cat "$DIR"/src/*/* "$DIR"/pre/*/* >/dev/null
-size=$(du -sm "$DIR/src" | cut -f1)
-echo "# $count ELF files, $size MiB, pkgnote $PKGNOTE, $(nproc) CPUs, $(df -T "$DIR" | awk 'NR == 2 { print $2 }') at $DIR"
+cat "$DIR"/pre/*/* >/dev/null
+echo "# $COUNT ELF files, $SIZE MiB, pkgnote $PKGNOTE, $(nproc) CPUs, $(df -T "$DIR" | awk 'NR == 2 { print $2 }') at $DIR"
 
 # how_many SRC JSON...: "M of N in place" for a stamp of a copy of SRC.
 how_many() {
@@ -64,9 +41,6 @@ how_many() {
 }
 echo "# first stamp: $(how_many "$DIR/src" "${A[@]}"); re-stamp: $(how_many "$DIR/pre" "${B[@]}")"
 
-ms() { echo $(( ($2 - $1) / 1000000 )); }
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # timed NAME CMD...: run CMD, append its ms to $DIR/t.NAME
 timed() { local n=$1 s e; shift; s=$(now); "$@"; e=$(now); ms "$s" "$e" >>"$DIR/t.$n"; }
 fresh() { rm -rf "$DIR/b"; cp -a "$1" "$DIR/b"; }

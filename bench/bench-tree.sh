@@ -20,38 +20,10 @@
 #
 # Usage: bench/bench-tree.sh [-n FILES] [-r ROUNDS] [--dir DIR]
 set -u -o pipefail
-N=1200 ROUNDS=3 DIR=
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) N=$2; shift 2 ;;
-	-r) ROUNDS=$2; shift 2 ;;
-	--dir) DIR=$2; shift 2 ;;
-	*) echo "usage: $0 [-n FILES] [-r ROUNDS] [--dir DIR]" >&2; exit 2 ;;
-	esac
-done
-here=$(cd "$(dirname "$0")/.." && pwd)
-PKGNOTE=${PKGNOTE:-$(ls "$here"/build*/src/pkgnote 2>/dev/null | head -n 1)}
-[ -x "$PKGNOTE" ] || { echo "pkgnote not built (set PKGNOTE)" >&2; exit 2; }
-DIR=${DIR:-$(mktemp -d "${TMPDIR:-/var/tmp}/pkgnote-bench-tree.XXXXXX")}
-trap 'rm -rf "$DIR"' EXIT
-multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+N=1200 NAME=bench-tree
+. "$(dirname "$0")/tree-lib.sh"
+echo "# $COUNT ELF files, $SIZE MiB, pkgnote $PKGNOTE, $(nproc) CPUs"
 
-mkdir -p "$DIR/src/bin" "$DIR/src/lib"
-is_elf() { [ -f "$1" ] && [ ! -L "$1" ] && [ "$(head -c4 "$1" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; }
-count=0
-for f in /usr/bin/* /usr/lib/"$multiarch"/*.so*; do
-	[ $count -ge "$N" ] && break
-	is_elf "$f" || continue
-	case $f in /usr/bin/*) cp -a "$f" "$DIR/src/bin/" ;; *) cp -a "$f" "$DIR/src/lib/" ;; esac
-	count=$((count + 1))
-done
-cat "$DIR"/src/*/* >/dev/null
-size=$(du -sm "$DIR/src" | cut -f1)
-echo "# $count ELF files, $size MiB, pkgnote $PKGNOTE, $(nproc) CPUs"
-
-ms() { echo $(( ($2 - $1) / 1000000 )); }
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : >"$DIR/cp" >"$DIR/cs" >"$DIR/st" >"$DIR/ns"
 for r in $(seq "$ROUNDS"); do
 	rm -rf "$DIR/a" "$DIR/b"; sync

@@ -67,6 +67,19 @@ void pn_plan_sections(const struct ctx *c, struct pn_plan *plan)
 	}
 }
 
+uint64_t pn_plan_section_tail(const struct ctx *c, struct pn_plan *plan, uint64_t cur)
+{
+	if (plan->shstr_append) {
+		plan->shstr_offset = cur;
+		cur += plan->shstr_size;
+	}
+	if (plan->sht_rewrite) {
+		plan->shoff = pn_align_up(cur, c->talign);
+		cur = plan->shoff + plan->shnum * c->m->shentsize;
+	}
+	return cur;
+}
+
 /* Where move i goes in a segment appended at or past `at`. */
 static uint64_t tail_slot(const struct moveset *ms, size_t i, uint64_t at)
 {
@@ -168,15 +181,7 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		cur = fill_tail_load(ms, pl, plan, off, vaddr, off);
 		plan->new_load = true;
 	}
-	if (plan->shstr_append) {
-		plan->shstr_offset = cur;
-		cur += plan->shstr_size;
-	}
-	if (plan->sht_rewrite) {
-		plan->shoff = pn_align_up(cur, c->talign);
-		cur = plan->shoff + plan->shnum * m->shentsize;
-	}
-	plan->file_size = max_u64(cur, plan->truncate_at);
+	plan->file_size = max_u64(pn_plan_section_tail(c, plan, cur), plan->truncate_at);
 }
 
 /* The move that carries a whole segment along, if any. */

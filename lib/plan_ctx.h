@@ -133,6 +133,9 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 /* The section header side: reuse the old note's header or add one (the
  * table is then rewritten), and find or add its name in .shstrtab. */
 void pn_plan_sections(const struct ctx *c, struct pn_plan *plan);
+/* The grown .shstrtab and the rewritten section header table, laid out
+ * from file offset `cur` as the plan asks for them; returns their end. */
+uint64_t pn_plan_section_tail(const struct ctx *c, struct pn_plan *plan, uint64_t cur);
 enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
 				  struct moveset *ms, struct pn_plan *plan,
 				  struct pkgnote_error *err);

@@ -165,16 +165,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 	if (m->shnum > 0)
 		plan->shoff = m->shoff + shift;
 	plan->truncate_at = m->file_size + shift;
-	uint64_t cur = plan->truncate_at;
-	if (plan->shstr_append) {
-		plan->shstr_offset = cur;
-		cur += plan->shstr_size;
-	}
-	if (plan->sht_rewrite) {
-		plan->shoff = pn_align_up(cur, c->talign);
-		cur = plan->shoff + plan->shnum * m->shentsize;
-	}
-	plan->file_size = cur;
+	plan->file_size = pn_plan_section_tail(c, plan, plan->truncate_at);
 	if (m->old_note.present)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->old_note.offset + shift,
 							      m->old_note.record_size };

@@ -256,6 +256,9 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 					       .target = strdup(target), .tmp = { .fd = -1 } };
 		m = (struct pn_model){ .fd = -1 };
 		plan = (struct pn_plan){ 0 };
+		/* The verification after the commit reads the input's model
+		 * through this descriptor: the pending stamp owns it now. */
+		fd = -1;
 		if (p->json == NULL || p->name == NULL || p->target == NULL) {
 			pending_free(p);
 			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
@@ -315,6 +318,8 @@ static void pending_free(struct pkgnote_pending *p)
 		pn_inplace_drop(p->ip);
 		pn_inplace_free(p->ip);
 		pn_plan_free(&p->plan);
+		if (p->m.fd >= 0)
+			close(p->m.fd);
 		pn_model_free(&p->m);
 	}
 	free(p->json);
@@ -378,10 +383,13 @@ static void commit_in_place(struct pkgnote_pending **pending, size_t n,
 			continue;
 		int fd = pn_inplace_fd(p->ip);
 		status[i] = pn_inplace_commit(p->ip, p->target, &errs[i]);
-		if (status[i] == PKGNOTE_OK)
-			status[i] = pn_verify_output_sized(&p->m, &p->plan, fd, p->name, p->json,
-							   p->page, &errs[i]);
-		if (status[i] == PKGNOTE_VERIFY) {
+		if (status[i] != PKGNOTE_OK)
+			continue;
+		/* A result that cannot be shown good (it failed, or it could
+		 * not be read back) is undone: the stamp failed. */
+		status[i] = pn_verify_output_sized(&p->m, &p->plan, fd, p->name, p->json, p->page,
+						   &errs[i]);
+		if (status[i] != PKGNOTE_OK) {
 			struct pkgnote_error undo;
 			if (pn_inplace_undo(p->ip, &undo) != PKGNOTE_OK)
 				errs[i] = undo;

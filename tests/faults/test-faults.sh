@@ -37,26 +37,7 @@ tl_begin
 
 J=$WORK/json/short.json
 WANT=$JSON_SHORT
-FAULTS=0         # faults injected
-LOST=0           # files lost or corrupted
-LOST_WHAT=()
-MOUNTS=()        # mounted by this test, unmounted at exit
-IMMUTABLE=()     # chattr'ed by this test, restored at exit
-
-cleanup() {
-    local m f
-    for f in "${IMMUTABLE[@]}"; do chattr -i -a -- "$f" 2>/dev/null; done
-    for ((m = ${#MOUNTS[@]} - 1; m >= 0; m--)); do
-        umount -- "${MOUNTS[m]}" 2>/dev/null || umount -l -- "${MOUNTS[m]}" 2>/dev/null
-    done
-    [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf -- "$WORK"
-}
-trap cleanup EXIT
-# meson's timeout sends SIGTERM: exit through the EXIT trap (unmount, chattr -i).
-trap 'exit 143' TERM INT
-
-IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
-HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
+. "$SOURCE_ROOT/tests/faults/faultlib.sh"
 
 # -- fixtures ---------------------------------------------------------------------
 echo "== fixtures"

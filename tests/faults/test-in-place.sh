@@ -29,20 +29,7 @@ J=$WORK/json/main.json
 # Same length as JSON_MAIN: a re-stamp reuses the note's slot.
 J2=$WORK/json/main2.json
 sed 's/1\.2\.3-1/1.2.3-2/' "$J" >"$J2"
-FAULTS=0 LOST=0
-MOUNTS=() IMMUTABLE=()
-cleanup() {
-    local m f
-    for f in "${IMMUTABLE[@]}"; do chattr -i -- "$f" 2>/dev/null; done
-    for ((m = ${#MOUNTS[@]} - 1; m >= 0; m--)); do
-        umount -- "${MOUNTS[m]}" 2>/dev/null || umount -l -- "${MOUNTS[m]}" 2>/dev/null
-    done
-    [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf -- "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
-HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
+. "$SOURCE_ROOT/tests/faults/faultlib.sh"
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # in_place FILE JSON [OPTS...]: stamp in place with -v; prints pkgnote's
@@ -140,7 +127,8 @@ after_fault() {
         input|input+tail|stamped|stamped+record) ;;
         *) LOST=$((LOST + 1)); fail "$label: FILE LOST OR CORRUPTED ($st)"; return 1 ;;
     esac
-    [[ $(timeout 20 "$f" 2>&1) == "$REF_RUN" ]] || p+=("the $st file does not run")
+    out=$(timeout 20 "$f" 2>&1)
+    [[ $out == "$REF_RUN" ]] || p+=("the $st file does not run: exit $?, '$(head -c 200 <<<"$out")'")
     out=$(elflint_new_complaints "$FX/$n" "$f")
     [[ -z $out ]] || p+=("new eu-elflint complaints on the $st file: $out")
     out=$(ls -A "$d" | grep -v -x -F "$n")

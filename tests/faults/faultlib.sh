@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tests/faults/faultlib.sh: what the fault tests share, sourced after
+# testlib.sh's tl_begin.  Mounts made (MOUNTS) and files made immutable
+# or append-only (IMMUTABLE) are undone at exit, and meson's SIGTERM at a
+# timeout exits through that trap; IS_ROOT and HAVE_STRACE say which parts
+# can run; FAULTS counts the faults injected, LOST the files lost or
+# corrupted (LOST_WHAT says which).
+FAULTS=0
+LOST=0
+LOST_WHAT=()
+MOUNTS=()
+IMMUTABLE=()
+
+fl_cleanup() {
+    local m f
+    for f in "${IMMUTABLE[@]}"; do chattr -i -a -- "$f" 2>/dev/null; done
+    for ((m = ${#MOUNTS[@]} - 1; m >= 0; m--)); do
+        umount -- "${MOUNTS[m]}" 2>/dev/null || umount -l -- "${MOUNTS[m]}" 2>/dev/null
+    done
+    [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf -- "$WORK"
+}
+trap fl_cleanup EXIT
+trap 'exit 143' TERM INT
+
+IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
+HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
