@@ -41,7 +41,11 @@ static bool already_stamped(const struct pn_model *m, const unsigned char *note,
 	const struct pn_old_note *o = &m->old_note;
 	if (!pn_old_note_reusable(m, size, page, allow_outside))
 		return false;
-	if (m->shnum > 0 && o->section == 0)
+	/* A note without a section header in a file that has them is stamped
+	 * anew to gain one, unless trailing data keeps it without (the table's
+	 * end may not move). */
+	struct pn_trailing t;
+	if (m->shnum > 0 && o->section == 0 && !pn_model_trailing(m, &t))
 		return false;
 	unsigned char *cur = malloc(size);
 	bool same = cur != NULL && pn_pread_full(m->fd, cur, size, o->offset) == 0 &&

@@ -99,6 +99,17 @@ for c in "${cases[@]}"; do
         fail "$kind: allocated sections changed: $out"
     fi
     expect_eq "$kind: runs and finds its payload as before" "$(run "$file")" "$want_run"
+    # Again with the same JSON: nothing to do, and nothing done (the note
+    # has no section header here on purpose: it is the file's note all
+    # the same).
+    cp -p -- "$file" "$WORK/before-again"
+    ino=$(stat -c %i -- "$file")
+    out=$("$PKGNOTE" stamp --json "$J/main.json" "$file" 2>&1)
+    expect_eq "$kind: stamped again with the same JSON: reported unchanged" \
+        "$(grep -c 'already stamped with this metadata' <<<"$out")" 1
+    expect_ok "$kind: stamped again with the same JSON: byte-identical" cmp -- "$WORK/before-again" "$file"
+    expect_eq "$kind: stamped again with the same JSON: not replaced (same inode)" \
+        "$(stat -c %i -- "$file")" "$ino"
     # Again with a longer JSON: the note grows where it is or moves in page 1.
     "$PKGNOTE" stamp --json "$J/long.json" "$file" >/dev/null 2>&1
     rc=$?
