@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dpkg's database, read directly (DESIGN.md section 7), in three passes:
+ * dpkg's database, read directly (doc/retrofit.md), in three passes:
  *   1. var/lib/dpkg/diversions: triples of lines (original path, the path
  *      other packages' copies go to, the diverting package or ":" for a
  *      local diversion), both paths resolved inside the root: with merged

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rpm's database, through one query of the whole of it (DESIGN.md section
- * 7): rpm itself reads whichever backend the root uses (sqlite, ndb,
+ * rpm's database, through one query of the whole of it (doc/retrofit.md):
+ * rpm itself reads whichever backend the root uses (sqlite, ndb,
  * bdb_ro), which no file format of ours could follow.  The query prints
  * one line per file of every package:
  *   STATE \t NAME \t VERSION-RELEASE \t ARCH \t PATH
