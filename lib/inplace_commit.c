@@ -31,6 +31,7 @@ struct pn_inplace {
 	struct pn_zero zero[PN_INPLACE_MAX_ZERO];   /* outside page 1, after the commit */
 	size_t nzero;
 	bool dry;
+	bool page_only;              /* the first page is all that changes */
 	bool record_written;
 	bool committed;
 	struct stat prepared;
@@ -65,6 +66,11 @@ static uint64_t get64(const unsigned char *p)
 static uint64_t record_offset(uint64_t new_size)
 {
 	return (new_size + RECORD - 1) / RECORD * RECORD;
+}
+
+bool pn_inplace_page_only(const struct pn_inplace *ip)
+{
+	return ip->page_only;
 }
 
 int pn_inplace_fd(const struct pn_inplace *ip)
@@ -153,6 +159,11 @@ static void encode_record(const struct pn_inplace *ip, unsigned char *r)
 enum pkgnote_status pn_inplace_pass(struct pn_inplace *ip, bool dry, struct pkgnote_error *err)
 {
 	if (!dry) {
+		/* One write of the first page is the whole stamp: before it the
+		 * file is the input, after it the result; nothing to settle. */
+		ip->page_only = ip->new_size == ip->old_size && ip->nzero == 0;
+	}
+	if (!dry && !ip->page_only) {
 		/* The record first, built from the dry pass (the same plan gives
 		 * the same page and the same ranges): from the first byte of the
 		 * tail on, the file says whose its end is. */
@@ -353,7 +364,7 @@ enum pkgnote_status pn_inplace_finish(struct pn_inplace *ip, struct pkgnote_erro
 	for (size_t i = 0; i < ip->nzero; i++)
 		if (zero_range(ip->fd, ip->zero[i].offset, ip->zero[i].size) != 0)
 			return pn_fail_errno(err, PKGNOTE_IO, errno, ip->path, "stamped, but cannot clear freed bytes");
-	if (ftruncate(ip->fd, (off_t)ip->new_size) != 0)
+	if (!ip->page_only && ftruncate(ip->fd, (off_t)ip->new_size) != 0)
 		return pn_fail_errno(err, PKGNOTE_IO, errno, ip->path, "stamped, but cannot cut its end");
 	ip->record_written = false;
 	return restore_privileges(ip, err);

@@ -82,6 +82,10 @@ enum pkgnote_status pn_inplace_finish(struct pn_inplace *ip, struct pkgnote_erro
 
 int pn_inplace_fd(const struct pn_inplace *ip);
 
+/* After the real pass: is the first page all that changes (no tail, no
+ * record, nothing to zero)?  Then only the commit needs a sync. */
+bool pn_inplace_page_only(const struct pn_inplace *ip);
+
 /*
  * Before a stamp reads a file of *size bytes: when it ends with the record
  * of an interrupted in-place stamp, settle it.  Not committed: the tail is

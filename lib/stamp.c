@@ -212,11 +212,16 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 		r = pn_model_read_head(&m, err);
 	if (r == PKGNOTE_OK && pn_refusal(&m) != NULL)
 		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s", pn_refusal(&m));
-	if (r == PKGNOTE_OK)
-		r = pn_model_read_pins(&m, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 	r = pn_note_encode(json, m.elf_data, &note, &note_size, err);
+	if (r != PKGNOTE_OK)
+		goto out;
+	/* A note that takes the old one's slot moves nothing: what code reads
+	 * (megabytes of symbols and relocations in a large library) does not
+	 * matter then. */
+	if (!pn_old_note_reusable(&m, note_size, page, opts->allow_outside_page))
+		r = pn_model_read_pins(&m, err);
 	if (r != PKGNOTE_OK)
 		goto out;
 	rep.replaced = m.old_note.present;
@@ -346,20 +351,31 @@ static int by_dir(const void *a, const void *b)
 /*
  * In-place stamps of a set, in the order that keeps each file the old one
  * or the new one: their tails are written already; one sync of each file
- * system (of the file, when it is the only one there) makes them durable, then every first page is written (the commit)
- * and the result verified, one sync, then what only the old layouts used
- * is zeroed and the leftover records cut away, one sync.
+ * system (of the file, when it is the only one there) makes them durable,
+ * then every first page is written (the commit) and the result verified,
+ * one sync, then what only the old layouts used is zeroed and the leftover
+ * records cut away, one sync.  A stamp that changes its first page alone
+ * (a re-stamp into the note's slot) writes nothing but the commit and
+ * takes part in the middle sync only.
  */
-static void sync_file_systems(struct pkgnote_pending **pending, size_t n,
+/* Does pending stamp p need the sync of this step?  Before and after the
+ * commit, a stamp whose first page is all it changes has written nothing. */
+static bool wants_sync(const struct pkgnote_pending *p, bool commit_step)
+{
+	return p != NULL && p->ip != NULL && p->sync &&
+	       (commit_step || !pn_inplace_page_only(p->ip));
+}
+
+static void sync_file_systems(struct pkgnote_pending **pending, size_t n, bool commit_step,
 			      enum pkgnote_status *status, struct pkgnote_error *errs)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct pkgnote_pending *p = pending[i];
-		if (p == NULL || p->ip == NULL || !p->sync || status[i] != PKGNOTE_OK)
+		if (!wants_sync(p, commit_step) || status[i] != PKGNOTE_OK)
 			continue;
 		size_t before = 0, after = 0;
 		for (size_t j = 0; j < n; j++)
-			if (j != i && pending[j] != NULL && pending[j]->ip != NULL && pending[j]->sync &&
+			if (j != i && wants_sync(pending[j], commit_step) &&
 			    pending[j]->orig.st_dev == p->orig.st_dev)
 				*(j < i ? &before : &after) += 1;
 		if (before > 0)
@@ -380,7 +396,7 @@ static void sync_file_systems(struct pkgnote_pending **pending, size_t n,
 static void commit_in_place(struct pkgnote_pending **pending, size_t n,
 			    enum pkgnote_status *status, struct pkgnote_error *errs)
 {
-	sync_file_systems(pending, n, status, errs);
+	sync_file_systems(pending, n, false, status, errs);
 	for (size_t i = 0; i < n; i++) {
 		struct pkgnote_pending *p = pending[i];
 		if (p == NULL || p->ip == NULL || status[i] != PKGNOTE_OK)
@@ -399,7 +415,7 @@ static void commit_in_place(struct pkgnote_pending **pending, size_t n,
 				errs[i] = undo;
 		}
 	}
-	sync_file_systems(pending, n, status, errs);
+	sync_file_systems(pending, n, true, status, errs);
 	for (size_t i = 0; i < n; i++) {
 		struct pkgnote_pending *p = pending[i];
 		if (p == NULL || p->ip == NULL || status[i] != PKGNOTE_OK)
@@ -408,7 +424,7 @@ static void commit_in_place(struct pkgnote_pending **pending, size_t n,
 		if (status[i] == PKGNOTE_OK)
 			status[i] = pn_set_times(pn_inplace_fd(p->ip), p->name, &p->orig, &p->times, &errs[i]);
 	}
-	sync_file_systems(pending, n, status, errs);
+	sync_file_systems(pending, n, false, status, errs);
 }
 
 /*

@@ -384,6 +384,21 @@ if ((HAVE_STRACE)); then
     expect_eq "tree of 5: all stamped" "$all" 1
     strace -f -qq -o "$WORK/sync.txt" -e trace=fsync,fdatasync,syncfs "$PKGNOTE" stamp -q -r -j 1 --no-sync --in-place --json "$J2" "$d" >/dev/null 2>&1
     expect_eq "tree of 5 with --no-sync: no sync at all" "$(grep -c -E '^[0-9]+ +(fsync|fdatasync|syncfs)' "$WORK/sync.txt")" 0
+    # Stamped again with metadata of the same length: the first page is all
+    # that changes, so the commit is the only write and needs the only sync.
+    strace -f -qq -o "$WORK/sync.txt" -e trace=fsync,fdatasync,syncfs,pwrite64,ftruncate \
+        "$PKGNOTE" stamp -q -r -j 1 --in-place --json "$J" "$d" >/dev/null 2>&1
+    expect_eq "tree of 5 stamped again: one syncfs, after the commit" \
+        "$(grep -o -E '^[0-9]+ +(fsync|fdatasync|syncfs)' "$WORK/sync.txt" | awk '{ print $2 }' | sort | uniq -c | tr -s ' ')" " 1 syncfs"
+    expect_eq "tree of 5 stamped again: one write each, of 4096 bytes at offset 0, nothing cut" \
+        "$(grep -E '^[0-9]+ +(pwrite64|ftruncate)' "$WORK/sync.txt" | sed -E 's/^[0-9]+ +//; s/\(([0-9]+), "[^"]*"(\.\.\.)?, /(FD, /' | sort | uniq -c | tr -s ' ')" \
+        " 5 pwrite64(FD, 4096, 0) = 4096"
+    all=1; for i in 1 2 3 4 5; do [[ $(state tail "$d/t$i") == stamped ]] || all=0; done
+    expect_eq "tree of 5 stamped again: all stamped" "$all" 1
+    cp -p "$d/t1" "$WORK/one"
+    strace -qq -o "$WORK/sync.txt" -e trace=fsync,fdatasync,syncfs "$PKGNOTE" stamp -q --in-place --json "$J2" "$WORK/one" >/dev/null 2>&1
+    expect_eq "one file stamped again: one fdatasync" \
+        "$(grep -o -E '^(fsync|fdatasync|syncfs)' "$WORK/sync.txt" | sort | uniq -c | tr -s ' ')" " 1 fdatasync"
 else
     skip "syncs of a set: strace is not installed"
 fi
