@@ -96,6 +96,10 @@ die() { echo "ERROR: $*"; exit 1; }
 [ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "PKGNOTE (${PKGNOTE:-unset}) is not an executable pkgnote"
 PKGNOTE=$(readlink -f "$PKGNOTE")
 export PKGNOTE SOURCE_ROOT
+# shellcheck source=/dev/null
+. "$SOURCE_ROOT/tests/lib/checks.sh" || die "tests/lib/checks.sh is missing"
+# shellcheck source=../lib/sweep.sh
+. "$SOURCE_ROOT/tests/lib/sweep.sh" || die "tests/lib/sweep.sh is missing"
 for tool in apt-get dpkg-deb readelf eu-elflint perl timeout cmp; do
 	command -v $tool >/dev/null || skip "$tool is not installed"
 done
@@ -168,19 +172,7 @@ done
 for a in "${ARCHES[@]}"; do
 	A=$W/$a
 	cd "$A/orig" || die "cd $A/orig"
-	find . -type f -print0 |
-		perl -0 -ne '
-			chomp; my $f = $_; open(my $h, "<", $f) or next;
-			my $n = read($h, my $b, 64); close $h;
-			next unless defined $n && $n >= 52 && substr($b, 0, 4) eq "\x7fELF";
-			my ($cls, $dat) = unpack("C C", substr($b, 4, 2));
-			my $e = $dat == 2 ? "n" : "v";
-			my $type = unpack($e, substr($b, 16, 2));
-			my $phnum = $cls == 2 ? ($n >= 58 ? unpack($e, substr($b, 56, 2)) : 0)
-			                      : unpack($e, substr($b, 44, 2));
-			$f =~ s{^\./}{};
-			print "$f\n" if ($type == 2 || $type == 3) && $phnum > 0;' |
-		LC_ALL=C sort >"$A/list.txt"
+	find . -type f -print0 | sweep_list_elf | LC_ALL=C sort >"$A/list.txt"
 	cd "$W" || die "cd $W"
 	for v in shdr bare; do
 		t0=$(date +%s)

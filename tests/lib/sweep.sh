@@ -1,6 +1,23 @@
 # shellcheck shell=bash
-# The verdict on one file of a sweep (tests/system/test-sweep.sh,
-# tests/cross/test-foreign-sweep.sh).  Needs checks.sh sourced first.
+# What a sweep (tests/system/test-sweep.sh, tests/cross/test-foreign-sweep.sh)
+# stamps, and the verdict on one file.  Needs checks.sh sourced first.
+
+# sweep_list_elf: of the NUL-separated paths on stdin, print (one a line,
+# a leading ./ dropped) those of ELF executables and shared objects with
+# program headers, either class and byte order, read by magic.
+sweep_list_elf() {
+    perl -0 -ne '
+        chomp; my $f = $_; open(my $h, "<", $f) or next;
+        my $n = read($h, my $b, 64); close $h;
+        next unless defined $n && $n >= 52 && substr($b, 0, 4) eq "\x7fELF";
+        my ($cls, $dat) = unpack("C C", substr($b, 4, 2));
+        my $e = $dat == 2 ? "n" : "v";
+        my $type = unpack($e, substr($b, 16, 2));
+        my $phnum = $cls == 2 ? ($n >= 58 ? unpack($e, substr($b, 56, 2)) : 0)
+                              : unpack($e, substr($b, 44, 2));
+        $f =~ s{^\./}{};
+        print "$f\n" if ($type == 2 || $type == 3) && $phnum > 0;'
+}
 
 # sweep_verdict [--bare] [--mode] SRC DST RC JSON LOG
 # `pkgnote stamp --json J DST`, DST a copy of SRC, exited RC; J held JSON.

@@ -87,6 +87,20 @@ tl_setup() {
     fi
 }
 
+# tl_find_pkgnote: PKGNOTE as given, else the first build*/src/pkgnote of
+# the source tree; made absolute and exported.  Returns 1 when there is none.
+tl_find_pkgnote() {
+    local c
+    if [[ -z ${PKGNOTE:-} ]]; then
+        for c in "$SOURCE_ROOT"/build*/src/pkgnote; do
+            [[ -x $c ]] && PKGNOTE=$c && break
+        done
+    fi
+    [[ -n ${PKGNOTE:-} && -x $PKGNOTE ]] || return 1
+    PKGNOTE=$(readlink -f -- "$PKGNOTE")
+    export PKGNOTE
+}
+
 # tl_need_pkgnote: PKGNOTE must be an executable (fail loudly otherwise).
 tl_need_pkgnote() {
     if [[ -z ${PKGNOTE:-} || ! -x $PKGNOTE ]]; then

@@ -41,12 +41,7 @@ CC=${CC:-cc}
 skip() { echo "SKIP: $*"; exit $SKIP; }
 die() { echo "ERROR: $*"; exit 1; }
 
-if [ -z "${PKGNOTE:-}" ]; then
-	for c in "$SOURCE_ROOT"/build*/src/pkgnote; do
-		[ -x "$c" ] && PKGNOTE=$c && break
-	done
-fi
-[ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "pkgnote not found (set PKGNOTE)"
+tl_find_pkgnote || die "pkgnote not found (set PKGNOTE)"
 
 # --- can this machine write and read cores at all? -------------------------
 tl_need_core_files inspect-elf

@@ -98,19 +98,15 @@ if [ "${1:-}" = --worker ]; then
 fi
 
 # --- main ---------------------------------------------------------------------
+# shellcheck source=../lib/testlib.sh
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+# shellcheck source=../lib/sweep.sh
+. "$SOURCE_ROOT/tests/lib/sweep.sh"
+# This test keeps its own counters; its skip exits, testlib's does not.
 SKIP=77
 skip() { echo "SKIP: $*"; exit $SKIP; }
 die() { echo "ERROR: $*"; exit 1; }
-
-if [ -z "${PKGNOTE:-}" ]; then
-	for c in "$SOURCE_ROOT"/build*/src/pkgnote; do
-		[ -x "$c" ] && PKGNOTE=$c && break
-	done
-fi
-[ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "pkgnote not found (set PKGNOTE)"
-PKGNOTE=$(readlink -f "$PKGNOTE")
-export PKGNOTE
-[ -f "$CHECKS" ] || die "$CHECKS is missing"
+tl_find_pkgnote || die "pkgnote not found (set PKGNOTE)"
 for tool in readelf eu-elflint perl timeout cmp; do
 	command -v $tool >/dev/null || skip "$tool is not installed"
 done
@@ -128,18 +124,7 @@ start=$(date +%s)
 
 # 1. The list: ELF by magic, e_type 2 or 3, e_phnum > 0 (either class/order).
 find "${DIRS[@]}" -type f ! -name '*.o' ! -name '*.ko' ! -name '*.debug' \
-	! -path '*/.debug/*' -print0 2>/dev/null |
-	perl -0 -ne '
-		chomp; my $f = $_; open(my $h, "<", $f) or next;
-		my $n = read($h, my $b, 64); close $h;
-		next unless defined $n && $n >= 52 && substr($b, 0, 4) eq "\x7fELF";
-		my ($cls, $dat) = unpack("C C", substr($b, 4, 2));
-		my $e = $dat == 2 ? "n" : "v";
-		my $type = unpack($e, substr($b, 16, 2));
-		my $phnum = $cls == 2 ? ($n >= 58 ? unpack($e, substr($b, 56, 2)) : 0)
-		                      : unpack($e, substr($b, 44, 2));
-		print "$f\n" if ($type == 2 || $type == 3) && $phnum > 0;' |
-	LC_ALL=C sort >"$W/all.txt"
+	! -path '*/.debug/*' -print0 2>/dev/null | sweep_list_elf | LC_ALL=C sort >"$W/all.txt"
 total=$(wc -l <"$W/all.txt")
 [ "$total" -gt 0 ] || skip "no ELF files under ${DIRS[*]}"
 
