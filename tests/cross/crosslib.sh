@@ -4,6 +4,7 @@
 #   running        cx_qrun: a foreign program under qemu-user
 #   note bytes     cx_note_hex, cx_page1_has_note, cx_word_hex
 #   JSON           cx_json_in / cx_json for an architecture
+#   stamping       cx_stamp_checked: stamp a copy, the checks every file gets
 #
 # Architectures (Debian names where Debian has them): NAME triplet qemu
 # class endianness.  The triplet is also the cross gcc's prefix and the
@@ -138,4 +139,26 @@ cx_first_load_align() {
 # cx_shnum FILE: e_shnum as readelf reports it.
 cx_shnum() {
     LC_ALL=C readelf -hW -- "$1" 2>/dev/null | awk '/Number of section headers:/ { print $5 }'
+}
+
+# cx_stamp_checked LABEL ORIG COPY JSONFILE WANT: copy ORIG to COPY, stamp
+# it with JSONFILE and check what every stamped foreign file must show:
+# page 1, exactly WANT through readelf -n and through the PT_NOTE walk, one
+# FDO package note, the gABI n_descsz.  Returns 1 when pkgnote failed (its
+# message, ORIG's program headers, and whether it changed COPY reported).
+cx_stamp_checked() {
+    local label=$1 orig=$2 s1=$3 json=$4 want=$5 out
+    cp -p -- "$orig" "$s1"
+    if ! out=$("$PKGNOTE" stamp --json "$json" "$s1" 2>&1); then
+        fail "$label: pkgnote stamp exited non-zero: $out"
+        LC_ALL=C readelf -lW "$orig" | sed -n '/^Program Headers:/,/^$/p' | sed 's/^/      | /'
+        cmp -s -- "$orig" "$s1" || fail "$label: pkgnote failed AND changed the file"
+        return 1
+    fi
+    pass "$label: stamped: ${out##*: }"
+    expect_ok "$label: check_page1 (page 4096)" check_page1 "$s1" 4096
+    expect_eq "$label: readelf -n shows exactly the compact JSON" "$(note_json "$s1")" "$want"
+    expect_eq "$label: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$s1")" "$want"
+    expect_eq "$label: one FDO package note" "$(package_note_count "$s1")" 1
+    expect_eq "$label: n_descsz is strlen(JSON)+1" "$(note_descsz "$s1")" "$(json_descsz "$want")"
 }

@@ -162,19 +162,7 @@ for c in "${cases[@]}"; do
         fi
     fi
     s1=$dir/s1/hello
-    cp -p "$orig" "$s1"
-    if ! out=$("$PKGNOTE" stamp --json "$J/main.json" "$s1" 2>&1); then
-        fail "$c: pkgnote stamp exited non-zero: $out"
-        LC_ALL=C readelf -lW "$orig" | sed -n '/^Program Headers:/,/^$/p' | sed 's/^/      | /'
-        cmp -s "$orig" "$s1" || fail "$c: pkgnote failed AND changed the file"
-        continue
-    fi
-    pass "$c: stamped: ${out##*: }"
-    expect_ok "$c: check_page1 (page 4096)" check_page1 "$s1" 4096
-    expect_eq "$c: readelf -n shows exactly the compact JSON" "$(note_json "$s1")" "$want"
-    expect_eq "$c: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$s1")" "$want"
-    expect_eq "$c: one FDO package note" "$(package_note_count "$s1")" 1
-    expect_eq "$c: n_descsz is strlen(JSON)+1" "$(note_descsz "$s1")" "$(json_descsz "$want")"
+    cx_stamp_checked "$c" "$orig" "$s1" "$J/main.json" "$want" || continue
     expect_empty "$c: no new eu-elflint --gnu-ld complaints" "$(elflint_new_complaints "$orig" "$s1")"
     [[ -n $want_run ]] && expect_eq "$c: prints what the unstamped one prints" "$(run "$s1")" "$want_run"
     cp -p "$s1" "$dir/s2/hello"

@@ -44,19 +44,7 @@ for d in "$PRE"/*/; do
     for f in hello libgreet.so; do
         label="$arch prebuilt $f"
         orig=$WORK/$arch/orig/$f s1=$WORK/$arch/s1/$f
-        cp -p "$orig" "$s1"
-        if ! out=$("$PKGNOTE" stamp --json "$WORK/$arch.json" "$s1" 2>&1); then
-            fail "$label: pkgnote stamp exited non-zero: $out"
-            LC_ALL=C readelf -lW "$orig" | sed -n '/^Program Headers:/,/^$/p' | sed 's/^/      | /'
-            cmp -s "$orig" "$s1" || fail "$label: pkgnote failed AND changed the file"
-            continue
-        fi
-        pass "$label: stamped: ${out##*: }"
-        expect_ok "$label: check_page1 (page 4096)" check_page1 "$s1" 4096
-        expect_eq "$label: readelf -n shows exactly the compact JSON" "$(note_json "$s1")" "$want"
-        expect_eq "$label: the PT_NOTE walk finds exactly the compact JSON" "$(segment_note_json "$s1")" "$want"
-        expect_eq "$label: one FDO package note" "$(package_note_count "$s1")" 1
-        expect_eq "$label: n_descsz is strlen(JSON)+1" "$(note_descsz "$s1")" "$(json_descsz "$want")"
+        cx_stamp_checked "$label" "$orig" "$s1" "$WORK/$arch.json" "$want" || continue
         if off=$(cx_page1_note_offset "$s1" "$want_hex"); then
             pass "$label: the note's bytes ($CX_ENDIAN) are in page 1 at offset $off"
         else
