@@ -24,3 +24,14 @@ trap 'exit 143' TERM INT
 
 IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
 HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
+
+# fl_preload LIB: the LD_PRELOAD value that loads LIB into PKGNOTE; in a
+# sanitizer build the sanitizer's runtime must come first among them.
+fl_preload() {
+    local rt
+    if tl_sanitized; then
+        rt=$(ldd "$PKGNOTE" | awk '/lib[at]san/ { print $3 }')
+        [[ -n $rt ]] && { echo "$rt:$1"; return; }
+    fi
+    echo "$1"
+}

@@ -212,12 +212,7 @@ OWN_CALLS="openat read pread64 write pwrite64 copy_file_range sync_file_range fs
  ftruncate fallocate renameat2 rename unlink linkat ioctl fchown fchmod listxattr flistxattr
  getxattr fsetxattr newfstatat fstat statx utimensat close"
 OWN_CALLS=$(echo $OWN_CALLS)
-# The sanitizer's runtime must come first among preloaded libraries.
-SHIM=$FX/replace-shim.so
-if ((SANITIZED)); then
-    asan_rt=$(ldd "$PKGNOTE" | awk '/libasan/ { print $3 }')
-    [[ -n $asan_rt ]] && SHIM=$asan_rt:$SHIM
-fi
+SHIM=$(fl_preload "$FX/replace-shim.so")
 
 # -- 1. SIGKILL at every system call ---------------------------------------------------
 echo
