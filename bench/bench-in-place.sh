@@ -42,7 +42,8 @@ how_many() {
 echo "# first stamp: $(how_many "$DIR/src" "${A[@]}"); re-stamp: $(how_many "$DIR/pre" "${B[@]}")"
 
 # timed NAME CMD...: run CMD, append its ms to $DIR/t.NAME
-timed() { local n=$1 s e; shift; s=$(now); "$@"; e=$(now); ms "$s" "$e" >>"$DIR/t.$n"; }
+# pkgnote's summary lines go to $DIR/stderr.log, shown when a run fails.
+timed() { local n=$1 s e; shift; s=$(now); "$@" 2>>"$DIR/stderr.log" || cat "$DIR/stderr.log" >&2; e=$(now); ms "$s" "$e" >>"$DIR/t.$n"; }
 fresh() { rm -rf "$DIR/b"; cp -a "$1" "$DIR/b"; }
 for r in $(seq "$ROUNDS"); do
 	rm -rf "$DIR/a"; sync
