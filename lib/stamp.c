@@ -348,6 +348,14 @@ static int by_dir(const void *a, const void *b)
 	return strcmp(((const struct renamed_in *)a)->dir, ((const struct renamed_in *)b)->dir);
 }
 
+/* Does pending stamp p need the sync of this step?  Before and after the
+ * commit, a stamp whose first page is all it changes has written nothing. */
+static bool wants_sync(const struct pkgnote_pending *p, bool commit_step)
+{
+	return p != NULL && p->ip != NULL && p->sync &&
+	       (commit_step || !pn_inplace_page_only(p->ip));
+}
+
 /*
  * In-place stamps of a set, in the order that keeps each file the old one
  * or the new one: their tails are written already; one sync of each file
@@ -358,14 +366,6 @@ static int by_dir(const void *a, const void *b)
  * (a re-stamp into the note's slot) writes nothing but the commit and
  * takes part in the middle sync only.
  */
-/* Does pending stamp p need the sync of this step?  Before and after the
- * commit, a stamp whose first page is all it changes has written nothing. */
-static bool wants_sync(const struct pkgnote_pending *p, bool commit_step)
-{
-	return p != NULL && p->ip != NULL && p->sync &&
-	       (commit_step || !pn_inplace_page_only(p->ip));
-}
-
 static void sync_file_systems(struct pkgnote_pending **pending, size_t n, bool commit_step,
 			      enum pkgnote_status *status, struct pkgnote_error *errs)
 {
