@@ -178,6 +178,10 @@ struct pkgnote_stamp_options {
 	 * links beyond `links`, a running executable, a plan that changes
 	 * bytes the old layout uses outside the first page.  Not with output. */
 	bool in_place;
+	/* A file that already carries a package note (a link-time note, an
+	 * earlier stamp) is left as it is: report->kept_note is set, and the
+	 * note is read in the same pass as the rest of the file. */
+	bool keep_existing;
 };
 #define PKGNOTE_STAMP_OPTIONS_INIT PKGNOTE_SIZED_INIT(struct pkgnote_stamp_options)
 
@@ -192,6 +196,8 @@ struct pkgnote_stamp_report {
 	uint64_t note_offset;       /* file offset of the note record */
 	bool in_place;              /* stamped where it is (options in_place) */
 	char copied_because[200];   /* in_place asked for, but copied: why */
+	bool kept_note;             /* left with the note it carries
+				       (options keep_existing); unchanged too */
 };
 #define PKGNOTE_STAMP_REPORT_INIT PKGNOTE_SIZED_INIT(struct pkgnote_stamp_report)
 

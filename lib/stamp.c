@@ -54,6 +54,18 @@ static bool already_stamped(const struct pn_model *m, const unsigned char *note,
 	return same;
 }
 
+/* The file carries a package note that can be read (a malformed one is
+ * no note to keep). */
+static bool carries_note(const struct pn_model *m, uint64_t page)
+{
+	struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
+	char *json = NULL;
+	if (!m->old_note.present || pn_note_json(m, page, &json, &info, NULL) != PKGNOTE_OK)
+		return false;
+	free(json);
+	return true;
+}
+
 /* A stamp waiting for its commit: a stamped copy under its temporary
  * name, or an in-place stamp whose tail is written (ip set). */
 struct pkgnote_pending {
@@ -208,6 +220,11 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 				       sizeof rep.copied_because);
 
 	r = pn_model_read(fd, path, size, &m, err);
+	if (r == PKGNOTE_OK && opts->keep_existing && carries_note(&m, page)) {
+		rep.unchanged = rep.kept_note = true;
+		rep.note_offset = m.old_note.offset;
+		goto out;
+	}
 	if (r == PKGNOTE_OK)
 		r = pn_model_read_head(&m, err);
 	if (r == PKGNOTE_OK && pn_refusal(&m) != NULL)

@@ -289,7 +289,10 @@ static void report_stamped(const struct cli *cli, const struct item *it,
 			rep->copied_because);
 	if (cli->quiet)
 		return;
-	if (rep->unchanged)
+	if (rep->kept_note)
+		printf("%s: keeps the package note it carries (--replace-notes replaces it)\n",
+		       it->path);
+	else if (rep->unchanged)
 		printf("%s: already stamped with this metadata\n", it->path);
 	else
 		printf("%s: %s note at offset 0x%llx%s\n", cli->output ? cli->output : it->path,
@@ -322,35 +325,18 @@ static void commit_set(const struct cli *cli, struct worker *w)
 	w->bytes = 0;
 }
 
-/* With a database, a note a file already carries (its link-time note, or
- * a stamp of an earlier run) is kept unless --replace-notes. */
-static bool keeps_note(const struct cli *cli, const struct item *it, struct counts *c)
-{
-	struct pkgnote_error err;
-	struct pkgnote_note_info info = PKGNOTE_NOTE_INFO_INIT;
-	char *json = NULL;
-	if (cli->replace_notes ||
-	    pkgnote_read_file(it->path, cli->opts.page_size, &json, &info, &err) != PKGNOTE_OK)
-		return false;
-	free(json);
-	c->unchanged++;
-	if (!cli->quiet)
-		printf("%s: keeps the package note it carries (--replace-notes replaces it)\n",
-		       it->path);
-	return true;
-}
-
 static void stamp_one(const struct cli *cli, const struct pkgnote_metadata *md,
 		      const struct item *it, struct worker *w)
 {
 	struct pkgnote_stamp_options opts = cli->opts;
 	opts.links = it->links;
+	/* With a database, a note a file already carries (its link-time note,
+	 * or a stamp of an earlier run) is kept unless --replace-notes. */
+	opts.keep_existing = cli->db_root != NULL && !cli->replace_notes;
 	struct pkgnote_error err;
 	struct pkgnote_pending *p;
 	size_t k = w->n;
 	w->reports[k] = (struct pkgnote_stamp_report)PKGNOTE_STAMP_REPORT_INIT;
-	if (cli->db_root != NULL && keeps_note(cli, it, &w->c))
-		return;
 	if (it->pkg != NULL)
 		md = it->pkg->md;
 	int r = pkgnote_stamp_prepare(it->path, md, &opts, &p, &w->reports[k], &err);

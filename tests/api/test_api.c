@@ -131,6 +131,55 @@ START_TEST(test_stamp_and_read)
 }
 END_TEST
 
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *buf = malloc(16 << 20);
+	ck_assert_ptr_nonnull(buf);
+	*len = fread(buf, 1, 16 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/* keep_existing: a file without a note is stamped; one with a note keeps
+ * it, byte for byte, and says so; without the option it is replaced. */
+START_TEST(test_keep_existing)
+{
+	struct pkgnote_metadata *md = parse_good(), *other = NULL;
+	struct pkgnote_error err;
+	struct pkgnote_stamp_options opts = PKGNOTE_STAMP_OPTIONS_INIT;
+	struct pkgnote_stamp_report rep = PKGNOTE_STAMP_REPORT_INIT;
+	char *json = NULL;
+	static const char text[] = "{\"name\":\"other\",\"version\":\"2\"}";
+
+	opts.no_sync = true;
+	opts.keep_existing = true;
+	ck_assert_int_eq(pkgnote_stamp_file(input, md, &opts, &rep, &err), PKGNOTE_OK);
+	ck_assert(!rep.kept_note && !rep.unchanged);
+	size_t n1, n2;
+	char *before = slurp(input, &n1);
+	ck_assert_int_eq(pkgnote_metadata_parse(text, strlen(text), "other", &other, &err), PKGNOTE_OK);
+	rep = (struct pkgnote_stamp_report)PKGNOTE_STAMP_REPORT_INIT;
+	ck_assert_int_eq(pkgnote_stamp_file(input, other, &opts, &rep, &err), PKGNOTE_OK);
+	ck_assert(rep.kept_note && rep.unchanged);
+	char *after = slurp(input, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(before, after, n1);
+	opts.keep_existing = false;
+	rep = (struct pkgnote_stamp_report)PKGNOTE_STAMP_REPORT_INIT;
+	ck_assert_int_eq(pkgnote_stamp_file(input, other, &opts, &rep, &err), PKGNOTE_OK);
+	ck_assert(!rep.kept_note && rep.replaced);
+	ck_assert_int_eq(pkgnote_read_file(input, 0, &json, NULL, &err), PKGNOTE_OK);
+	ck_assert_str_eq(json, text);
+	free(json);
+	free(before);
+	free(after);
+	pkgnote_metadata_free(md);
+	pkgnote_metadata_free(other);
+}
+END_TEST
+
 START_TEST(test_struct_too_small)
 {
 	struct pkgnote_metadata *md = parse_good();
@@ -218,6 +267,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_invalid_metadata_cannot_be_stamped);
 	tcase_add_test(tc, test_stamp_and_read);
+	tcase_add_test(tc, test_keep_existing);
 	tcase_add_test(tc, test_struct_too_small);
 	tcase_add_test(tc, test_struct_from_later_header);
 	tcase_add_test(tc, test_core_report_on_non_core);
