@@ -69,7 +69,8 @@ static void pin(struct pinner *p, uint64_t start, uint64_t end)
 	p->r[p->n++] = (struct pn_range){ start, end };
 }
 
-/* An address with no size of its own: the bytes on both sides of it. */
+/* An address with no size of its own (a symbol of size 0, the target of a
+ * relocation without a symbol): the bytes on both sides of it. */
 static void pin_point(struct pinner *p, uint64_t addr)
 {
 	pin(p, addr > 0 ? addr - 1 : 0, addr + 1 < addr ? addr : addr + 1);
@@ -170,12 +171,6 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 		pin(p, s.st_value, s.st_value + s.st_size);
 }
 
-/* A relocation target with no symbol: an address, whose bytes stay. */
-static void pin_target(struct pinner *p, uint64_t target)
-{
-	pin_point(p, target);
-}
-
 /* A TLS relocation's value is a module id or an offset into the TLS block,
  * never an address: read as one, a library with many thread-local variables
  * would pin most of its first page by accident. */
@@ -241,9 +236,9 @@ static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg
 		return; /* the symbol pins its own bytes; a TLS value is no address */
 	uint64_t target;
 	if (k->rela)
-		pin_target(p, get(m, rec + 2 * w, w));
+		pin_point(p, get(m, rec + 2 * w, w));
 	else if (word_at(p, where, &target))
-		pin_target(p, target);
+		pin_point(p, target);
 }
 
 /* RELR: an even word is an address to relocate; an odd one a bitmap of the
@@ -257,7 +252,7 @@ static void on_relr(struct pinner *p, const unsigned char *rec, const void *arg)
 	if ((e & 1) == 0) {
 		pin(p, e, e + w);
 		if (word_at(p, e, &target))
-			pin_target(p, target);
+			pin_point(p, target);
 		*base = e + w;
 		return;
 	}
@@ -266,7 +261,7 @@ static void on_relr(struct pinner *p, const unsigned char *rec, const void *arg)
 			uint64_t where = *base + (i - 1) * w;
 			pin(p, where, where + w);
 			if (word_at(p, where, &target))
-				pin_target(p, target);
+				pin_point(p, target);
 		}
 	*base += (8 * w - 1) * w;
 }

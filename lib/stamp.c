@@ -215,20 +215,21 @@ enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote
 		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
 		goto out;
 	}
-	if (opts->in_place && opts->output == NULL)
-		rw = open_for_in_place(target, &st, opts, page, rep.copied_because,
-				       sizeof rep.copied_because);
-
 	r = pn_model_read(fd, path, size, &m, err);
 	if (r == PKGNOTE_OK && opts->keep_existing && carries_note(&m, page)) {
 		rep.unchanged = rep.kept_note = true;
 		rep.note_offset = m.old_note.offset;
 		goto out;
 	}
+	/* Opened for writing only when it may be written. */
+	if (r == PKGNOTE_OK && opts->in_place && opts->output == NULL)
+		rw = open_for_in_place(target, &st, opts, page, rep.copied_because,
+				       sizeof rep.copied_because);
 	if (r == PKGNOTE_OK)
 		r = pn_model_read_head(&m, err);
-	if (r == PKGNOTE_OK && pn_refusal(&m) != NULL)
-		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s", pn_refusal(&m));
+	const char *why = r == PKGNOTE_OK ? pn_refusal(&m) : NULL;
+	if (why != NULL)
+		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s", why);
 	if (r != PKGNOTE_OK)
 		goto out;
 	r = pn_note_encode(json, m.elf_data, &note, &note_size, err);
