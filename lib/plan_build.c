@@ -148,8 +148,10 @@ static void new_load_place(const struct ctx *c, const struct moveset *ms, uint64
 
 /* Past the end of the file: the new PT_LOAD (moved sections, or the note
  * when it may not be in page 1), the longer .shstrtab, the longer section
- * header table.  The output is cut where the old table began when that
- * table ended the file and is written anew anyway. */
+ * header table.  The old table stays where it was, zeroed (plan_zero), even
+ * when it ended the file: writing the new one over it would change bytes
+ * the old layout still names, and an in-place stamp could then not keep
+ * the file valid until its first page is written. */
 static void plan_tail(const struct ctx *c, const struct placement *pl, struct moveset *ms,
 		      struct pn_plan *plan)
 {
@@ -159,8 +161,6 @@ static void plan_tail(const struct ctx *c, const struct placement *pl, struct mo
 		any_load |= ms->to_load[i];
 
 	plan->truncate_at = m->file_size;
-	if (plan->add_section && m->shoff + m->shnum * m->shentsize == m->file_size)
-		plan->truncate_at = m->shoff;
 	uint64_t cur = plan->truncate_at;
 
 	if (any_load && c->tail_load >= 0) {
@@ -264,7 +264,9 @@ static enum pkgnote_status plan_phdrs(const struct ctx *c, const struct placemen
 	return PKGNOTE_OK;
 }
 
-/* Bytes that fall free: the old note, what moved, the old table. */
+/* Bytes that fall free: the old note, what moved, the old program header
+ * table, the old section header table when a new one is written elsewhere
+ * and the old one is still within the output. */
 static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn_plan *plan)
 {
 	const struct pn_model *m = c->m;
@@ -274,7 +276,8 @@ static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn
 		plan->zero[plan->nzero++] = (struct pn_zero){ plan->moves[i].old_offset, plan->moves[i].size };
 	if (pl->phoff != m->phoff || pl->phnum < m->phnum)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
-	if (c->move_sht)
+	if (m->shnum > 0 && plan->sht_rewrite && plan->shoff != m->shoff &&
+	    m->shoff < plan->truncate_at)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->shoff, m->shnum * m->shentsize };
 }
 

@@ -4,13 +4,14 @@
 # fallbacks to the copy and what -v says about them, and faults.  After
 # every fault the file must be the input (with at most bytes past its old
 # end: an interrupted stamp's tail and its leftover record), or the stamped
-# result (at most followed by the record); it must run, eu-elflint --gnu-ld
-# must say nothing new about it, and a re-run of the stamp must give exactly
-# the stamped result.  No temporary file may be left.
+# result (at most followed by the record, and perhaps still holding bytes
+# that only the old layout used, which are zeroed last); it must run,
+# eu-elflint --gnu-ld must say nothing new about it, and a re-run of the
+# stamp must give exactly the stamped result.  No temporary file may be left.
 #
 #   same bytes  every fixture kind of every linker, first stamp and re-stamp
 #   fallbacks   hard links, a running program (ETXTBSY), a new first page,
-#               --page-size 8192, a layout that rewrites the section headers
+#               --page-size 8192, a layout that rewrites the dynamic table
 #   kill        SIGKILL at every system call (strace) and after 1, 2, ... ms
 #   errors      every system call failing in turn (strace error injection)
 #   space, ro   a full tmpfs, a read-only one, chattr +i
@@ -85,21 +86,19 @@ for linker in "${FX_LINKERS_ALL[@]}"; do
 done
 info "in place: $went stamps ($restamps_ip of $restamps re-stamps), by copy: $copied"
 
-# The fixtures of the fault parts: a stripped program whose section name
-# table follows the section header table (its stamp appends a new table:
-# a tail past the old end), one without section headers (first page only),
-# and a stamped program re-stamped (the note's slot, first page only).
+# The fixtures of the fault parts: a stripped program (its stamp writes a
+# longer section header table past the old end, the tail, and zeroes the
+# old table once the first page is written), and a stamped program
+# re-stamped (the note's slot, first page only).
 FX=$WORK/fx
 mkdir -p "$FX"
 build() { local out; out=$("$@" 2>&1) || { fail "fixture: $* failed: $out"; tl_finish; }; }
 build gcc -O2 -fuse-ld=bfd -o "$FX/hello.full" "$FIXTURES/hello.c"
-build strip -o "$FX/hello.stripped" "$FX/hello.full"
-build python3 "$SOURCE_ROOT/tests/faults/shstrtab-last.py" "$FX/hello.stripped" "$FX/tail"
-chmod 755 "$FX/tail"
+build strip -o "$FX/tail" "$FX/hello.full"
 cp -p "$FX/hello.full" "$FX/restamp"
 build "$PKGNOTE" stamp -q --no-sync --json "$J2" "$FX/restamp"
 FIXS=(tail restamp)
-declare -A ORIG STAMPED SIZE STAMPED_SIZE
+declare -A ORIG STAMPED SIZE STAMPED_SIZE SEEN
 for n in "${FIXS[@]}"; do
     ORIG[$n]=$(sha "$FX/$n"); SIZE[$n]=$(stat -c %s "$FX/$n")
     build "$PKGNOTE" stamp -q --no-sync --json "$J" -o "$FX/$n.want" "$FX/$n"
@@ -112,7 +111,21 @@ done
 expect_ok "fixture tail: its in-place stamp grows the file" test "${STAMPED_SIZE[tail]}" -gt "${SIZE[tail]}"
 REF_RUN=$("$FX/tail")
 
-# state N FILE: input | input+tail | stamped | stamped+record | other
+# stale N FILE: FILE is the stamped result (then the record) but for bytes
+# that the result zeroes and that still hold the input's bytes: killed after
+# the commit, before the old layout's bytes were zeroed.
+stale() {
+    python3 - "$FX/$1" "$FX/$1.want" "$2" <<'PY'
+import sys
+orig, want, got = (open(p, "rb").read() for p in sys.argv[1:4])
+ok = len(got) > len(want) and got[:len(want)] != want and all(
+    g == w or (w == 0 and i < len(orig) and g == orig[i])
+    for i, (g, w) in enumerate(zip(got, want)))
+sys.exit(0 if ok else 1)
+PY
+}
+
+# state N FILE: input | input+tail | stamped | stamped+record | stamped+stale | other
 state() {
     local n=$1 f=$2 size
     size=$(stat -c %s "$f" 2>/dev/null) || { echo missing; return; }
@@ -120,6 +133,7 @@ state() {
     elif [[ $(sha "$f") == "${STAMPED[$n]}" ]]; then echo stamped
     elif ((size > SIZE[$n])) && [[ $(head -c "${SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${ORIG[$n]}" ]]; then echo input+tail
     elif ((size > STAMPED_SIZE[$n])) && [[ $(head -c "${STAMPED_SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${STAMPED[$n]}" ]]; then echo stamped+record
+    elif stale "$n" "$f"; then echo stamped+stale
     else echo other; fi
 }
 
@@ -129,8 +143,9 @@ state() {
 after_fault() {
     local label=$1 n=$2 d=$3 f=$3/$2 st out p=()
     st=$(state "$n" "$f")
+    SEEN[$st]=$((${SEEN[$st]:-0} + 1))
     case $st in
-        input|input+tail|stamped|stamped+record) ;;
+        input|input+tail|stamped|stamped+record|stamped+stale) ;;
         *) LOST=$((LOST + 1)); fail "$label: FILE LOST OR CORRUPTED ($st)"; return 1 ;;
     esac
     # A killed process's last hold on the file can outlive its reaping by a
@@ -195,10 +210,17 @@ msg=$(stamp_ip "$d/tail" "$J" --page-size 8192)
 expect_eq "--page-size 8192: -v says why it was copied" "$msg" \
     "pkgnote: $d/tail: stamped by copy, not in place: --page-size 8192 is larger than a page: the region could not be written at once"
 fresh "$d" restamp
-cp -p "$FX/hello.full" "$d/first"
-msg=$(stamp_ip "$d/first" "$J")
-expect_eq "a first stamp that rewrites the end of the file: -v says why it was copied" "$msg" \
-    "pkgnote: $d/first: stamped by copy, not in place: it rewrites the end of the file, where the old layout keeps its section header table"
+# A program whose page 1 is full of dynamic symbols: what leaves page 1 is
+# named by the dynamic table, which lies outside it.
+build bash -c "'$FIXTURES/gen-bigsyms.sh' 200 >'$FX/big.c'"
+build gcc -O2 -DBIGSYMS_MAIN -rdynamic -fuse-ld=bfd -s -o "$d/big" "$FX/big.c"
+cp -p "$d/big" "$FX/big"
+build "$PKGNOTE" stamp -q --no-sync --json "$J" -o "$FX/big.want" "$FX/big"
+msg=$(stamp_ip "$d/big" "$J")
+expect_eq "a first stamp that moves sections the dynamic table names: -v says why it was copied" "$msg" \
+    "pkgnote: $d/big: stamped by copy, not in place: it rewrites a moved section outside the first page, where the old layout still uses it"
+expect_eq "a first stamp copied: the bytes of -o" "$(sha "$d/big")" "$(sha "$FX/big.want")"
+expect_eq "a first stamp copied: it runs" "$("$d/big")" "$("$FX/big")"
 expect_fail "--in-place with -o is a usage error" "$PKGNOTE" stamp --in-place --json "$J" -o "$d/x" "$d/restamp"
 
 # -- 3. SIGKILL ------------------------------------------------------------------------
@@ -417,4 +439,7 @@ fi
 
 echo
 echo "faults injected (in place): $FAULTS; files lost or corrupted: $LOST"
+echo "what the faults left: $(for st in "${!SEEN[@]}"; do printf '%s %s, ' "$st" "${SEEN[$st]}"; done)"
+((HAVE_STRACE)) && expect_ok "some kill fell after the commit, before the old table was zeroed" \
+    test "${SEEN[stamped+stale]:-0}" -gt 0
 tl_finish
