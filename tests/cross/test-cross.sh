@@ -21,7 +21,9 @@
 #    greet-main, run with LD_LIBRARY_PATH holding only the stamped
 #    libgreet.so, prints what it prints with the unstamped one;
 #  - stamping the stamped copy again changes no byte; stamping the input
-#    twice gives the same bytes; the copy stamped with the short JSON takes
+#    twice gives the same bytes; --in-place gives the copy's bytes (the
+#    number that went in place rather than by copy is reported); the copy
+#    stamped with the short JSON takes
 #    the main one too, checked the same (without section headers a refusal
 #    is reported instead when the note needs more than the old note's
 #    bytes: nothing tells the zeros the first stamp left from zeros in use);
@@ -273,7 +275,18 @@ with_sections() {
     else
         fail "$label: second stamp of the input failed: $OUT"
     fi
+    # 2b. --in-place gives the copy's bytes, whether it edits the file or
+    # falls back to a copy.
+    cp -p -- "$orig" "$s2"
+    if stamp "$s2" --in-place -v; then
+        expect_ok "$label: --in-place gives the bytes of the copy" cmp "$s1" "$s2"
+        IP_TRIED=$((IP_TRIED + 1))
+        [[ $OUT == *"not in place"* ]] || IP_WENT=$((IP_WENT + 1))
+    else
+        fail "$label: the --in-place stamp failed: $OUT"
+    fi
 }
+IP_TRIED=0 IP_WENT=0
 
 # segments_end FILE: the end of the last byte a program header describes.
 segments_end() {
@@ -416,6 +429,8 @@ for tk in "${kinds[@]}"; do
 done
 
 # 4. a relocatable object is refused, untouched
+info "--in-place: $IP_WENT of $IP_TRIED first stamps went in place, the others were copied; all gave the copy's bytes"
+
 echo
 echo "== $arch relocatable object"
 mkdir -p "$WORK/obj"
