@@ -25,7 +25,8 @@
 #            its binary's build-id, note and allocated sections
 #   options  in the addon's tree, the packages' files installed again:
 #            dh_pkgnote -v --no-act, DEB_BUILD_OPTIONS=nopkgnote, -N, -p, -X,
-#            DH_VERBOSE
+#            DH_VERBOSE; the library is stamped in place (same inode), and
+#            --copy gives a new file with the same bytes
 #   plain    the same package without the addon: no note anywhere (the
 #            notes above come from the addon); lintian reports no tag on
 #            the addon's packages that it does not report on these
@@ -360,9 +361,21 @@ else
     fi
     dhp -p libpkgnote-demo1 -Xlibpkgnote-demo.so
     expect_eq "options: -X libpkgnote-demo.so leaves the library alone" "$(package_note_count "$LIB")" 0
+    ino=$(stat -c %i "$LIB")
     dhp -p libpkgnote-demo1
     expect_eq "options: -p libpkgnote-demo1 stamps the library" \
         "$(note_json "$LIB")" "$(expected_json libpkgnote-demo1 1.0-1 "$(dpkg-architecture -qDEB_HOST_ARCH)")"
+    # Its page 1 has room: stamped in place, the same file.
+    expect_eq "options: the library is stamped in place (its inode is kept)" "$(stat -c %i "$LIB")" "$ino"
+    cp -p "$LIB" "$WORK/lib.in-place"
+    if reinstall; then
+        ino=$(stat -c %i "$LIB")
+        dhp --copy -p libpkgnote-demo1
+        expect_ok "options: --copy replaces the library by a copy" test "$(stat -c %i "$LIB")" != "$ino"
+        expect_ok "options: --copy gives the bytes of the in-place stamp" cmp "$LIB" "$WORK/lib.in-place"
+    else
+        fail "options: the packages' files can be installed again for --copy"
+    fi
 fi
 
 # -- plain, lintian --------------------------------------------------------------
