@@ -30,6 +30,7 @@ void pn_model_free(struct pn_model *m)
 	free(m->dyn);
 	free(m->head);
 	pn_space_free(&m->pins);
+	pn_space_free(&m->labelled);
 	memset(m, 0, sizeof *m);
 }
 

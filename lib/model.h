@@ -76,6 +76,10 @@ struct pn_model {
 	/* Addresses of the segment mapping the file start that symbols and
 	 * relocations name (pn_model_read_pins): blocks holding them stay. */
 	struct pn_space pins;
+	/* Note sections there that a local symbol labels (crt1.o's __abi_tag):
+	 * they may move, the symbol with them, but that rewrites the symbol
+	 * table outside page 1, which an in-place stamp cannot do. */
+	struct pn_space labelled;
 };
 
 void pn_model_free(struct pn_model *m);

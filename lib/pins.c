@@ -20,7 +20,8 @@
  * section pins nothing: a note no toolchain writes stays anyway (the notes
  * rule of plan_analyse.c), and a toolchain's note is found through PT_NOTE,
  * its local symbol being the label the startup file that wrote it gives it
- * (crt1.o's __abi_tag for the ABI tag), which nothing reads.  Code of a stripped
+ * (crt1.o's __abi_tag for the ABI tag), which nothing reads; such notes
+ * are recorded as labelled instead (see model.h).  Code of a stripped
  * program that reaches a block by an address baked into its instructions
  * leaves no trace at all: see the notes rule in plan_analyse.c.
  */
@@ -39,34 +40,43 @@
  * of large libraries run to megabytes. */
 #define CHUNK (64 * 1024)
 
+struct ranges {
+	struct pn_range *r;          /* unsorted */
+	size_t n, cap;
+};
+
 struct pinner {
 	struct pn_model *m;
 	uint64_t lo, hi;             /* L0's file-backed addresses */
-	struct pn_range *r;          /* pins found, unsorted */
-	size_t n, cap;
+	struct ranges pins, labels;  /* found so far: m->pins, m->labelled */
 	unsigned char *win;          /* a window of the file, for implicit addends */
 	uint64_t win_off, win_len;
 	bool oom;
 	int read_errno;              /* a read of the window failed */
 };
 
-static void pin(struct pinner *p, uint64_t start, uint64_t end)
+static void add_range(struct pinner *p, struct ranges *to, uint64_t start, uint64_t end)
 {
 	start = start > p->lo ? start : p->lo;
 	end = end < p->hi ? end : p->hi;
 	if (start >= end || p->oom)
 		return;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 64;
-		struct pn_range *r = realloc(p->r, cap * sizeof *r);
+	if (to->n == to->cap) {
+		size_t cap = to->cap ? 2 * to->cap : 64;
+		struct pn_range *r = realloc(to->r, cap * sizeof *r);
 		if (r == NULL) {
 			p->oom = true;
 			return;
 		}
-		p->r = r;
-		p->cap = cap;
+		to->r = r;
+		to->cap = cap;
 	}
-	p->r[p->n++] = (struct pn_range){ start, end };
+	to->r[to->n++] = (struct pn_range){ start, end };
+}
+
+static void pin(struct pinner *p, uint64_t start, uint64_t end)
+{
+	add_range(p, &p->pins, start, end);
 }
 
 /* An address with no size of its own (a symbol of size 0, the target of a
@@ -155,8 +165,11 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 		return;
 	if (s.st_shndx < m->shnum && s.st_shndx != SHN_ABS) {
 		const struct pn_section *sec = &m->shdrs[s.st_shndx];
-		if (sec->type == SHT_NOTE && GELF_ST_BIND(s.st_info) == STB_LOCAL)
+		if (sec->type == SHT_NOTE && GELF_ST_BIND(s.st_info) == STB_LOCAL) {
+			if (sec->flags & SHF_ALLOC)
+				add_range(p, &p->labels, sec->addr, sec->addr + (sec->size ? sec->size : 1));
 			return;
+		}
 		if (!(sec->flags & SHF_ALLOC))
 			return; /* not in memory: rustc's metadata symbol, at 0 */
 		if ((sec->flags & SHF_ALLOC) && s.st_value >= sec->addr &&
@@ -327,6 +340,17 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* The ranges found, sorted, into the set; -1 when memory runs out. */
+static int fill_space(struct pn_space *set, struct ranges *found)
+{
+	if (found->n > 1)
+		qsort(found->r, found->n, sizeof *found->r, cmp_range);
+	int bad = 0;
+	for (size_t i = 0; i < found->n; i++)
+		bad |= pn_space_add(set, found->r[i].start, found->r[i].end);
+	return bad;
+}
+
 enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err)
 {
 	ptrdiff_t i0 = pn_first_load(m->phdrs, m->phnum);
@@ -347,18 +371,15 @@ enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error 
 		r = read_dynamic_tables(&p, l0);
 	int saved = r != 0 ? errno : p.read_errno;
 	free(p.win);
-	if (p.oom || saved != 0 || r != 0) {
-		free(p.r);
+	int bad = 0;
+	if (!p.oom && saved == 0 && r == 0)
+		bad = fill_space(&m->pins, &p.pins) | fill_space(&m->labelled, &p.labels);
+	free(p.pins.r);
+	free(p.labels.r);
+	if (p.oom || saved != 0 || r != 0)
 		return p.oom ? pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols")
 			     : pn_fail_errno(err, PKGNOTE_IO, saved ? saved : EIO, m->path,
 					     "cannot read a symbol or relocation table");
-	}
-	if (p.n > 1)
-		qsort(p.r, p.n, sizeof *p.r, cmp_range);
-	int bad = 0;
-	for (size_t i = 0; i < p.n; i++)
-		bad |= pn_space_add(&m->pins, p.r[i].start, p.r[i].end);
-	free(p.r);
 	if (bad)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols");
 	return PKGNOTE_OK;

@@ -8,7 +8,8 @@
 /*
  * Fill m->pins: the addresses of the segment mapping the start of the file
  * that a symbol or a relocation names, so that the planner never moves a
- * block holding one.  Needs m->head (pn_model_read_head).
+ * block holding one; and m->labelled: the notes there that a local symbol
+ * labels, which may move.  Needs m->head (pn_model_read_head).
  */
 enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err);
 

@@ -15,6 +15,7 @@
 #include <elf.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plan_ctx.h"
 
@@ -238,6 +239,17 @@ static int relocate_units(const struct ctx *c, const struct pn_space *f, size_t 
 	return r != 0 ? -1 : ok;
 }
 
+/* Some unit that to[] moves holds a note a local symbol labels. */
+static bool moves_label(const struct ctx *c, const uint64_t *to)
+{
+	uint64_t base = c->base[c->l0].vaddr;
+	for (size_t i = 0; i < c->nunits; i++)
+		if (to[i] != c->units[i].start &&
+		    pn_space_overlaps(&c->m->labelled, base + c->units[i].start, base + c->units[i].end))
+			return true;
+	return false;
+}
+
 int pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load,
 		    bool note_outside, struct placement *p, struct moveset *ms)
 {
@@ -247,6 +259,19 @@ int pn_try_relocate(const struct ctx *c, const struct pn_space *f, size_t k_load
 	uint64_t to[PN_MAX_UNITS], note_at = 0;
 	size_t nt = pn_table_len(c, c->nbase + k_load);
 	int fit = ju >= 0 ? relocate_units(c, f, nt, ju, false, to, &note_at) : 0;
+	if (fit > 0 && moves_label(c, to)) {
+		/* Joining moves a labelled note (and so rewrites the symbol
+		 * table): a new PT_NOTE that leaves it is preferred. */
+		uint64_t to2[PN_MAX_UNITS], note_at2 = 0;
+		size_t nt2 = pn_table_len(c, c->nbase + k_load + 1);
+		int fit2 = relocate_units(c, f, nt2, -1, false, to2, &note_at2);
+		if (fit2 < 0)
+			return fit2;
+		if (fit2 > 0 && !moves_label(c, to2)) {
+			ju = -1, nt = nt2, note_at = note_at2;
+			memcpy(to, to2, sizeof to2);
+		}
+	}
 	if (fit == 0) {
 		ju = -1;
 		nt = pn_table_len(c, c->nbase + k_load + 1);

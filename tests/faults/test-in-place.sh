@@ -210,6 +210,17 @@ msg=$(stamp_ip "$d/tail" "$J" --page-size 8192)
 expect_eq "--page-size 8192: -v says why it was copied" "$msg" \
     "pkgnote: $d/tail: stamped by copy, not in place: --page-size 8192 is larger than a page: the region could not be written at once"
 fresh "$d" restamp
+# Not a fallback: an unstripped program whose page 1 has room.  crt1.o's
+# __abi_tag labels its ABI note; the note gets a PT_NOTE of its own so
+# that the ABI note, and the symbol table, stay as they are.
+cp -p "$FX/hello.full" "$d/first"
+build "$PKGNOTE" stamp -q --no-sync --json "$J" -o "$FX/first.want" "$FX/hello.full"
+msg=$(stamp_ip "$d/first" "$J")
+expect_empty "an unstripped program (a symbol labels its ABI note): stamped in place" "$msg"
+expect_eq "an unstripped program in place: the bytes of -o" "$(sha "$d/first")" "$(sha "$FX/first.want")"
+expect_eq "an unstripped program in place: __abi_tag is where it was" \
+    "$(readelf -sW "$d/first" | awk '$8 == "__abi_tag" { print $2 }')" \
+    "$(readelf -sW "$FX/hello.full" | awk '$8 == "__abi_tag" { print $2 }')"
 # A program whose page 1 is full of dynamic symbols: what leaves page 1 is
 # named by the dynamic table, which lies outside it.
 build bash -c "'$FIXTURES/gen-bigsyms.sh' 200 >'$FX/big.c'"

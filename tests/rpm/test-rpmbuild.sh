@@ -20,7 +20,9 @@
 #              "version":%{version}-%{release},"architecture":%{_arch}
 #              [,"osCpe":CPE of this machine]}, within page 1; the programs
 #              run (greet through the packaged libgreet); the static archive,
-#              header and symbolic link are untouched; hard links stay links
+#              header and symbolic link are untouched; hard links stay links;
+#              every file is stamped in place (pkgnote -v would name a file
+#              it copied instead, with the reason)
 #   debuginfo  (when find-debuginfo is installed) the same with a -debuginfo
 #              package: the stripped files keep the note, the .debug files
 #              carry the same note and build-id as the files they belong to
@@ -322,7 +324,7 @@ if ((AS_INSTALLED)); then
 else
     echo "== plain: macros read with --load (no private mount namespace here)"
 fi
-if build plain "" installed; then
+if build plain "" installed --define '_pkgnote_stamp_opts -v'; then
     pass "plain: rpmbuild succeeds"
     if grep -q 'brp-pkgnote: stamping' "$WORK/plain/log"; then
         pass "plain: the build log shows the brp-pkgnote step"
@@ -337,6 +339,10 @@ if build plain "" installed; then
     else
         fail "plain: brp-pkgnote runs in %__os_install_post, after brp-strip"
     fi
+    # -v (through %_pkgnote_stamp_opts) names every file copied instead of
+    # edited in place, and why.
+    expect_eq "plain: every file is stamped in place, none copied (pkgnote -v names them)" \
+        "$(grep -c '^pkgnote: .*: stamped by copy, not in place: ' "$WORK/plain/log")" 0
     if unpack plain "$NAME-$VERSION-$RELEASE.$ARCH.rpm"; then
         check_stamped plain "$WORK/plain/root" "$(expected_json)"
         check_payload plain "$WORK/plain/root"
