@@ -70,7 +70,8 @@ for linker in "${FX_LINKERS_ALL[@]}"; do
             ((rc_copy == 0)) || continue
             if cmp -s "$f.copy" "$f.ip"; then pass "$label: in place gives the bytes of -o"
             else fail "$label: in place differs from -o: $(cmp "$f.copy" "$f.ip" 2>&1 | head -1)"; fi
-            if [[ $msg == *"stamped by copy, not in place"* ]]; then copied=$((copied + 1))
+            if [[ $msg == *"stamped by copy, not in place"* ]]; then
+                copied=$((copied + 1)); info "$label: copied: ${msg##*not in place: }"
             else went=$((went + 1)); fi
             if [[ $step == restamp ]]; then
                 restamps=$((restamps + 1))
