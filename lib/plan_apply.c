@@ -181,10 +181,33 @@ static enum pkgnote_status write_phdrs(struct apply *a)
 	return r;
 }
 
+/* Where the dynamic entry `index` lies in the output. */
+static uint64_t dyn_entry_offset(const struct apply *a, long index)
+{
+	return p_shift(a) + a->m->dyn_offset +
+	       (uint64_t)index * pn_fsize(a->m->elf_class, ELF_T_DYN, 1);
+}
+
+/* In place, a section that leaves page 1 while the dynamic entry naming it
+ * lies past page 1 needs two writes, and between them the file would be
+ * neither the input nor the result: refused before a byte is read. */
+static void refuse_split_dynamic(struct apply *a)
+{
+	uint64_t es = pn_fsize(a->m->elf_class, ELF_T_DYN, 1);
+	for (size_t i = 0; i < a->p->nmoves; i++) {
+		long k = a->p->moves[i].dyn_index;
+		if (k >= 0 && dyn_entry_offset(a, k) + es > PN_INPLACE_PAGE) {
+			pn_inplace_refuse(a->ip, "it moves sections that the dynamic table names out of "
+					  "the first page, and that table lies outside it: no one "
+					  "write changes both");
+			return;
+		}
+	}
+}
+
 static enum pkgnote_status write_dynamic(struct apply *a)
 {
 	const struct pn_model *m = a->m;
-	size_t es = pn_fsize(m->elf_class, ELF_T_DYN, 1);
 	for (size_t i = 0; i < a->p->nmoves; i++) {
 		const struct pn_move *mv = &a->p->moves[i];
 		if (mv->dyn_index < 0)
@@ -192,7 +215,7 @@ static enum pkgnote_status write_dynamic(struct apply *a)
 		GElf_Dyn d = { .d_tag = m->dyn[mv->dyn_index].tag };
 		d.d_un.d_ptr = mv->new_addr;
 		enum pkgnote_status r = encode_and_write(a, ELF_T_DYN, &d, 1,
-							 p_shift(a) + m->dyn_offset + (uint64_t)mv->dyn_index * es,
+							 dyn_entry_offset(a, mv->dyn_index),
 							 "a dynamic entry");
 		if (r != PKGNOTE_OK)
 			return r;
@@ -445,7 +468,11 @@ static enum pkgnote_status apply(const struct pn_model *m, const struct pn_plan 
 	a.buf = malloc(CHUNK);
 	if (a.buf == NULL)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "applying the layout");
-	enum pkgnote_status r = cut(&a);
+	if (ip != NULL)
+		refuse_split_dynamic(&a);
+	enum pkgnote_status r = PKGNOTE_OK;
+	if (go_on(&a, r))
+		r = cut(&a);
 	for (size_t i = 0; i < p->nzero && go_on(&a, r); i++)
 		r = clear(&a, p->zero[i].offset, p->zero[i].size);
 	for (size_t i = 0; i < p->nmoves && go_on(&a, r); i++)

@@ -276,8 +276,7 @@ static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn
 		plan->zero[plan->nzero++] = (struct pn_zero){ plan->moves[i].old_offset, plan->moves[i].size };
 	if (pl->phoff != m->phoff || pl->phnum < m->phnum)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->phoff, m->phnum * c->es };
-	if (m->shnum > 0 && plan->sht_rewrite && plan->shoff != m->shoff &&
-	    m->shoff < plan->truncate_at)
+	if (plan->sht_rewrite && plan->shoff != m->shoff && m->shoff < plan->truncate_at)
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->shoff, m->shnum * m->shentsize };
 }
 

@@ -6,7 +6,6 @@
  * Every resource is released at the single exit; a failure anywhere leaves
  * the input as it was and removes the temporary file.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -122,19 +121,6 @@ static int open_for_in_place(const char *target, const struct stat *st,
 	return fd;
 }
 
-/* A section leaves page 1 and the dynamic entry naming it lies past page
- * 1: the entry and the first page would need two writes, and between them
- * the file would be neither the input nor the result. */
-static bool moves_named_outside_page(const struct pn_model *m, const struct pn_plan *plan)
-{
-	uint64_t es = m->elf_class == ELFCLASS64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-	for (size_t i = 0; i < plan->nmoves; i++)
-		if (plan->moves[i].dyn_index >= 0 &&
-		    m->dyn_offset + ((uint64_t)plan->moves[i].dyn_index + 1) * es > PN_INPLACE_PAGE)
-			return true;
-	return false;
-}
-
 /* Record the plan in place (a dry pass), then carry it out up to the
  * commit.  PKGNOTE_OK with *ipp NULL and rep->copied_because set: the plan
  * needs the copy. */
@@ -147,9 +133,6 @@ static enum pkgnote_status prepare_in_place(const struct pn_model *m, const stru
 	enum pkgnote_status r = pn_inplace_new(&ip, rw, m->path, m->file_size, plan->file_size, err);
 	if (r == PKGNOTE_OK && plan->shift > 0)
 		pn_inplace_refuse(ip, "it gets a new first page: every byte moves");
-	else if (r == PKGNOTE_OK && moves_named_outside_page(m, plan))
-		pn_inplace_refuse(ip, "it moves sections that the dynamic table names out of the first "
-				  "page, and that table lies outside it: no one write changes both");
 	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) == NULL)
 		r = pn_inplace_pass(ip, true, err);
 	if (r == PKGNOTE_OK && pn_inplace_refusal(ip) == NULL)

@@ -216,8 +216,10 @@ fresh "$d" restamp
 # that the ABI note, and the symbol table, stay as they are.
 cp -p "$FX/hello.full" "$d/first"
 build "$PKGNOTE" stamp -q --no-sync --json "$J" -o "$FX/first.want" "$FX/hello.full"
+ino=$(stat -c %i "$d/first")
 msg=$(stamp_ip "$d/first" "$J")
 expect_empty "an unstripped program (a symbol labels its ABI note): stamped in place" "$msg"
+expect_eq "an unstripped program in place: the same file (its inode is kept)" "$(stat -c %i "$d/first")" "$ino"
 expect_eq "an unstripped program in place: the bytes of -o" "$(sha "$d/first")" "$(sha "$FX/first.want")"
 expect_eq "an unstripped program in place: __abi_tag is where it was" \
     "$(readelf -sW "$d/first" | awk '$8 == "__abi_tag" { print $2 }')" \
