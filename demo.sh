@@ -19,7 +19,7 @@ PAGE=4096
 # covers every dependency() of the meson files.
 BUILD_DEPS=(
 	build-essential meson ninja-build pkg-config
-	libelf-dev libdw-dev libjson-c-dev check binutils
+	libelf-dev libdw-dev libjson-c-dev zlib1g-dev check binutils
 )
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
