@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +14,7 @@
 #include <zlib.h>
 
 #include "cargo_audit.h"
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "reason.h"
 
 /* The buffer for the inflated text grows by doubling up to MAX + 1 bytes:
  * filling the last byte means the record is over the ceiling. */
@@ -51,9 +40,9 @@ static int inflate_bounded(const unsigned char *z, size_t zlen, size_t max,
 	size_t cap = 0;
 	int r = Z_OK;
 	if (zlen > UINT32_MAX)
-		return fail(why, whylen, ".dep-v0: %zu compressed bytes is too many", zlen);
+		return reason(why, whylen, ".dep-v0: %zu compressed bytes is too many", zlen);
 	if (inflateInit(&s) != Z_OK)
-		return fail(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
+		return reason(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
 	while (r == Z_OK && !(s.total_out == cap && cap == max + 1)) {
 		if (s.total_out == cap && grow(&buf, &cap, max) < 0) {
 			r = Z_MEM_ERROR;
@@ -67,16 +56,16 @@ static int inflate_bounded(const unsigned char *z, size_t zlen, size_t max,
 	const char *msg = s.msg;
 	inflateEnd(&s);
 	if (total > max)
-		fail(why, whylen, ".dep-v0: decompresses to more than %zu bytes", max);
+		reason(why, whylen, ".dep-v0: decompresses to more than %zu bytes", max);
 	else if (r == Z_MEM_ERROR)
-		fail(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
+		reason(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
 	else if (r == Z_BUF_ERROR || (r == Z_OK && used == zlen))
-		fail(why, whylen, ".dep-v0: the compressed data is truncated");
+		reason(why, whylen, ".dep-v0: the compressed data is truncated");
 	else if (r != Z_STREAM_END)
-		fail(why, whylen, ".dep-v0: not zlib data (%s)", msg ? msg : "bad stream");
+		reason(why, whylen, ".dep-v0: not zlib data (%s)", msg ? msg : "bad stream");
 	for (size_t i = used; r == Z_STREAM_END && total <= max && i < zlen; i++)
 		if (z[i] != 0) {
-			fail(why, whylen, ".dep-v0: %zu bytes after the compressed data", zlen - used);
+			reason(why, whylen, ".dep-v0: %zu bytes after the compressed data", zlen - used);
 			r = Z_DATA_ERROR;
 		}
 	if (r != Z_STREAM_END || total > max) {
@@ -96,18 +85,18 @@ static int find_root(json_object *packages, json_object **root, char *why, size_
 	for (size_t i = 0; i < n; i++) {
 		json_object *p = json_object_array_get_idx(packages, i), *flag;
 		if (!json_object_is_type(p, json_type_object))
-			return fail(why, whylen, ".dep-v0: package %zu is not an object", i);
+			return reason(why, whylen, ".dep-v0: package %zu is not an object", i);
 		if (!json_object_object_get_ex(p, "root", &flag))
 			continue;
 		if (!json_object_is_type(flag, json_type_boolean))
-			return fail(why, whylen, ".dep-v0: package %zu: \"root\" is not true or false", i);
+			return reason(why, whylen, ".dep-v0: package %zu: \"root\" is not true or false", i);
 		if (json_object_get_boolean(flag)) {
 			*root = p;
 			roots++;
 		}
 	}
 	if (roots != 1)
-		return fail(why, whylen, ".dep-v0: %zu root packages (one expected)", roots);
+		return reason(why, whylen, ".dep-v0: %zu root packages (one expected)", roots);
 	return 0;
 }
 
@@ -117,20 +106,20 @@ static int root_fields(json_object *doc, char **name, char **version, char *why,
 	if (!json_object_is_type(doc, json_type_object) ||
 	    !json_object_object_get_ex(doc, "packages", &packages) ||
 	    !json_object_is_type(packages, json_type_array))
-		return fail(why, whylen, ".dep-v0: no \"packages\" array");
+		return reason(why, whylen, ".dep-v0: no \"packages\" array");
 	if (find_root(packages, &root, why, whylen) < 0)
 		return -1;
 	if (!json_object_object_get_ex(root, "name", &jn) || !json_object_is_type(jn, json_type_string) ||
 	    !json_object_object_get_ex(root, "version", &jv) || !json_object_is_type(jv, json_type_string) ||
 	    json_object_get_string_len(jn) == 0 || json_object_get_string_len(jv) == 0)
-		return fail(why, whylen, ".dep-v0: the root package has no \"name\" or \"version\" string");
+		return reason(why, whylen, ".dep-v0: the root package has no \"name\" or \"version\" string");
 	*name = strdup(json_object_get_string(jn));
 	*version = strdup(json_object_get_string(jv));
 	if (*name == NULL || *version == NULL) {
 		free(*name);
 		free(*version);
 		*name = *version = NULL;
-		return fail(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
+		return reason(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
 	}
 	return 0;
 }
@@ -147,14 +136,14 @@ int cargo_audit_root(const void *z, size_t zlen, size_t max, char **name, char *
 	json_object *doc = NULL;
 	int r = -1;
 	if (tok == NULL) {
-		fail(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
+		reason(why, whylen, ".dep-v0: %s", strerror(ENOMEM));
 		goto out;
 	}
 	doc = json_tokener_parse_ex(tok, text, (int)len);
 	if (doc == NULL || json_tokener_get_parse_end(tok) != len ||
 	    memchr(text, '\0', len) != NULL) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
-		fail(why, whylen, ".dep-v0: not JSON (%s)", doc == NULL ?
+		reason(why, whylen, ".dep-v0: not JSON (%s)", doc == NULL ?
 		     json_tokener_error_desc(e == json_tokener_continue ?
 					     json_tokener_error_parse_eof : e) :
 		     "text after the value");

@@ -6,26 +6,15 @@
  * refused with its reason rather than read in part.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "go_buildinfo.h"
+#include "reason.h"
 
 /* The frame around the module info: 16 bytes on each side. */
 #define MODINFO_FRAME 16
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 ptrdiff_t go_buildinfo_find(const unsigned char *data, size_t len, uint64_t addr)
 {
@@ -67,13 +56,13 @@ static int inline_string(const unsigned char *data, size_t len, size_t *off,
 	uint64_t n;
 	size_t at = *off;
 	if (uvarint(data, len, off, &n) < 0)
-		return fail(why, whylen, "Go build info: the length of the %s at byte %zu is "
+		return reason(why, whylen, "Go build info: the length of the %s at byte %zu is "
 			    "truncated or too long", what, at);
 	if (n > GO_BUILDINFO_STRING_MAX)
-		return fail(why, whylen, "Go build info: the %s claims %llu bytes (more than %u)",
+		return reason(why, whylen, "Go build info: the %s claims %llu bytes (more than %u)",
 			    what, (unsigned long long)n, GO_BUILDINFO_STRING_MAX);
 	if (n > len - *off)
-		return fail(why, whylen, "Go build info: the %s is truncated (%llu bytes claimed, "
+		return reason(why, whylen, "Go build info: the %s is truncated (%llu bytes claimed, "
 			    "%zu there)", what, (unsigned long long)n, len - *off);
 	*s = data + *off;
 	*slen = (size_t)n;
@@ -97,19 +86,19 @@ static int pointed_string(const struct go_memory *mem, unsigned psize, bool big,
 {
 	unsigned char hdr[16];
 	if (mem->read(mem->ctx, addr, hdr, 2 * psize) < 0)
-		return fail(why, whylen, "Go build info: the %s's header at 0x%llx is not in the "
+		return reason(why, whylen, "Go build info: the %s's header at 0x%llx is not in the "
 			    "file", what, (unsigned long long)addr);
 	uint64_t data = get_ptr(hdr, psize, big), n = get_ptr(hdr + psize, psize, big);
 	if (n > GO_BUILDINFO_STRING_MAX)
-		return fail(why, whylen, "Go build info: the %s claims %llu bytes (more than %u)",
+		return reason(why, whylen, "Go build info: the %s claims %llu bytes (more than %u)",
 			    what, (unsigned long long)n, GO_BUILDINFO_STRING_MAX);
 	*s = malloc(n ? n : 1);
 	if (*s == NULL)
-		return fail(why, whylen, "%s", strerror(ENOMEM));
+		return reason(why, whylen, "%s", strerror(ENOMEM));
 	if (n && mem->read(mem->ctx, data, *s, (size_t)n) < 0) {
 		free(*s);
 		*s = NULL;
-		return fail(why, whylen, "Go build info: the %s (%llu bytes at 0x%llx) is not in "
+		return reason(why, whylen, "Go build info: the %s (%llu bytes at 0x%llx) is not in "
 			    "the file", what, (unsigned long long)n, (unsigned long long)data);
 	}
 	*slen = (size_t)n;
@@ -126,7 +115,7 @@ static int header_strings(const unsigned char *data, size_t len, const struct go
 	unsigned psize = data[GO_BUILDINFO_MAGIC_LEN];
 	unsigned flags = data[GO_BUILDINFO_MAGIC_LEN + 1];
 	if (psize != 4 && psize != 8)
-		return fail(why, whylen, "Go build info: pointer size %u (not 4 or 8)", psize);
+		return reason(why, whylen, "Go build info: pointer size %u (not 4 or 8)", psize);
 	if (flags & 2) {
 		size_t off = GO_BUILDINFO_HEADER;
 		for (int i = 0; i < 2; i++)
@@ -135,7 +124,7 @@ static int header_strings(const unsigned char *data, size_t len, const struct go
 		return 0;
 	}
 	if (mem == NULL)
-		return fail(why, whylen, "Go build info of a Go release before 1.18 "
+		return reason(why, whylen, "Go build info of a Go release before 1.18 "
 			    "(strings through pointers) is not read here");
 	for (int i = 0; i < 2; i++) {
 		uint64_t at = get_ptr(data + 16 + i * psize, psize, flags & 1);
@@ -152,10 +141,10 @@ static int dup_text(const void *s, size_t n, char **out, const char *what,
 		    char *why, size_t whylen)
 {
 	if (memchr(s, '\0', n) != NULL)
-		return fail(why, whylen, "Go build info: a NUL byte in the %s", what);
+		return reason(why, whylen, "Go build info: a NUL byte in the %s", what);
 	*out = strndup(s, n);
 	if (*out == NULL)
-		return fail(why, whylen, "%s", strerror(ENOMEM));
+		return reason(why, whylen, "%s", strerror(ENOMEM));
 	return 0;
 }
 
@@ -163,7 +152,7 @@ static int decode_strings(const unsigned char *str[2], const size_t slen[2],
 			  struct go_buildinfo *bi, char *why, size_t whylen)
 {
 	if (slen[0] == 0)
-		return fail(why, whylen, "Go build info without a toolchain version");
+		return reason(why, whylen, "Go build info without a toolchain version");
 	if (dup_text(str[0], slen[0], &bi->go_version, "toolchain version", why, whylen) < 0)
 		return -1;
 	if (slen[1] == 0)
@@ -171,7 +160,7 @@ static int decode_strings(const unsigned char *str[2], const size_t slen[2],
 	const char *mod = (const char *)str[1];
 	size_t n = slen[1];
 	if (n < 2 * MODINFO_FRAME + 1 || mod[n - MODINFO_FRAME - 1] != '\n')
-		return fail(why, whylen, "Go build info: the module info (%zu bytes) is not framed "
+		return reason(why, whylen, "Go build info: the module info (%zu bytes) is not framed "
 			    "as the go command frames it", n);
 	bi->has_modinfo = true;
 	return go_modinfo_parse(mod + MODINFO_FRAME, n - 2 * MODINFO_FRAME, bi, why, whylen);
@@ -182,10 +171,10 @@ int go_buildinfo_decode(const unsigned char *data, size_t len, const struct go_m
 {
 	memset(bi, 0, sizeof *bi);
 	if (len < GO_BUILDINFO_HEADER)
-		return fail(why, whylen, "Go build info: header truncated (%zu of %d bytes)",
+		return reason(why, whylen, "Go build info: header truncated (%zu of %d bytes)",
 			    len, GO_BUILDINFO_HEADER);
 	if (memcmp(data, GO_BUILDINFO_MAGIC, GO_BUILDINFO_MAGIC_LEN) != 0)
-		return fail(why, whylen, "Go build info: no header (magic) where it should start");
+		return reason(why, whylen, "Go build info: no header (magic) where it should start");
 
 	const unsigned char *str[2] = { NULL, NULL };
 	size_t slen[2] = { 0, 0 };

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "go_buildinfo.h"
+#include "reason.h"
 
 static int bad(char *why, size_t whylen, unsigned line, const char *what)
 {
-	snprintf(why, whylen, "Go build info: module info line %u: %s", line, what);
-	return -1;
+	return reason(why, whylen, "Go build info: module info line %u: %s", line, what);
 }
 
 static bool has_prefix(const char *s, size_t n, const char *prefix)
@@ -47,10 +47,7 @@ static int set(char **dst, const char *s, size_t n, char *why, size_t whylen)
 {
 	free(*dst);
 	*dst = strndup(s, n);
-	if (*dst != NULL)
-		return 0;
-	snprintf(why, whylen, "%s", strerror(ENOMEM));
-	return -1;
+	return *dst != NULL ? 0 : reason(why, whylen, "%s", strerror(ENOMEM));
 }
 
 /* "mod\tPATH\tVERSION[\tSUM]": two or three fields, the first two non-empty. */
@@ -102,10 +99,8 @@ static int build_line(const char *s, size_t n, struct go_buildinfo *bi, unsigned
 int go_modinfo_parse(const char *text, size_t len, struct go_buildinfo *bi,
 		     char *why, size_t whylen)
 {
-	if (memchr(text, '\0', len) != NULL) {
-		snprintf(why, whylen, "Go build info: a NUL byte in the module info");
-		return -1;
-	}
+	if (memchr(text, '\0', len) != NULL)
+		return reason(why, whylen, "Go build info: a NUL byte in the module info");
 	/* As the go command reads it: whole lines only, each ending in '\n'. */
 	unsigned line = 1;
 	for (const char *end = text + len; text < end; line++) {

@@ -15,6 +15,7 @@
 
 #include "cargo_audit.h"
 #include "elf_record.h"
+#include "reason.h"
 
 /* The most read of the compressed record: it never holds more than it
  * decompresses to. */
@@ -26,20 +27,14 @@ static int read_record(Elf *elf, int fd, char **name, char **version, char *why,
 	GElf_Shdr sh;
 	if (elf_record_section(elf, ".dep-v0", &sh) != 1)
 		return 0;
-	if (sh.sh_type == SHT_NOBITS || sh.sh_size == 0) {
-		snprintf(why, whylen, "section .dep-v0 is empty");
-		return -1;
-	}
-	if (sh.sh_size > COMPRESSED_MAX) {
-		snprintf(why, whylen, "section .dep-v0 holds %llu bytes (more than %u)",
-			 (unsigned long long)sh.sh_size, COMPRESSED_MAX);
-		return -1;
-	}
+	if (sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
+		return reason(why, whylen, "section .dep-v0 is empty");
+	if (sh.sh_size > COMPRESSED_MAX)
+		return reason(why, whylen, "section .dep-v0 holds %llu bytes (more than %u)",
+			      (unsigned long long)sh.sh_size, COMPRESSED_MAX);
 	unsigned char *z = malloc((size_t)sh.sh_size);
-	if (z == NULL) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
-		return -1;
-	}
+	if (z == NULL)
+		return reason(why, whylen, "%s", strerror(ENOMEM));
 	int r = -1;
 	if (elf_record_pread(fd, sh.sh_offset, z, (size_t)sh.sh_size) < 0)
 		snprintf(why, whylen, "section .dep-v0 runs past the end of the file");

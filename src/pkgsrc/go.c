@@ -22,6 +22,7 @@
 
 #include "go_buildinfo.h"
 #include "elf_record.h"
+#include "reason.h"
 
 /* The most read of a build info blob: the header and two strings of the
  * longest length accepted, with their lengths. */
@@ -60,10 +61,8 @@ static int decode_at(struct image *im, uint64_t off, uint64_t avail, struct go_b
 {
 	size_t n = avail < BLOB_MAX ? (size_t)avail : BLOB_MAX;
 	unsigned char *blob = malloc(n ? n : 1);
-	if (blob == NULL) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
-		return -1;
-	}
+	if (blob == NULL)
+		return reason(why, whylen, "%s", strerror(ENOMEM));
 	int r = -1;
 	if (elf_record_pread(im->fd, off, blob, n) < 0)
 		snprintf(why, whylen, "Go build info runs past the end of the file");
@@ -78,16 +77,9 @@ static int decode_at(struct image *im, uint64_t off, uint64_t avail, struct go_b
 static int from_section(struct image *im, const GElf_Shdr *sh, struct go_buildinfo *bi,
 			char *why, size_t whylen)
 {
-	unsigned char head[GO_BUILDINFO_HEADER];
-	if (sh->sh_type == SHT_NOBITS || sh->sh_size < GO_BUILDINFO_HEADER) {
-		snprintf(why, whylen, "section .go.buildinfo is truncated (%llu bytes)",
-			 sh->sh_type == SHT_NOBITS ? 0ULL : (unsigned long long)sh->sh_size);
-		return -1;
-	}
-	if (elf_record_pread(im->fd, sh->sh_offset, head, sizeof head) < 0) {
-		snprintf(why, whylen, "section .go.buildinfo lies past the end of the file");
-		return -1;
-	}
+	if (sh->sh_type == SHT_NOBITS || sh->sh_size < GO_BUILDINFO_HEADER)
+		return reason(why, whylen, "section .go.buildinfo is truncated (%llu bytes)",
+			      sh->sh_type == SHT_NOBITS ? 0ULL : (unsigned long long)sh->sh_size);
 	return decode_at(im, sh->sh_offset, sh->sh_size, bi, why, whylen);
 }
 
@@ -117,10 +109,8 @@ static int search_segment(struct image *im, const GElf_Phdr *ph, unsigned char *
 static int from_segments(struct image *im, struct go_buildinfo *bi, char *why, size_t whylen)
 {
 	unsigned char *buf = malloc(SCAN_STEP + GO_BUILDINFO_HEADER);
-	if (buf == NULL) {
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
-		return -1;
-	}
+	if (buf == NULL)
+		return reason(why, whylen, "%s", strerror(ENOMEM));
 	uint64_t budget = SCAN_MAX;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < im->phnum; i++) {
