@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The origins map (--origins FILE): a JSON object whose keys are absolute
+ * path patterns inside ROOT and whose values are the metadata to stamp,
+ *   { "/opt/java/" "**": {"type":"generic","name":"temurin-jdk","version":"21.0.5"} }
+ * (written here with the "**" apart, as C comments cannot hold it)
+ * Patterns: components separated by "/"; within a component "*" matches
+ * any run of characters and "?" any one (neither matches "/"; both match
+ * a leading "."); a component that is exactly "**" matches any number of
+ * components, none included.  Every other character is itself.  They are
+ * matched against the file's canonical path in ROOT (links resolved).
+ *
+ * When several patterns match, the most specific wins: the one with the
+ * most literal characters (everything but "*" and "?", slashes counted);
+ * on a tie, the one written first in FILE.  "/opt/java/bin/java" beats
+ * "/opt/java/bin/" "*", which beats "/opt/java/" "**".
+ *
+ * The map is the user's own statement, so a bad map is not skipped with a
+ * warning: open() fails with the reason (FILE, the key, what is wrong)
+ * and the command stops before it stamps anything.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+struct pattern {
+	char *text;
+	size_t literal;              /* characters that are not wildcards */
+	const struct pkgdb_package *pkg;
+};
+
+struct pkgsrc {
+	struct pkgsrc_root root;
+	struct pkgdb db;
+	struct pattern *p;
+	size_t n;
+};
+
+/* Does the component pattern P (up to '/' or the end) match the path
+ * component S (likewise)?  Backtracks to the last '*' only: linear in
+ * practice, quadratic at worst. */
+static bool match_component(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+	for (;;) {
+		bool pend = *p == '\0' || *p == '/', send = *s == '\0' || *s == '/';
+		if (!pend && *p == '*') {
+			star = ++p;
+			resume = s;
+			continue;
+		}
+		if (pend && send)
+			return true;
+		if (!pend && !send && (*p == '?' || *p == *s)) {
+			p++;
+			s++;
+			continue;
+		}
+		if (star == NULL || (resume != NULL && (*resume == '\0' || *resume == '/')))
+			return false;
+		p = star;
+		s = ++resume;
+	}
+}
+
+static const char *next_component(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	return slash ? slash + 1 : NULL;
+}
+
+/* P and S point just after a '/' of the pattern and of the path. */
+static bool match_from(const char *p, const char *s)
+{
+	if (strncmp(p, "**", 2) == 0 && (p[2] == '/' || p[2] == '\0')) {
+		if (p[2] == '\0')
+			return true;
+		/* "**" takes none, one, two... of the path's components. */
+		for (const char *t = s; t != NULL; t = next_component(t))
+			if (match_from(p + 3, t))
+				return true;
+		return false;
+	}
+	if (!match_component(p, s))
+		return false;
+	const char *np = next_component(p), *ns = next_component(s);
+	if (np == NULL || ns == NULL)
+		return np == NULL && ns == NULL;
+	return match_from(np, ns);
+}
+
+/* Why TEXT is not a pattern, or NULL. */
+static const char *bad_pattern(const char *text)
+{
+	if (text[0] != '/')
+		return "is not an absolute path";
+	for (const char *c = text + 1;; c = next_component(c)) {
+		size_t n = strcspn(c, "/");
+		if (n == 0)
+			return "has an empty component (\"//\" or a trailing \"/\")";
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return "has a \".\" or \"..\" component";
+		const char *dstar = strstr(c, "**");
+		if (dstar != NULL && dstar < c + n && n != 2)
+			return "uses \"**\" inside a component (it must be a whole component)";
+		if (c[n] == '\0')
+			return NULL;
+	}
+}
+
+static int fail(char *why, size_t whylen, const char *file, const char *key, const char *reason)
+{
+	if (key != NULL)
+		snprintf(why, whylen, "%s: \"%s\": %s", file, key, reason);
+	else
+		snprintf(why, whylen, "%s: %s", file, reason);
+	return -1;
+}
+
+/* The map's entries, in FILE's order, into SRC. */
+static int load(struct pkgsrc *src, json_object *map, const char *file, char *why, size_t whylen)
+{
+	size_t n = (size_t)json_object_object_length(map);
+	src->p = calloc(n ? n : 1, sizeof *src->p);
+	if (src->p == NULL)
+		return fail(why, whylen, file, NULL, strerror(ENOMEM));
+	json_object_object_foreach(map, key, value) {
+		const char *bad = bad_pattern(key);
+		if (bad != NULL)
+			return fail(why, whylen, file, key, bad);
+		if (!json_object_is_type(value, json_type_object))
+			return fail(why, whylen, file, key, "the metadata is not a JSON object");
+		char what[512], reason[768];
+		snprintf(what, sizeof what, "%s: \"%s\"", file, key);
+		struct pattern *p = &src->p[src->n];
+		p->pkg = pkgsrc_add_package(&src->db, value, what, reason, sizeof reason);
+		if (p->pkg == NULL) {
+			snprintf(why, whylen, "%s", reason);
+			return -1;
+		}
+		if ((p->text = strdup(key)) == NULL)
+			return fail(why, whylen, file, NULL, strerror(ENOMEM));
+		p->literal = strlen(key);
+		for (const char *c = key; *c; c++)
+			p->literal -= *c == '*' || *c == '?';
+		src->n++;
+	}
+	return 0;
+}
+
+static void origins_close(struct pkgsrc *src)
+{
+	if (src == NULL)
+		return;
+	for (size_t i = 0; i < src->n; i++)
+		free(src->p[i].text);
+	free(src->p);
+	pkgdb_free(&src->db);
+	free(src);
+}
+
+static int origins_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *why, size_t whylen)
+{
+	*src = NULL;
+	const char *file = root->origins_file;
+	if (file == NULL)
+		return 0;
+	char *text = NULL;
+	size_t len;
+	if (pkgsrc_read_host(file, PKGSRC_RECORD_MAX, &text, &len) != 0)
+		return fail(why, whylen, file, NULL, pkgsrc_read_error(errno, PKGSRC_RECORD_MAX));
+	json_tokener *tok = json_tokener_new();
+	if (tok == NULL) {
+		free(text);
+		return fail(why, whylen, file, NULL, strerror(ENOMEM));
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *map = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	bool whole = jerr == json_tokener_success && strlen(text) == len &&
+		     len - end == strspn(text + end, " \t\r\n");
+	json_tokener_free(tok);
+	free(text);
+	int r = -1;
+	if (jerr != json_tokener_success || !whole)
+		fail(why, whylen, file, NULL, jerr == json_tokener_continue ? "ends inside a JSON value"
+		     : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+		     : "is not one JSON value");
+	else if (!json_object_is_type(map, json_type_object))
+		fail(why, whylen, file, NULL, "is not a JSON object (path pattern: metadata)");
+	else if ((*src = calloc(1, sizeof **src)) == NULL)
+		fail(why, whylen, file, NULL, strerror(ENOMEM));
+	else if (((*src)->root = *root, load(*src, map, file, why, whylen)) == 0)
+		r = 0;
+	if (r != 0) {
+		origins_close(*src);
+		*src = NULL;
+	}
+	json_object_put(map);
+	return r;
+}
+
+static const struct pkgdb_package *origins_owner(struct pkgsrc *src, const char *path, int fd,
+						 const struct pkgdb_package **also)
+{
+	(void)fd;
+	*also = NULL;
+	const struct pattern *best = NULL;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct pattern *p = &src->p[i];
+		if ((best == NULL || p->literal > best->literal) && path[0] == '/' &&
+		    match_from(p->text + 1, path + 1))
+			best = p;
+	}
+	return best ? best->pkg : NULL;
+}
+
+const struct pkgsrc_ops pkgsrc_origins = {
+	.name = "origins",
+	.tier = PKGSRC_MAP,
+	.record_names = NULL,
+	.open = origins_open,
+	.add_record = NULL,
+	.owner = origins_owner,
+	.close = origins_close,
+};
