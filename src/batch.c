@@ -29,12 +29,17 @@ struct item {
 	bool via_symlink;            /* a followed symbolic link: dev/ino are its target's */
 	const char **links;          /* its other names, NULL-terminated */
 	size_t nlinks;
-	const struct pkgdb_package *pkg; /* its owner, with --from-dpkg/--from-rpm */
+	const struct pkgdb_package *pkg; /* its owner, with --from-* */
+	size_t source;               /* the source that named it (retrofit.h), or GIVEN */
 };
+
+/* An item stamped with the metadata given (--json, fields): no source's. */
+#define GIVEN SOURCES_MAX
 
 struct counts {
 	size_t stamped, unchanged, skipped, failed;
 	int worst;
+	size_t by_source[SOURCES_MAX + 1]; /* stamped, by the source that named them */
 };
 
 struct list {
@@ -42,7 +47,7 @@ struct list {
 	size_t n, cap;
 	struct counts skipped;       /* what the walk passed over */
 	bool verbose;
-	struct retrofit *rf;         /* the root's package database, or NULL */
+	struct retrofit *rf;         /* the root's package records, or NULL */
 	size_t unowned;              /* skipped: no package owns them */
 };
 
@@ -63,7 +68,7 @@ static int add_item(struct list *l, const char *path, const struct stat *st, boo
 	if (copy == NULL)
 		return -1;
 	l->items[l->n++] = (struct item){ .path = copy, .dev = st->st_dev, .ino = st->st_ino,
-					  .given = given };
+					  .given = given, .source = GIVEN };
 	return 0;
 }
 
@@ -181,31 +186,39 @@ static void free_list(struct list *l)
 	free(l->items);
 }
 
-/* With a package database: each file's owner, found by its name or by one
- * of its hard links' names.  Stamping, a file no package owns (or two
- * packages claim) is passed over unless fallback metadata was given;
- * checking, it is checked as any file. */
+/* With package records: each file's owner, found by its name or by one of
+ * its hard links' names.  Stamping, a file no package owns (or two records
+ * claim) is passed over unless fallback metadata was given; checking, it
+ * is checked as any file.  -v names each file's origin. */
 static int assign_owners(struct list *l, bool stamping, bool fallback)
 {
 	size_t out = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct item *it = &l->items[i];
-		const struct pkgdb_owner *o = retrofit_owner(l->rf, it->path);
-		for (size_t k = 0; o == NULL && k < it->nlinks; k++)
-			o = retrofit_owner(l->rf, it->links[k]);
+		const struct pkgdb_package *pkg, *also;
+		size_t source = GIVEN;
+		pkg = retrofit_owner(l->rf, it->path, &also, &source);
+		for (size_t k = 0; pkg == NULL && k < it->nlinks; k++)
+			pkg = retrofit_owner(l->rf, it->links[k], &also, &source);
 		char *why = NULL;
-		if (o != NULL && o->also != NULL) {
-			if (asprintf(&why, "listed by two packages (%s %s, %s %s)", o->pkg->name,
-				     o->pkg->arch, o->also->name, o->also->arch) < 0)
+		if (pkg != NULL && also != NULL) {
+			if (asprintf(&why, "listed by two packages of %s (%s %s, %s %s)",
+				     retrofit_source_name(l->rf, source), pkg->name,
+				     pkg->arch ? pkg->arch : "-", also->name,
+				     also->arch ? also->arch : "-") < 0)
 				return -1;
-		} else if (o != NULL) {
-			it->pkg = o->pkg;
+		} else if (pkg != NULL) {
+			it->pkg = pkg;
+			it->source = source;
+			if (l->verbose)
+				printf("%s: origin %s: %s\n", it->path,
+				       retrofit_source_name(l->rf, source), pkg->json);
 		} else if (!fallback && (why = strdup("owned by no package")) == NULL) {
 			return -1;
 		}
 		if (why != NULL && stamping) {
 			l->skipped.skipped++;
-			l->unowned += o == NULL;
+			l->unowned += pkg == NULL;
 			if (l->verbose)
 				printf("%s: skipped: %s\n", it->path, why);
 			free(why);
@@ -280,10 +293,12 @@ static void report_stamped(const struct cli *cli, const struct item *it,
 	if (rep->outside_page)
 		fprintf(stderr, "pkgnote: %s: warning: the note is outside the first page; "
 			"core dumps will not contain it\n", it->path);
-	if (rep->unchanged)
+	if (rep->unchanged) {
 		c->unchanged++;
-	else
+	} else {
 		c->stamped++;
+		c->by_source[it->source]++;
+	}
 	if (cli->verbose && cli->opts.in_place && !rep->unchanged && !rep->in_place)
 		fprintf(stderr, "pkgnote: %s: stamped by copy, not in place: %s\n", it->path,
 			rep->copied_because);
@@ -398,7 +413,8 @@ static void check_one(const struct cli *cli, const struct pkgnote_metadata *unus
 		problem = "package note outside the first page";
 	else if ((missing = missing_keys(json, cli->require)) != NULL)
 		problem = "package note lacks required keys";
-	else if (it->pkg != NULL && (disagrees = retrofit_disagreement(cli->retrofit, it->pkg, json)))
+	else if (it->pkg != NULL &&
+		 (disagrees = retrofit_disagreement(cli->retrofit, it->source, it->pkg, json)))
 		problem = disagrees;
 	if (problem == NULL) {
 		c->stamped++;
@@ -443,6 +459,8 @@ static void add_counts(struct counts *total, const struct counts *c)
 	total->unchanged += c->unchanged;
 	total->failed += c->failed;
 	total->worst = worse(total->worst, c->worst);
+	for (size_t i = 0; i <= SOURCES_MAX; i++)
+		total->by_source[i] += c->by_source[i];
 }
 
 static void work(const struct cli *cli, const struct pkgnote_metadata *md, const struct list *l, work_fn fn,
@@ -517,6 +535,24 @@ static void run_workers(const struct cli *cli, const struct pkgnote_metadata *md
 	}
 }
 
+/* " (dpkg 400, npm 12, given 3)": the files stamped, by the source that
+ * named them (in the order they are asked) or by the metadata given; with
+ * one source named (--from-dpkg), only when some files had the latter. */
+static void print_by_source(const struct retrofit *rf, const struct counts *c, bool all)
+{
+	if (c->stamped == 0 || (!all && c->by_source[GIVEN] == 0))
+		return;
+	const char *sep = " (";
+	for (size_t i = 0; i <= SOURCES_MAX; i++) {
+		if (c->by_source[i] == 0)
+			continue;
+		printf("%s%s %zu", sep, i == GIVEN ? "given" : retrofit_source_name(rf, i),
+		       c->by_source[i]);
+		sep = ", ";
+	}
+	printf(")");
+}
+
 static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, char **argv, bool checking)
 {
 	struct list l = { 0 };
@@ -544,10 +580,12 @@ static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, cha
 	if (checking && !cli->check_json && (many || total.failed))
 		printf("pkgnote: %zu checked, %zu ok, %zu with problems, %zu skipped\n",
 		       total.stamped + total.failed, total.stamped, total.failed, total.skipped);
-	else if (!checking && many && l.rf != NULL)
-		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped (%zu owned by no package), "
-		       "%zu failed\n", total.stamped, total.unchanged, total.skipped, l.unowned,
-		       total.failed);
+	else if (!checking && many && l.rf != NULL) {
+		printf("pkgnote: %zu stamped", total.stamped);
+		print_by_source(l.rf, &total, cli->db_kind == NULL);
+		printf(", %zu unchanged, %zu skipped (%zu owned by no package), %zu failed\n",
+		       total.unchanged, total.skipped, l.unowned, total.failed);
+	}
 	else if (!checking && many)
 		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed\n",
 		       total.stamped, total.unchanged, total.skipped, total.failed);

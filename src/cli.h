@@ -31,10 +31,11 @@ struct cli {
 	bool check_json;
 	const char *require;         /* check --require KEY,... */
 	long jobs;                   /* -j N; 0: one per processor */
-	const char *db_root;         /* --from-dpkg/--from-rpm ROOT, or NULL */
-	const char *db_kind;         /* "dpkg" or "rpm" */
+	const char *db_root;         /* --from-dpkg/--from-rpm/--from-packages ROOT, or NULL */
+	const char *db_kind;         /* the source named ("dpkg"), NULL for every source */
+	const char *origins_file;    /* --origins FILE, or NULL */
 	bool replace_notes;          /* --replace-notes: over notes files carry */
-	struct retrofit *retrofit;   /* the database read for this run (batch.c) */
+	struct retrofit *retrofit;   /* the records read for this run (batch.c) */
 	struct pkgnote_stamp_options opts;
 };
 

@@ -16,6 +16,7 @@
 
 #include "pkgdb.h"
 #include "pkgnote.h"
+#include "pkgsrc.h"
 #include "root_path.h"
 
 void pkgdb_warn(struct pkgdb *db, const char *fmt, ...)
@@ -287,4 +288,55 @@ void pkgdb_os_free(struct pkgdb_os *os)
 	free(os->version_id);
 	free(os->cpe);
 	memset(os, 0, sizeof *os);
+}
+
+struct pkgsrc {
+	struct pkgdb db;
+};
+
+int pkgdb_source_open(const struct pkgsrc_root *root,
+		      int (*read)(const char *root, struct pkgdb *db),
+		      struct pkgsrc **src, char *why, size_t whylen)
+{
+	*src = calloc(1, sizeof **src);
+	if (*src == NULL) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	struct pkgdb *db = &(*src)->db;
+	int r = read(root->root, db);
+	for (size_t i = 0; i < db->nwarnings; i++)
+		root->warn(root->warn_ctx, "%s", db->warnings[i]);
+	if (r != 0) {
+		snprintf(why, whylen, "%s", db->error);
+		pkgdb_source_close(*src);
+		*src = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+const struct pkgdb_package *pkgdb_source_owner(struct pkgsrc *src, const char *path, int fd,
+					       const struct pkgdb_package **also)
+{
+	(void)fd; /* the database says, not the file */
+	const struct pkgdb_owner *o = pkgdb_lookup(&src->db, path);
+	*also = o != NULL ? o->also : NULL;
+	return o != NULL ? o->pkg : NULL;
+}
+
+void pkgdb_source_close(struct pkgsrc *src)
+{
+	if (src == NULL)
+		return;
+	pkgdb_free(&src->db);
+	free(src);
+}
+
+bool pkgdb_root_has(int rootfd, const char *path)
+{
+	char real[4096];
+	struct stat st;
+	return root_resolve(rootfd, path, true, real, sizeof real) == 0 &&
+	       fstatat(rootfd, real[1] ? real + 1 : ".", &st, AT_SYMLINK_NOFOLLOW) == 0;
 }

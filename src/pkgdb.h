@@ -83,4 +83,25 @@ void pkgdb_parse_os_release(FILE *f, struct pkgdb_os *os);
 int pkgdb_read_dpkg(const char *root, struct pkgdb *db);
 int pkgdb_read_rpm(const char *root, struct pkgdb *db);
 
+/*
+ * The operations of the sources whose records are read whole into a pkgdb
+ * (the OS databases of src/pkgsrc/): their state is that database.
+ */
+struct pkgsrc;
+struct pkgsrc_root;
+
+/* open(): a new database filled by READ from ROOT, its warnings passed to
+ * root->warn; -1 with the reason in WHY (one line). */
+int pkgdb_source_open(const struct pkgsrc_root *root,
+		      int (*read)(const char *root, struct pkgdb *db),
+		      struct pkgsrc **src, char *why, size_t whylen);
+
+/* owner() and close(). */
+const struct pkgdb_package *pkgdb_source_owner(struct pkgsrc *src, const char *path, int fd,
+					       const struct pkgdb_package **also);
+void pkgdb_source_close(struct pkgsrc *src);
+
+/* PATH exists in the root (resolved inside it, the last component too). */
+bool pkgdb_root_has(int rootfd, const char *path);
+
 #endif

@@ -22,9 +22,11 @@
 
 static const char usage_text[] =
 	"Usage: pkgnote stamp (--json FILE|- | FIELDS) [OPTIONS] PATH...\n"
-	"       pkgnote stamp --from-dpkg|--from-rpm ROOT [OPTIONS] [PATH...]\n"
+	"       pkgnote stamp --from-packages|--from-dpkg|--from-rpm ROOT [OPTIONS]\n"
+	"                     [PATH...]\n"
 	"       pkgnote show [--json] [--use-files] BINARY|CORE...\n"
 	"       pkgnote check [--require KEY,...] [-r] [--json] PATH...\n"
+	"       pkgnote check --from-packages|--from-dpkg|--from-rpm ROOT [PATH...]\n"
 	"       pkgnote --help | --version\n"
 	"\n"
 	"Stamp ELF package metadata (a .note.package note, owner FDO, type\n"
@@ -43,16 +45,23 @@ static const char usage_text[] =
 	"                           VERSION_ID, CPE_NAME (default /etc/os-release)\n"
 	"                           Fields add keys to --json's object or replace\n"
 	"                           them; the result is validated like --json.\n"
-	"Metadata from a root's package database (stamp and check):\n"
-	"      --from-dpkg ROOT     each file owned by a package of ROOT's dpkg\n"
-	"                           database gets {type deb, os, osVersion (ROOT's\n"
-	"                           os-release), name, version, architecture}\n"
-	"      --from-rpm ROOT      the same from ROOT's rpm database (rpm --root):\n"
-	"                           {type rpm, name, version V-R, architecture,\n"
-	"                           osCpe}. PATHs must be below ROOT (default: ROOT,\n"
+	"Metadata from a root's package records (stamp and check):\n"
+	"      --from-packages ROOT every source of package records ROOT has, asked\n"
+	"                           in turn: the OS database (dpkg, rpm), records\n"
+	"                           of language packages, what a file records of\n"
+	"                           its build, the --origins map; the first that\n"
+	"                           names a file wins (doc/retrofit.md)\n"
+	"      --from-dpkg ROOT     ROOT's dpkg database only: {type deb, os,\n"
+	"                           osVersion (ROOT's os-release), name, version,\n"
+	"                           architecture}\n"
+	"      --from-rpm ROOT      ROOT's rpm database only (rpm --root): {type rpm,\n"
+	"                           name, version V-R, architecture, osCpe}.\n"
+	"                           PATHs must be below ROOT (default: ROOT,\n"
 	"                           walked). Files no package owns are skipped, or\n"
 	"                           get --json/FIELDS when given. check reports\n"
-	"                           notes that disagree with the database.\n"
+	"                           notes that disagree with the records.\n"
+	"      --origins FILE       with --from-packages: metadata by path pattern\n"
+	"                           for files no other record names\n"
 	"      --replace-notes      also stamp files that already carry a package\n"
 	"                           note (kept by default with --from-*)\n"
 	"stamp options:\n"
@@ -83,8 +92,9 @@ static const char usage_text[] =
 	"                           libraries that running processes have mapped\n"
 	"  -q, --quiet              print only errors, warnings and, for several\n"
 	"                           files, the summary line\n"
-	"  -v, --verbose            also say why files were skipped, and why\n"
-	"                           --in-place copied a file\n"
+	"  -v, --verbose            also say why files were skipped, why --in-place\n"
+	"                           copied a file, and with --from-* each file's\n"
+	"                           origin (the source and the metadata it gives)\n"
 	"show options:\n"
 	"      --json               print the stored JSON text as it is; for a\n"
 	"                           core, one JSON document of all its modules\n"
@@ -93,7 +103,8 @@ static const char usage_text[] =
 	"                           build-id matches\n"
 	"check options:\n"
 	"      --require KEY,...    the note must hold these keys\n"
-	"  -r, --recursive, --json (one JSON record per file), -v (list good files)\n"
+	"  -r, --recursive, --json (one JSON record per file), -v (list good files),\n"
+	"      --from-packages|--from-dpkg|--from-rpm ROOT, --origins FILE (above)\n"
 	"\n"
 	"With several files, the exit status is the highest that occurred:\n"
 	"  0  success\n"
@@ -107,21 +118,27 @@ static const char usage_text[] =
 	"  7  the written result failed verification (the input is untouched)\n"
 	"  8  internal error: a bug in pkgnote (nothing was written)\n";
 
-/* With --from-dpkg/--from-rpm ROOT and no PATH, ROOT is walked. */
-static void default_to_root(struct cli *cli, int *argc, char ***argv)
+/* With --from-* ROOT and no PATH, ROOT is walked.  --origins is one of
+ * --from-packages' sources. */
+static int default_to_root(struct cli *cli, int *argc, char ***argv)
 {
 	static char *root[1];
+	if (cli->origins_file != NULL && (cli->db_root == NULL || cli->db_kind != NULL))
+		return usage_error("--origins", "goes with --from-packages ROOT");
 	if (cli->db_root == NULL || *argc > 0)
-		return;
+		return -1;
 	root[0] = (char *)cli->db_root;
 	*argv = root;
 	*argc = 1;
 	cli->recursive = true;
+	return -1;
 }
 
 static int cmd_stamp(struct cli *cli, int argc, char **argv)
 {
-	default_to_root(cli, &argc, &argv);
+	int status = default_to_root(cli, &argc, &argv);
+	if (status >= 0)
+		return status;
 	if (argc == 0)
 		return usage_error("", "stamp needs at least one PATH");
 	if (cli->output != NULL && (argc != 1 || cli->recursive || cli->db_root))
@@ -131,7 +148,7 @@ static int cmd_stamp(struct cli *cli, int argc, char **argv)
 	struct pkgnote_metadata *md = NULL;
 	/* With a database, --json and fields are only for files no package owns. */
 	bool fallback = cli->json_path != NULL || fields_given(&cli->fields);
-	int status = cli->db_root && !fallback ? PKGNOTE_OK : metadata_build(cli, &md);
+	status = cli->db_root && !fallback ? PKGNOTE_OK : metadata_build(cli, &md);
 	if (status != PKGNOTE_OK)
 		return status;
 	cli->opts.output = cli->output;
@@ -191,7 +208,7 @@ enum {
 	OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES,
 	OPT_TYPE, OPT_NAME, OPT_PKGVERSION, OPT_ARCH, OPT_OS_RELEASE, OPT_DEBUGINFOD, OPT_SET,
 	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE, OPT_FROM_DPKG, OPT_FROM_RPM,
-	OPT_REPLACE_NOTES, OPT_IN_PLACE,
+	OPT_REPLACE_NOTES, OPT_IN_PLACE, OPT_FROM_PACKAGES, OPT_ORIGINS,
 };
 
 /* stamp takes --json FILE, show and check take a bare --json: the command
@@ -207,6 +224,8 @@ static const struct option stamp_options[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
 	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
+	{ "from-packages", required_argument, NULL, OPT_FROM_PACKAGES },
+	{ "origins", required_argument, NULL, OPT_ORIGINS },
 	{ "replace-notes", no_argument, NULL, OPT_REPLACE_NOTES },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -236,6 +255,8 @@ static const struct option check_options[] = {
 	{ "require", required_argument, NULL, OPT_REQUIRE },
 	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
 	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
+	{ "from-packages", required_argument, NULL, OPT_FROM_PACKAGES },
+	{ "origins", required_argument, NULL, OPT_ORIGINS },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
@@ -285,11 +306,13 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 		case OPT_REQUIRE: cli->require = optarg; break;
 		case OPT_FROM_DPKG:
 		case OPT_FROM_RPM:
+		case OPT_FROM_PACKAGES:
 			if (cli->db_root != NULL)
-				return usage_error(optarg, "one --from-dpkg or --from-rpm only");
+				return usage_error(optarg, "one --from-* option only");
 			cli->db_root = optarg;
-			cli->db_kind = c == OPT_FROM_RPM ? "rpm" : "dpkg";
+			cli->db_kind = c == OPT_FROM_RPM ? "rpm" : c == OPT_FROM_DPKG ? "dpkg" : NULL;
 			break;
+		case OPT_ORIGINS: cli->origins_file = optarg; break;
 		case OPT_REPLACE_NOTES: cli->replace_notes = true; break;
 		case 'r': cli->recursive = true; break;
 		case 'j':
@@ -325,7 +348,9 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	default_to_root(cli, &argc, &argv);
+	int status = default_to_root(cli, &argc, &argv);
+	if (status >= 0)
+		return status;
 	if (argc == 0)
 		return usage_error("", "check needs at least one PATH");
 	return run_check(cli, argc, argv);

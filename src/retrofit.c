@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What batch mode needs from a root's package database: reading it once,
+ * What batch mode needs from a root's package records: reading them once,
  * mapping the paths the walk finds (ROOT/usr/bin/ls) to the root's own
  * paths (/usr/bin/ls, resolved inside the root as the database's paths
  * were), and comparing a note with the owner's record for check.
@@ -36,8 +36,8 @@ int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit
 	while (rf->rootlen > 0 && rf->root[rf->rootlen - 1] == '/')
 		rf->rootlen--;
 	if (cli->opts.follow_symlinks)
-		return usage_error("--follow-symlinks", "not with --from-dpkg/--from-rpm "
-				   "(a link in a root is the root's, not the host's)");
+		return usage_error("--follow-symlinks", "not with --from-dpkg/--from-rpm/"
+				   "--from-packages (a link in a root is the root's, not the host's)");
 	char *real_root = realpath(rf->root, NULL);
 	for (int i = 0; i < argc; i++) {
 		/* Textually below ROOT, and not led out of it by a symbolic link
@@ -50,7 +50,7 @@ int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit
 		if (!below_root(rf, argv[i]) || (real_root != NULL && !inside)) {
 			free(real_root);
 			return usage_error(argv[i], "is not ROOT or a path below it "
-					   "(with --from-dpkg/--from-rpm ROOT)");
+					   "(with --from-* ROOT)");
 		}
 	}
 	free(real_root);
@@ -59,12 +59,10 @@ int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit
 		fprintf(stderr, "pkgnote: %s: cannot open: %s\n", rf->root, strerror(errno));
 		return PKGNOTE_IO;
 	}
-	int r = strcmp(cli->db_kind, "rpm") == 0 ? pkgdb_read_rpm(rf->root, &rf->db)
-						 : pkgdb_read_dpkg(rf->root, &rf->db);
-	for (size_t i = 0; i < rf->db.nwarnings; i++)
-		fprintf(stderr, "pkgnote: warning: %s\n", rf->db.warnings[i]);
-	if (r != 0) {
-		fprintf(stderr, "pkgnote: %s\n", rf->db.error);
+	char why[1024];
+	if (sources_open(&rf->src, rf->root, rf->res.rootfd, cli->db_kind, cli->origins_file,
+			 why, sizeof why) != 0) {
+		fprintf(stderr, "pkgnote: %s\n", why);
 		return PKGNOTE_IO;
 	}
 	return PKGNOTE_OK;
@@ -72,19 +70,26 @@ int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit
 
 void retrofit_end(struct retrofit *rf)
 {
-	pkgdb_free(&rf->db);
+	sources_close(&rf->src);
 	if (rf->res.rootfd >= 0)
 		close(rf->res.rootfd);
 	rf->res.rootfd = -1;
 }
 
-const struct pkgdb_owner *retrofit_owner(struct retrofit *rf, const char *path)
+const struct pkgdb_package *retrofit_owner(struct retrofit *rf, const char *path,
+					   const struct pkgdb_package **also, size_t *source)
 {
 	char inroot[4096];
+	*also = NULL;
 	if (!below_root(rf, path) ||
 	    root_resolve_cached(&rf->res, path + rf->rootlen, inroot, sizeof inroot) != 0)
 		return NULL;
-	return pkgdb_lookup(&rf->db, inroot);
+	return sources_owner(&rf->src, inroot, path, also, source);
+}
+
+const char *retrofit_source_name(const struct retrofit *rf, size_t source)
+{
+	return rf->src.ops[source]->name;
 }
 
 static const char *field(json_object *obj, const char *key)
@@ -99,23 +104,29 @@ static bool either(const char *got, const char *a, const char *b)
 	return got == NULL || (a && strcmp(got, a) == 0) || (b && strcmp(got, b) == 0);
 }
 
-char *retrofit_disagreement(const struct retrofit *rf, const struct pkgdb_package *pkg,
-			    const char *json)
+char *retrofit_disagreement(const struct retrofit *rf, size_t source,
+			    const struct pkgdb_package *pkg, const char *json)
 {
-	json_object *obj = json_tokener_parse(json);
-	if (obj == NULL)
-		return NULL;
+	json_object *obj = json_tokener_parse(json), *want = json_tokener_parse(pkg->json);
+	char *why = NULL;
+	if (obj == NULL || want == NULL)
+		goto out;
 	const char *type = field(obj, "type"), *name = field(obj, "name"),
 		   *version = field(obj, "version"), *arch = field(obj, "architecture");
-	const char *want_type = strcmp(rf->db.kind, "rpm") == 0 ? "rpm" : "deb";
-	char *why = NULL;
-	if (!either(type, want_type, NULL) || !either(name, pkg->name, pkg->source) ||
-	    !either(version, pkg->version, pkg->source_version) || !either(arch, pkg->arch, NULL)) {
-		if (asprintf(&why, "package note (%s %s %s) disagrees with the %s database (%s %s %s)",
+	/* A record without an architecture (npm's) takes any. */
+	if (!either(type, field(want, "type"), NULL) || !either(name, pkg->name, pkg->source) ||
+	    !either(version, pkg->version, pkg->source_version) ||
+	    (pkg->arch != NULL && !either(arch, pkg->arch, NULL))) {
+		const struct pkgsrc_ops *ops = rf->src.ops[source];
+		if (asprintf(&why, "package note (%s %s %s) disagrees with the %s %s (%s %s %s)",
 			     name ? name : "-", version ? version : "-", arch ? arch : "-",
-			     rf->db.kind, pkg->name, pkg->version, pkg->arch) < 0)
+			     ops->name, ops->tier == PKGSRC_OS ? "database" : "records",
+			     pkg->name, pkg->version ? pkg->version : "-",
+			     pkg->arch ? pkg->arch : "-") < 0)
 			why = NULL;
 	}
+out:
 	json_object_put(obj);
+	json_object_put(want);
 	return why;
 }

@@ -4,33 +4,43 @@
 
 #include "pkgdb.h"
 #include "root_path.h"
+#include "sources.h"
 
 struct cli;
 
 /*
- * Batch mode over a root with a package database (--from-dpkg ROOT,
- * --from-rpm ROOT): the database read once, and the walk's paths (all
- * below ROOT) turned into the root's own paths to look owners up.
+ * Batch mode over a root's package records (--from-dpkg ROOT, --from-rpm
+ * ROOT: that database; --from-packages ROOT: every source the root has):
+ * the records read once, and the walk's paths (all below ROOT) turned into
+ * the root's own paths to look owners up.
  */
 struct retrofit {
-	struct pkgdb db;
+	struct sources src;
 	const char *root;
 	size_t rootlen;              /* of ROOT as given, without trailing slashes */
 	struct root_resolver res;    /* its rootfd is ROOT, opened O_PATH */
 };
 
-/* Check that every PATH is ROOT or below it, read the database and print
- * its warnings.  Returns PKGNOTE_OK or the exit status (the reason said). */
+/* Check that every PATH is ROOT or below it, open ROOT's sources and
+ * print their warnings.  Returns PKGNOTE_OK or the exit status (the reason
+ * said); retrofit_end() is called either way. */
 int retrofit_begin(const struct cli *cli, int argc, char **argv, struct retrofit *rf);
 void retrofit_end(struct retrofit *rf);
 
-/* The owner of a file found at PATH (a walk path, below ROOT), or NULL. */
-const struct pkgdb_owner *retrofit_owner(struct retrofit *rf, const char *path);
+/* The owner of a file found at PATH (a walk path, below ROOT), or NULL;
+ * *ALSO a second claimant, *SOURCE the index (rf->src) of the source that
+ * named it. */
+const struct pkgdb_package *retrofit_owner(struct retrofit *rf, const char *path,
+					   const struct pkgdb_package **also, size_t *source);
 
-/* Why the note's JSON disagrees with PKG (malloc'd, one line), or NULL.
- * A note may name the binary package or its source (Debian's link-time
- * notes name the source package and its version). */
-char *retrofit_disagreement(const struct retrofit *rf, const struct pkgdb_package *pkg,
-			    const char *json);
+/* The name of source number SOURCE ("dpkg"). */
+const char *retrofit_source_name(const struct retrofit *rf, size_t source);
+
+/* Why the note's JSON disagrees with PKG, named by source number SOURCE
+ * (malloc'd, one line), or NULL.  A note may name the binary package or
+ * its source (Debian's link-time notes name the source package and its
+ * version). */
+char *retrofit_disagreement(const struct retrofit *rf, size_t source,
+			    const struct pkgdb_package *pkg, const char *json);
 
 #endif

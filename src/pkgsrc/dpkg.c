@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "pkgdb.h"
+#include "pkgsrc.h"
 #include "root_path.h"
 
 #define DPKG_DIR "/var/lib/dpkg"
@@ -444,3 +445,24 @@ out:
 	free_reader(&r);
 	return rc;
 }
+
+/* -- the source (src/pkgsrc.h) ---------------------------------------------- */
+
+static int dpkg_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *why, size_t whylen)
+{
+	*src = NULL;
+	if (!pkgdb_root_has(root->rootfd, DPKG_DIR "/status")) {
+		snprintf(why, whylen, "%s%s: no dpkg database (no status file)",
+			 strcmp(root->root, "/") == 0 ? "" : root->root, DPKG_DIR);
+		return 0;
+	}
+	return pkgdb_source_open(root, pkgdb_read_dpkg, src, why, whylen);
+}
+
+const struct pkgsrc_ops pkgsrc_dpkg = {
+	.name = "dpkg",
+	.tier = PKGSRC_OS,
+	.open = dpkg_open,
+	.owner = pkgdb_source_owner,
+	.close = pkgdb_source_close,
+};

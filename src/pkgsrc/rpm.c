@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "pkgdb.h"
+#include "pkgsrc.h"
 #include "root_path.h"
 
 /* %{=TAG}: a package's one value, repeated on every line of its files. */
@@ -176,3 +177,25 @@ out:
 	close(rootfd);
 	return rc;
 }
+
+/* -- the source (src/pkgsrc.h) ---------------------------------------------- */
+
+static int rpm_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *why, size_t whylen)
+{
+	char dbpath[4096];
+	*src = NULL;
+	if (find_dbpath(root->rootfd, dbpath, sizeof dbpath) != 0) {
+		snprintf(why, whylen, "%s: no rpm database (usr/lib/sysimage/rpm, var/lib/rpm)",
+			 root->root);
+		return 0;
+	}
+	return pkgdb_source_open(root, pkgdb_read_rpm, src, why, whylen);
+}
+
+const struct pkgsrc_ops pkgsrc_rpm = {
+	.name = "rpm",
+	.tier = PKGSRC_OS,
+	.open = rpm_open,
+	.owner = pkgdb_source_owner,
+	.close = pkgdb_source_close,
+};

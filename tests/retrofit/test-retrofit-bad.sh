@@ -55,6 +55,11 @@ expect_unstamped "no dpkg database: nothing stamped" "$R/usr/bin/a"
 err=$("$PKGNOTE" stamp --from-rpm "$R" 2>&1 >/dev/null); rc=$?
 one_line "no rpm database" $rc 6 "$err" "no rpm database"
 
+err=$("$PKGNOTE" stamp --from-packages "$R" 2>&1 >/dev/null); rc=$?
+one_line "--from-packages on a root without records" $rc 6 "$err" "no package records"
+err=$("$PKGNOTE" stamp --from-dpkg "$R" --origins /dev/null 2>&1 >/dev/null); rc=$?
+one_line "--origins without --from-packages" $rc 2 "$(head -n 1 <<<"$err")" "goes with --from-packages"
+
 # -- truncated status: the cut stanza's files are skipped ---------------------------
 R=$(newroot trunc a b)
 { stanza a 1.0-1; printf 'Package: b\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.0'; } >"$R/var/lib/dpkg/status"

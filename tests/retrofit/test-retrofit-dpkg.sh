@@ -75,6 +75,8 @@ expect_eq "stamp --from-dpkg exits 0" "$rc" 0 || sed 's/^/      | /' "$WORK/stam
 [[ $summary =~ ^pkgnote:\ ([0-9]+)\ stamped,\ ([0-9]+)\ unchanged,\ [0-9]+\ skipped\ \(([0-9]+)\ owned\ by\ no\ package\),\ 0\ failed$ ]] &&
     ((BASH_REMATCH[1] > 500)) && pass "summary: ${BASH_REMATCH[1]} stamped, none failed" ||
     fail "summary line: $summary"
+grep -q "^$R/usr/bin/ls: origin dpkg: {\"type\":\"deb\"" <<<"$out" &&
+    pass "-v names each file's origin" || fail "-v: no origin line for ls"
 unowned=$(grep -c ': skipped: owned by no package$' <<<"$out")
 [[ $summary == *"($unowned owned by no package)"* ]] && grep -q "^$R/usr/local/bin/mine: skipped: owned by no package$" <<<"$out" &&
     pass "unowned files are counted ($unowned) and listed with -v (usr/local/bin/mine)" ||
@@ -150,6 +152,9 @@ done
 out=$("$PKGNOTE" check --from-dpkg "$R")
 expect_eq "check --from-dpkg: every note agrees with the database" \
     "$(grep -v '^pkgnote:' <<<"$out")" "$R/usr/local/bin/mine: no package note"
+out=$("$PKGNOTE" check --from-packages "$R")
+expect_eq "check --from-packages: the same (the dpkg database found by itself)" \
+    "$(grep -v '^pkgnote:' <<<"$out")" "$R/usr/local/bin/mine: no package note"
 "$PKGNOTE" stamp --name someone-else --version 9 --arch amd64 --type deb -q "$R/usr/bin/cat"
 out=$("$PKGNOTE" check --from-dpkg "$R"); rc=$?
 grep -q "^$R/usr/bin/cat: package note (someone-else 9 amd64) disagrees with the dpkg database (coreutils " <<<"$out" &&
@@ -160,6 +165,9 @@ out=$("$PKGNOTE" stamp --from-dpkg "$R" -q)
     fail "second run: $(tail -n 1 <<<"$out")"
 note_json "$R/usr/bin/cat" | grep -q someone-else && pass "without --replace-notes a note is kept" ||
     fail "a note was replaced without --replace-notes"
+out=$("$PKGNOTE" check --from-packages "$R" "$R/usr/bin/cat"); rc=$?
+grep -q "^$R/usr/bin/cat: package note (someone-else 9 amd64) disagrees with the dpkg database (coreutils " <<<"$out" &&
+    [[ $rc == 1 ]] && pass "check --from-packages reports it too" || fail "check --from-packages: rc $rc: $out"
 "$PKGNOTE" stamp --from-dpkg "$R" --replace-notes -q "$R/usr/bin/cat" >/dev/null
 expect_owner /usr/bin/cat coreutils "--replace-notes"
 verify=$(in_root dpkg --verify coreutils 2>&1)

@@ -56,6 +56,7 @@ for f in greet libgreet.so.1 hello; do
     note_json "$B/$f" >/dev/null && fail "rpmbuild stamped $f (the hook is meant to be off)"
 done
 
+cp -a "$R" "$WORK/root2"
 out=$("$PKGNOTE" stamp --from-rpm "$R" -v 2>"$WORK/err"); rc=$?
 expect_eq "stamp --from-rpm exits 0" "$rc" 0 || sed 's/^/      | /' "$WORK/err"
 [[ $(tail -n 1 <<<"$out") =~ ^pkgnote:\ 3\ stamped,\ 0\ unchanged,\ [0-9]+\ skipped\ \(1\ owned\ by\ no\ package\),\ 0\ failed$ ]] &&
@@ -66,6 +67,16 @@ for f in /usr/bin/greet /usr/lib64/libgreet.so.1 /usr/bin/hello; do
     want=$(IFS=$'\t' read -r n v a <<<"$q"; jq -cn --arg n "$n" --arg v "$v" --arg a "$a" \
         '{type:"rpm",name:$n,version:$v,architecture:$a,osCpe:"cpe:/o:pkgnote:retrofit-test:1"}')
     expect_eq "$f carries what rpm -qf says ($q)" "$(note_json "$R$f")" "$want"
+done
+# --from-packages finds the rpm database by itself and gives the same notes.
+out=$("$PKGNOTE" stamp --from-packages "$WORK/root2" -v 2>"$WORK/err2"); rc=$?
+expect_eq "stamp --from-packages exits 0" "$rc" 0 || sed 's/^/      | /' "$WORK/err2"
+[[ $(tail -n 1 <<<"$out") =~ ^pkgnote:\ 3\ stamped\ \(rpm\ 3\),\ 0\ unchanged,\ [0-9]+\ skipped\ \(1\ owned\ by\ no\ package\),\ 0\ failed$ ]] &&
+    pass "--from-packages summary: 3 stamped, all by rpm" || fail "--from-packages summary: $(tail -n 1 <<<"$out")"
+grep -q "^$WORK/root2/usr/bin/greet: origin rpm: {\"type\":\"rpm\",\"name\":\"pn-greet\"" <<<"$out" &&
+    pass "-v names the origin of each file" || fail "-v origin: $(grep greet <<<"$out")"
+for f in /usr/bin/greet /usr/lib64/libgreet.so.1 /usr/bin/hello; do
+    cmp -s "$R$f" "$WORK/root2$f" || fail "--from-packages and --from-rpm give different bytes: $f"
 done
 note_json "$R/usr/local/bin/mine" >/dev/null && fail "an unowned file was stamped" ||
     pass "an unowned file carries no note"
