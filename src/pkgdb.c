@@ -57,7 +57,9 @@ static void add(json_object *obj, const char *key, const char *value)
 }
 
 /* The shape of each distribution's own link-time notes: Debian's
- * (dh-package-notes) names os and osVersion, Fedora's names osCpe. */
+ * (dh-package-notes) names os and osVersion, Fedora's names osCpe.  The
+ * os keys belong to the OS's own packages only: other types (a source
+ * that passes OS as NULL, or a language package) get none. */
 static struct pkgnote_metadata *package_metadata(struct pkgdb *db, const char *type,
 						 const struct pkgdb_os *os, const char *name,
 						 const char *version, const char *arch)
@@ -65,7 +67,8 @@ static struct pkgnote_metadata *package_metadata(struct pkgdb *db, const char *t
 	json_object *obj = json_object_new_object();
 	if (obj == NULL)
 		return NULL;
-	bool deb = strcmp(type, "deb") == 0;
+	bool deb = os != NULL && strcmp(type, "deb") == 0;
+	bool rpm = os != NULL && strcmp(type, "rpm") == 0;
 	add(obj, "type", type);
 	if (deb) {
 		add(obj, "os", os->id);
@@ -74,7 +77,7 @@ static struct pkgnote_metadata *package_metadata(struct pkgdb *db, const char *t
 	add(obj, "name", name);
 	add(obj, "version", version);
 	add(obj, "architecture", arch);
-	if (!deb)
+	if (rpm)
 		add(obj, "osCpe", os->cpe);
 	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 							  JSON_C_TO_STRING_NOSLASHESCAPE);

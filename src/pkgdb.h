@@ -45,7 +45,8 @@ struct pkgdb_os {
 };
 
 /* A package with the given fields (copied); its JSON is built from TYPE,
- * OS (its dpkg or rpm part) and the fields.  NULL with db->error set when
+ * OS (the os keys of a "deb" or "rpm" package; NULL or another TYPE:
+ * none) and the fields.  NULL with db->error set when
  * memory runs out or the metadata is not valid (then nothing is added). */
 struct pkgdb_package *pkgdb_add_package(struct pkgdb *db, const char *type,
 					 const struct pkgdb_os *os, const char *name,
