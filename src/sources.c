@@ -33,6 +33,7 @@ static struct {
 	const struct sources *s;
 	size_t skip;                 /* the walk's root prefix, left out of in-root paths */
 	int failed;                  /* errno of an add_record that ran out of memory */
+	size_t found[SOURCES_MAX];   /* records handed to each source */
 } walk;
 
 static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -50,6 +51,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 				walk.failed = ENOMEM;
 				return -1;
 			}
+			walk.found[i]++;
 			break;
 		}
 	}
@@ -72,12 +74,33 @@ static int walk_records(const struct sources *s, const char *root, char *why, si
 	walk.s = s;
 	walk.skip = strcmp(real, "/") == 0 ? 0 : strlen(real);
 	walk.failed = 0;
+	memset(walk.found, 0, sizeof walk.found);
 	int r = nftw(real, visit, 32, FTW_PHYS);
 	if (r != 0)
 		snprintf(why, whylen, "%s: cannot walk for package records: %s", root,
 			 strerror(walk.failed ? walk.failed : errno));
 	free(real);
 	return r != 0 ? -1 : 0;
+}
+
+/* A source whose records lie in the tree (record_names) and that the walk
+ * found none of is closed: it cannot name a file, and a root with no
+ * records at all is refused as such. */
+static void drop_unfound(struct sources *s)
+{
+	bool walked = false;
+	for (size_t i = 0; i < s->n; i++)
+		walked |= s->ops[i]->record_names != NULL;
+	size_t out = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (walked && s->ops[i]->record_names != NULL && walk.found[i] == 0) {
+			s->ops[i]->close(s->src[i]);
+			continue;
+		}
+		s->ops[out] = s->ops[i];
+		s->src[out++] = s->src[i];
+	}
+	s->n = out;
 }
 
 /* Open one source; -1 (WHY set) when its records cannot be read, or when
@@ -117,12 +140,15 @@ int sources_open(struct sources *s, const char *root, int rootfd, const char *on
 			if (open_one(s, ops, only != NULL, why, whylen) != 0)
 				return -1;
 		}
+	if (walk_records(s, root, why, whylen) != 0)
+		return -1;
+	drop_unfound(s);
 	if (s->n == 0) {
 		snprintf(why, whylen, "%s: no package records (no database of a known "
 			 "kind, no records of packages installed in it)", root);
 		return -1;
 	}
-	return walk_records(s, root, why, whylen);
+	return 0;
 }
 
 const struct pkgdb_package *sources_owner(const struct sources *s, const char *path,
