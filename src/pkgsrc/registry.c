@@ -10,14 +10,21 @@
 #include "pkgsrc.h"
 
 extern const struct pkgsrc_ops pkgsrc_dpkg, pkgsrc_rpm;
+extern const struct pkgsrc_ops pkgsrc_conda, pkgsrc_python, pkgsrc_npm, pkgsrc_origins;
 
 const struct pkgsrc_ops *const pkgsrc_table[] = {
 	/* PKGSRC_OS */
 	&pkgsrc_dpkg,
 	&pkgsrc_rpm,
-	/* PKGSRC_LANGUAGE */
+	/* PKGSRC_LANGUAGE: conda first, as the installer of a prefix whose
+	 * Python packages also carry pip's records (conda-meta names the
+	 * build that is on disk) */
+	&pkgsrc_conda,
+	&pkgsrc_python,
+	&pkgsrc_npm,
 	/* PKGSRC_BUILD_INFO */
 	/* PKGSRC_MAP */
+	&pkgsrc_origins,
 	NULL,
 };
 
