@@ -202,10 +202,14 @@ static int assign_owners(struct list *l, bool stamping, bool fallback)
 			pkg = retrofit_owner(l->rf, it->links[k], &also, &source);
 		char *why = NULL;
 		if (pkg != NULL && also != NULL) {
-			if (asprintf(&why, "listed by two packages of %s (%s %s, %s %s)",
+			/* Name and version tell two wheels apart; the
+			 * architecture two Multi-Arch packages. */
+			if (asprintf(&why, "listed by two packages of %s (%s %s%s%s, %s %s%s%s)",
 				     retrofit_source_name(l->rf, source), pkg->name,
-				     pkg->arch ? pkg->arch : "-", also->name,
-				     also->arch ? also->arch : "-") < 0)
+				     pkg->version ? pkg->version : "-", pkg->arch ? " " : "",
+				     pkg->arch ? pkg->arch : "", also->name,
+				     also->version ? also->version : "-", also->arch ? " " : "",
+				     also->arch ? also->arch : "") < 0)
 				return -1;
 		} else if (pkg != NULL) {
 			it->pkg = pkg;
