@@ -35,11 +35,14 @@
 # in REFUSAL_OK below, where page 1 holds code and nothing may move (the
 # refusal must then leave the file untouched, and --allow-outside-page must
 # give a file that still runs and carries the JSON).
+# The kinds run in the order of a seed within a time budget
+# (tests/lib/budget.sh): a third of a long suite's, or 300 s by hand.
 # Exit 77 when ARCH's cross gcc is not installed.
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 . "$SOURCE_ROOT/tests/cross/crosslib.sh"
+. "$SOURCE_ROOT/tests/lib/budget.sh"
 
 arch=${1:?usage: test-cross.sh ARCH [KIND...]}
 shift
@@ -49,6 +52,7 @@ if ! why=$(cx_have_gcc); then
     exit 77
 fi
 tl_need_pkgnote
+bu_begin "cross-$arch" 300 33
 QEMU_OK=1
 if ! qemu_why=$(cx_have_qemu); then
     QEMU_OK=0
@@ -393,7 +397,10 @@ restamp_longer() {
     done
 }
 
-for tk in "${kinds[@]}"; do
+bu_loop kinds 100 "${#kinds[@]}"
+while read -r tk <&3; do
+    bu_more || break
+    bu_done
     label="$arch $tk"
     echo
     echo "== $label"
@@ -426,7 +433,8 @@ for tk in "${kinds[@]}"; do
         without_sections "$l" "$arch $tk" "$orig" "$want_run"
     done
     restamp_longer "$label" "$orig" "$want_run"
-done
+done 3< <(printf '%s\n' "${kinds[@]}" | bu_shuffle)
+bu_end
 
 # 4. a relocatable object is refused, untouched
 info "--in-place: $IP_WENT of $IP_TRIED first stamps went in place, the others were copied; all gave the copy's bytes"
@@ -446,4 +454,5 @@ else
     fail "$arch: cannot compile hello.o: $(cat "$WORK/obj/err")"
 fi
 
+bu_report
 tl_finish

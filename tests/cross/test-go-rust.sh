@@ -14,13 +14,17 @@
 # walk show exactly the compact JSON, one note, n_descsz strlen+1; no new
 # eu-elflint --gnu-ld complaints; the program prints what the unstamped one
 # prints (natively or under qemu); stamping again changes no byte.
+# The cases run in the order of a seed within a time budget
+# (tests/lib/budget.sh): half a long suite's, or 450 s by hand.
 # A case whose toolchain is missing is skipped; all missing: exit 77.
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 . "$SOURCE_ROOT/tests/cross/crosslib.sh"
+. "$SOURCE_ROOT/tests/lib/budget.sh"
 
 tl_need_pkgnote
+bu_begin go-rust 450 50
 cases=("$@")
 ((${#cases[@]})) || cases=(go-static go-cgo go-arm64 go-s390x go-arm go-386 rust rust-static rust-lld clang-lld-pie clang-lld-static)
 tl_setup
@@ -137,7 +141,10 @@ run() {
     echo "[exit $rc]"
 }
 
-for c in "${cases[@]}"; do
+bu_loop cases 100 "${#cases[@]}"
+while read -r c <&3; do
+    bu_more || break
+    bu_done
     echo
     echo "== $c"
     dir=$WORK/$c
@@ -171,6 +178,8 @@ for c in "${cases[@]}"; do
     else
         fail "$c: re-stamping failed: $out"
     fi
-done
+done 3< <(printf '%s\n' "${cases[@]}" | bu_shuffle)
+bu_end
+bu_report
 
 tl_finish

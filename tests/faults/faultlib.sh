@@ -4,7 +4,7 @@
 # or append-only (IMMUTABLE) are undone at exit, and meson's SIGTERM at a
 # timeout exits through that trap; IS_ROOT and HAVE_STRACE say which parts
 # can run; FAULTS counts the faults injected, LOST the files lost or
-# corrupted (LOST_WHAT says which).
+# corrupted (LOST_WHAT says which).  Needs budget.sh sourced.
 FAULTS=0
 LOST=0
 LOST_WHAT=()
@@ -24,6 +24,15 @@ trap 'exit 143' TERM INT
 
 IS_ROOT=0; [[ $(id -u) == 0 ]] && IS_ROOT=1
 HAVE_STRACE=0; command -v strace >/dev/null && HAVE_STRACE=1
+
+# fl_loop NAME TOTAL: a budgeted loop of TOTAL points starts (bu_loop); it
+# may use an equal part of the time left with the FL_LOOPS loops still to
+# come (the suite counts the part after its last loop as one).
+FL_LOOPS=1
+fl_loop() {
+    bu_loop "$1" $((100 / (FL_LOOPS > 1 ? FL_LOOPS : 1))) "$2"
+    ((FL_LOOPS > 1)) && FL_LOOPS=$((FL_LOOPS - 1))
+}
 
 # fl_preload LIB: the LD_PRELOAD value that loads LIB into PKGNOTE; in a
 # sanitizer build the sanitizer's runtime must come first among them.

@@ -26,6 +26,9 @@
 #   running    fixtures/sleeper.c stamped while it runs (and a library while
 #              a process has it mapped): the process finishes normally, the
 #              file on disk is stamped
+# The per-point parts (kill at every system call, timed kills, errors) run
+# their points in the order of a seed within a time budget
+# (tests/lib/budget.sh); each prints how many it covered.
 # Prints the number of faults injected and of files lost or corrupted.
 # Needs root for the mounts and chattr (those parts skip otherwise), strace
 # for the system-call parts.
@@ -34,6 +37,8 @@ set -uo pipefail
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
 
 tl_begin
+. "$SOURCE_ROOT/tests/lib/budget.sh"
+bu_begin faults 900
 
 J=$WORK/json/short.json
 WANT=$JSON_SHORT
@@ -234,7 +239,9 @@ kill_at_syscalls() {
     local n=$1 points total=0 killed=0 ok=0 sc nth rc d=$WORK/k-$1
     points=$(syscall_points "$n")
     [[ -n $points ]] || { fail "kill $n: no system calls traced"; return; }
+    fl_loop "kill-$n" "$(wc -l <<<"$points")"
     while read -r sc nth; do
+        bu_more || break
         total=$((total + 1))
         fresh "$d" "$n"
         # (the group's 2>/dev/null silences bash's "Killed" notice)
@@ -243,9 +250,15 @@ kill_at_syscalls() {
         rc=$?
         if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
         after_fault "kill $n at $sc #$nth" "$n" "$d" 1 && ok=$((ok + 1))
-    done <<<"$points"
-    expect_eq "kill $n: every one of the $total system-call points left a sound file ($killed kills landed)" "$ok" "$total"
+        bu_done
+    done < <(bu_shuffle <<<"$points")
+    bu_end
+    expect_eq "kill $n: every one of the $total system-call points tried left a sound file ($killed kills landed)" "$ok" "$total"
 }
+# The budgeted loops share the budget: each may use an equal part of what is
+# left, the part after them (space, read-only, replaced, running) one too.
+FL_LOOPS=$((1 + 1 + ((STATIC_OK)) ))
+((HAVE_STRACE)) && FL_LOOPS=$((FL_LOOPS + 2 + 1 + 2 * STATIC_OK))
 if ((HAVE_STRACE)); then
     kill_at_syscalls big
     kill_at_syscalls hello
@@ -263,14 +276,20 @@ kill_timed() {
     t0=$(date +%s%N); "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=$(date +%s%N)
     full=$(((t1 - t0) / 1000000 + 5))
     info "$n: a stamp takes about $((full - 5)) ms; killing after 1..$((full + 10)) ms"
-    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : 3))); do
+    local delays=()
+    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : 3))); do delays+=("$ms"); done
+    fl_loop "timed-$n" "${#delays[@]}"
+    while read -r ms <&3; do
+        bu_more || break
         fresh "$d" "$n"
         tries=$((tries + 1))
         timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1
         rc=$?
         if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
         after_fault "$n killed after ${ms} ms" "$n" "$d" 1 && ok=$((ok + 1))
-    done
+        bu_done
+    done 3< <(printf '%s\n' "${delays[@]}" | bu_shuffle)
+    bu_end
     expect_eq "$n: every one of the $tries timed kills left a sound file ($killed landed before the end)" "$ok" "$tries"
 }
 kill_timed big
@@ -299,7 +318,7 @@ errnos_for() {
     esac
 }
 error_at_syscalls() {
-    local n=$1 points total=0 ok=0 sc nth e rc d=$WORK/e-$1 p label msg
+    local n=$1 points total=0 ok=0 sc nth e rc d=$WORK/e-$1 p label msg cases=()
     points=$(syscall_points "$n")
     while read -r sc nth; do
         # brk cannot be made to fail this way: the kernel reports a failed
@@ -314,29 +333,34 @@ error_at_syscalls() {
         # mmap, sched_yield, ...) and spins or aborts when they fail; in
         # that build only the calls pkgnote's own code makes fail.
         if ((SANITIZED)) && [[ " $OWN_CALLS " != *" $sc "* ]]; then continue; fi
-        for e in $(errnos_for "$sc"); do
-            total=$((total + 1)); FAULTS=$((FAULTS + 1))
-            label="$n: $sc #$nth fails with $e"
-            fresh "$d" "$n"
-            { (cd "$d" && exec "${UNDER_STRACE[@]}" timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
-                -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>"$WORK/err"); } 2>/dev/null
-            rc=$?
-            p=()
-            if ((rc >= 128)); then p+=("crashed or killed (exit $rc)")
-            elif ((rc != 0)); then
-                one_line "$n" "$WORK/err" || p+=("stderr is not one line 'pkgnote: $n: reason': $(head -c 300 "$WORK/err" | tr '\n' '|')")
-                ((rc >= 2 && rc <= 7)) || p+=("exit $rc is not a documented failure code")
-            fi
-            # A stamp that reports success must have stamped; the cleanup
-            # may be left only when the cleanup itself failed (unlink).
-            local want=
-            ((rc == 0)) && want=stamped
-            after_fault "$label (exit $rc)" "$n" "$d" "$([[ $sc == unlink ]] && echo 1 || echo 0)" $want || p+=("see above")
-            if ((${#p[@]})); then fail "$label: $(IFS=';'; echo "${p[*]}")"
-            else ok=$((ok + 1)); fi
-        done
+        for e in $(errnos_for "$sc"); do cases+=("$sc $nth $e"); done
     done <<<"$points"
-    expect_eq "$n: all $total injected errors handled (documented exit, one line, file sound, nothing left)" "$ok" "$total"
+    fl_loop "errors-$n" "${#cases[@]}"
+    while read -r sc nth e; do
+        bu_more || break
+        total=$((total + 1)); FAULTS=$((FAULTS + 1))
+        label="$n: $sc #$nth fails with $e"
+        fresh "$d" "$n"
+        { (cd "$d" && exec "${UNDER_STRACE[@]}" timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+            -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>"$WORK/err"); } 2>/dev/null
+        rc=$?
+        p=()
+        if ((rc >= 128)); then p+=("crashed or killed (exit $rc)")
+        elif ((rc != 0)); then
+            one_line "$n" "$WORK/err" || p+=("stderr is not one line 'pkgnote: $n: reason': $(head -c 300 "$WORK/err" | tr '\n' '|')")
+            ((rc >= 2 && rc <= 7)) || p+=("exit $rc is not a documented failure code")
+        fi
+        # A stamp that reports success must have stamped; the cleanup
+        # may be left only when the cleanup itself failed (unlink).
+        local want=
+        ((rc == 0)) && want=stamped
+        after_fault "$label (exit $rc)" "$n" "$d" "$([[ $sc == unlink ]] && echo 1 || echo 0)" $want || p+=("see above")
+        if ((${#p[@]})); then fail "$label: $(IFS=';'; echo "${p[*]}")"
+        else ok=$((ok + 1)); fi
+        bu_done
+    done < <(printf '%s\n' "${cases[@]}" | bu_shuffle)
+    bu_end
+    expect_eq "$n: all $total injected errors tried handled (documented exit, one line, file sound, nothing left)" "$ok" "$total"
 }
 if ((HAVE_STRACE)); then
     error_at_syscalls hello
@@ -638,5 +662,6 @@ run_while_stamped "library stamped while a process has it mapped" libgreet.so
 # -- summary ----------------------------------------------------------------------------------
 echo
 echo "faults injected: $FAULTS; files lost or corrupted: $LOST; runs that left a temporary file (all after SIGKILL, all ignored by a later stamp): $LEFTOVERS"
+bu_report
 if ((LOST)); then printf '  lost or corrupted: %s\n' "${LOST_WHAT[@]}"; fi
 tl_finish

@@ -8,9 +8,10 @@
 #    are ELF (by magic), of type ET_EXEC or ET_DYN, with program headers;
 #    *.o, *.ko, *.debug and .debug/ directories are left out. The list is
 #    sorted. SWEEP_LIMIT=N (N > 0) takes N files spread evenly over it
-#    (file i*T/N for i = 0..N-1 of T), plus, always, /usr/bin/gdb and the
-#    libLLVM-*.so.1 libraries when present (large files that page 1 rarely
-#    suits).
+#    (file i*T/N + k for i = 0..N-1 of T, k = seed mod T/N, so that the seed
+#    moves the sample), plus, always, /usr/bin/gdb and the libLLVM-*.so.1
+#    libraries when present (large files that page 1 rarely suits).
+#    PKGNOTE_FULL=1 takes every file.
 # 2. Two workers (xargs -P2) copy each file into a scratch tree and run
 #    `pkgnote stamp --no-sync --json J COPY` with a JSON naming the file.
 #    Each result is classified by sweep_verdict (tests/lib/sweep.sh):
@@ -36,9 +37,13 @@
 #    output, with neither file's path in it, are compared; programs that act
 #    on the system even when asked for a version are never run.
 #
+# Steps 2 and 3 run in the order of a seed within a time budget
+# (tests/lib/budget.sh): step 2 stops taking files when 85% of the budget is
+# spent (the files left are counted as not run), step 3 when all of it is.
 # The test fails when a file is BROKEN or an ERROR occurs; refusals only count.
 # Exit: 0 passed, 1 failed, 77 skipped. Env: PKGNOTE, SOURCE_ROOT,
 # SWEEP_LIMIT, SWEEP_JOBS (default 2), SWEEP_DIRS (default the two above),
+# PKGNOTE_SUITE_BUDGET, PKGNOTE_SEED, PKGNOTE_FULL (tests/lib/budget.sh),
 # KEEP_TMP=1 keeps the scratch tree.
 
 set -u
@@ -58,11 +63,18 @@ if [ "${1:-}" = --worker ]; then
 	. "$CHECKS" || exit 1
 	# shellcheck source=../lib/sweep.sh
 	. "$SOURCE_ROOT/tests/lib/sweep.sh" || exit 1
+	# shellcheck source=../lib/budget.sh
+	. "$SOURCE_ROOT/tests/lib/budget.sh" || exit 1
 	for src in "$@"; do
 		key=${src//\//%}
 		dst=$W/files$src
 		res=$W/res/$key
 		log=$W/log/$key
+		# Past the deadline the file is left out ("notrun"), and counted.
+		if bu_past_deadline; then
+			printf 'notrun\t%s\t\n' "$src" >"$res"
+			continue
+		fi
 		mkdir -p "${dst%/*}"
 		if ! cp --preserve=mode,timestamps -- "$src" "$dst" 2>"$log"; then
 			printf 'error\t%s\tcannot copy\n' "$src" >"$res"
@@ -100,6 +112,9 @@ fi
 # --- main ---------------------------------------------------------------------
 # shellcheck source=../lib/testlib.sh
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
+# shellcheck source=../lib/budget.sh
+. "$SOURCE_ROOT/tests/lib/budget.sh"
+bu_begin sweep 1200
 # shellcheck source=../lib/sweep.sh
 . "$SOURCE_ROOT/tests/lib/sweep.sh"
 # This test keeps its own counters; its skip exits, testlib's does not.
@@ -112,6 +127,7 @@ for tool in readelf eu-elflint perl timeout cmp; do
 done
 
 SWEEP_LIMIT=${SWEEP_LIMIT:-0}
+((BU_FULL)) && SWEEP_LIMIT=0
 case $SWEEP_LIMIT in '' | *[!0-9]*) die "SWEEP_LIMIT must be a number, not '$SWEEP_LIMIT'" ;; esac
 JOBS=${SWEEP_JOBS:-2}
 read -r -a DIRS <<<"${SWEEP_DIRS:-/usr/bin /usr/lib/x86_64-linux-gnu}"
@@ -129,8 +145,9 @@ total=$(wc -l <"$W/all.txt")
 [ "$total" -gt 0 ] || skip "no ELF files under ${DIRS[*]}"
 
 if [ "$SWEEP_LIMIT" -gt 0 ] && [ "$SWEEP_LIMIT" -lt "$total" ]; then
-	awk -v n="$SWEEP_LIMIT" -v t="$total" '
-		BEGIN { for (i = 0; i < n; i++) want[int(i * t / n) + 1] = 1 }
+	awk -v n="$SWEEP_LIMIT" -v t="$total" -v seed="$BU_SEED" '
+		BEGIN { k = int(t / n); off = k > 1 ? seed % k : 0
+			for (i = 0; i < n; i++) want[int(i * t / n) + 1 + off] = 1 }
 		want[NR]' "$W/all.txt" >"$W/list.txt"
 	grep -E '^(/usr/bin/gdb|.*/libLLVM-[^/]*\.so\.1)$' "$W/all.txt" >>"$W/list.txt"
 	LC_ALL=C sort -u -o "$W/list.txt" "$W/list.txt"
@@ -149,9 +166,13 @@ for f in /usr/bin/gdb /usr/lib/x86_64-linux-gnu/libLLVM-*.so.1; do
 	[ -f "$f" ] && ! [ -L "$f" ] && ! grep -qxF "$f" "$W/list.txt" && echo "# note: $f is not in the list"
 done
 
-# 2. Stamp and check, in parallel. Files are dealt out in small batches, the
-# largest first, so that no worker is left with the big ones at the end.
-sort -k1,1nr "$W/sizes.txt" | cut -d' ' -f2- >"$W/order.txt"
+# 2. Stamp and check, in parallel, in small batches, in the seed's order
+# (gdb and libLLVM first), until 85% of the time budget is spent; the files
+# past it are "notrun", and counted.
+bu_loop stamp 85 "$count"
+cut -d' ' -f2- "$W/sizes.txt" | bu_shuffle >"$W/shuffled.txt"
+{ grep -E '^(/usr/bin/gdb|.*/libLLVM-[^/]*\.so\.1)$' "$W/shuffled.txt"
+  grep -vE '^(/usr/bin/gdb|.*/libLLVM-[^/]*\.so\.1)$' "$W/shuffled.txt"; } >"$W/order.txt"
 t_stamp=$(date +%s)
 tr '\n' '\0' <"$W/order.txt" |
 	xargs -0 -n 8 -P "$JOBS" bash "$here/test-sweep.sh" --worker "$W"
@@ -164,7 +185,10 @@ n_ref=$(grep -c '^refused' "$W/results.txt")
 n_broken=$(grep -c '^broken' "$W/results.txt")
 n_err=$(grep -c '^error' "$W/results.txt")
 n_res=$(wc -l <"$W/results.txt")
+n_notrun=$(grep -c '^notrun' "$W/results.txt")
 missing=$((count - n_res))
+bu_done $((n_res - n_notrun))
+bu_end
 
 # Files in the scratch tree that are neither a copy nor our marker.
 find "$W/files" -type f ! -name '*.checked' -printf '/%P\n' | LC_ALL=C sort >"$W/present.txt"
@@ -202,7 +226,8 @@ if [ "$np" -gt 0 ]; then
 	# gdb, named by the issue, first when it is there.
 	{ grep -x /usr/bin/gdb "$W/vorder.txt"; grep -vx /usr/bin/gdb "$W/vorder.txt"; } >"$W/vorder2.txt"
 	mv "$W/vorder2.txt" "$W/vorder.txt"
-	while read -r p && [ $((v_same + v_diff)) -lt $want_v ]; do
+	bu_loop version 100 "$want_v"
+	while read -r p && [ $((v_same + v_diff)) -lt $want_v ] && bu_more; do
 		name=${p##*/}
 		[[ $name =~ $deny ]] && continue
 		v_tried=$((v_tried + 1))
@@ -217,6 +242,7 @@ if [ "$np" -gt 0 ]; then
 		rc4=$(version_run "$W/files$p" "$name" "$W/v4" "$libdir")
 		env -i LD_LIBRARY_PATH="$libdir" LD_TRACE_LOADED_OBJECTS=1 "$W/files$p" </dev/null 2>/dev/null |
 			awk -v d="$libdir/" '$3 ~ "^" d { print $3 }' >>"$W/libs-loaded.txt"
+		bu_done
 		if [ "$rc4" != "$rc1" ] || ! cmp -s "$W/v1" "$W/v4"; then
 			v_diff=$((v_diff + 1))
 			{
@@ -234,14 +260,15 @@ if [ "$np" -gt 0 ]; then
 			} >>"$W/version-diff.txt"
 		fi
 	done <"$W/vorder.txt"
+	bu_end
 fi
 t_end=$(date +%s)
 
 # --- report ---------------------------------------------------------------------
-echo "# files:             $count"
+echo "# files:             $count ($((n_res - n_notrun)) stamped and checked, $n_notrun left out by the time budget)"
 echo "# stamped, page 1:   $n_ok (all checks passed)"
 if [ "$count" -gt 0 ]; then
-	rate=$(awk -v r="$n_ref" -v c="$count" 'BEGIN { printf "%.1f", 100 * r / c }')
+	rate=$(awk -v r="$n_ref" -v c="$((n_res - n_notrun))" 'BEGIN { printf "%.1f", c ? 100 * r / c : 0 }')
 else
 	rate=0
 fi
@@ -301,6 +328,7 @@ if [ "$v_diff" -gt 0 ]; then
 	sed 's/^/#   /' "$W/version-diff.txt"
 fi
 
+bu_report
 if [ $status -eq 0 ]; then
 	echo "1 passed, 0 failed"
 else
