@@ -140,13 +140,25 @@ run_it() {
 # Every pkgnote run is one process per file, so that its exit code, its
 # stderr and a crash belong to that file alone; the checks around the runs
 # cost a few processes per chunk instead of a few dozen per file.
+#
+# In a sanitizer build most of a run's time is LeakSanitizer's scan at
+# exit.  The per-file runs go without it, and each chunk is screened for
+# leaks (and any other sanitizer report) by one `show` of all its files and
+# one `stamp` of pristine copies of them, with it: only when that reports
+# something are the chunk's files run one by one with it, to name the file.
 declare -A FP0 FP1 FP2 LS0 LS2 SHOW_RC STAMP_RC INPUT_RUN
 R=$WORK/runs
+SANITIZED=0
+PER_FILE_ASAN=${ASAN_OPTIONS:-}
+if tl_sanitized; then
+    SANITIZED=1
+    PER_FILE_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+fi
 
 # run_show NAME LABEL / run_stamp NAME LABEL EXPECT JSON: pkgnote show,
 # pkgnote stamp on the case's file; statuses and outputs kept for judge_case.
 run_show() {
-    timeout -k 5 "$TMO" "$PKGNOTE" show "$CORPUS/$1/${BASE[$2]}" >"$R/$1.show.out" 2>"$R/$1.show.err"
+    ASAN_OPTIONS=$PER_FILE_ASAN timeout -k 5 "$TMO" "$PKGNOTE" show "$CORPUS/$1/${BASE[$2]}" >"$R/$1.show.out" 2>"$R/$1.show.err"
     SHOW_RC[$1]=$?
 }
 run_stamp() {
@@ -156,7 +168,7 @@ run_stamp() {
     # How the malformed input runs, at the same path, for the cases that
     # may be stamped.
     [[ $expect == either ]] && INPUT_RUN[$name]=$(run_it "$label" "$kind" "$file")
-    timeout -k 5 "$TMO" "$PKGNOTE" stamp --json "$j" "$file" >"$R/$name.out" 2>"$R/$name.err"
+    ASAN_OPTIONS=$PER_FILE_ASAN timeout -k 5 "$TMO" "$PKGNOTE" stamp --json "$j" "$file" >"$R/$name.out" 2>"$R/$name.err"
     STAMP_RC[$name]=$?
 }
 
@@ -248,6 +260,51 @@ judge_case() {
     else pass "$name: stamped ($expect), check_page1, JSON, runs as it did [$what]"; fi
 }
 
+# sanitizer_lines ERRFILE: the lines of ERRFILE that are not pkgnote's own
+# ("pkgnote: ..."): a sanitizer's report.
+sanitizer_lines() {
+    grep -v '^pkgnote: ' "$1" | head -n 12
+}
+
+# leak_screen LINE...: in a sanitizer build, one `show` of the chunk's files
+# and one `stamp` (per JSON) of their pristine copies in $R/copy, with
+# LeakSanitizer: no crash, nothing but pkgnote's own lines on stderr.
+# When they report something, each file is run alone to name it.
+leak_screen() {
+    local line name label expect codes what json rc files=() short=() huge=() bad=()
+    for line in "$@"; do
+        IFS=$'\t' read -r name label expect codes what json <<<"$line"
+        files+=("$CORPUS/$name/${BASE[$label]}")
+        if [[ $json == huge ]]; then huge+=("$R/copy/$name/${BASE[$label]}")
+        else short+=("$R/copy/$name/${BASE[$label]}"); fi
+    done
+    timeout -k 5 300 "$PKGNOTE" show "${files[@]}" >/dev/null 2>"$R/screen.err"
+    rc=$?
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("show: exit $rc")
+    ((${#short[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J" "${short[@]}" >/dev/null 2>>"$R/screen.err"
+    rc=$?
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("stamp: exit $rc")
+    ((${#huge[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J_HUGE" "${huge[@]}" >/dev/null 2>>"$R/screen.err"
+    rc=$?
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("stamp (huge JSON): exit $rc")
+    ((${#bad[@]})) || return 0
+    echo "      the chunk's screen found a sanitizer report ($(IFS=';'; echo "${bad[*]}")); each file alone:"
+    sanitizer_lines "$R/screen.err" | sed 's/^/      | /'
+    local named=0
+    for line in "$@"; do
+        IFS=$'\t' read -r name label expect codes what json <<<"$line"
+        rm -rf "$R/alone"; mkdir -p "$R/alone"; cp -p "$R/orig/$name/${BASE[$label]}" "$R/alone/${BASE[$label]}"
+        timeout -k 5 "$TMO" "$PKGNOTE" show "$R/alone/${BASE[$label]}" >/dev/null 2>"$R/alone.err"
+        timeout -k 5 "$TMO" "$PKGNOTE" stamp --json "$([[ $json == huge ]] && echo "$J_HUGE" || echo "$J")" \
+            "$R/alone/${BASE[$label]}" >/dev/null 2>>"$R/alone.err"
+        if [[ -n $(sanitizer_lines "$R/alone.err") ]]; then
+            named=$((named + 1))
+            fail "$name: sanitizer report (leak or memory error) when run with LeakSanitizer: $(sanitizer_lines "$R/alone.err" | tr '\n' '|' | head -c 600) [$what]"
+        fi
+    done
+    ((named)) || fail "a chunk's screen found a sanitizer report no file reproduces alone ($(IFS=';'; echo "${bad[*]}")): $(sanitizer_lines "$R/screen.err" | tr '\n' '|' | head -c 600)"
+}
+
 # check_chunk LINE...: run and judge a chunk of manifest lines.
 check_chunk() {
     local line name label expect codes what json files=() dirs=()
@@ -258,6 +315,12 @@ check_chunk() {
     done
     fp_bulk FP0 "${files[@]}"
     listing_bulk LS0 "${dirs[@]}"
+    if ((SANITIZED)); then
+        # Pristine copies: for the screen, and for a file run alone.
+        rm -rf "$R/copy" "$R/orig"; mkdir -p "$R/copy" "$R/orig"
+        cp -pr "${dirs[@]}" "$R/copy/"
+        cp -pr "${dirs[@]}" "$R/orig/"
+    fi
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
         run_show "$name" "$label"
@@ -273,6 +336,7 @@ check_chunk() {
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
         judge_case "$name" "$label" "$expect" "$codes" "$what" "$json"
     done
+    ((SANITIZED)) && leak_screen "$@"
 }
 
 # check_special LABEL WANT_CODES PATH [STAMP OPTIONS...]: stamp and show on a
