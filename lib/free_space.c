@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "free_space.h"
+#include "grow.h"
 
 void pn_space_free(struct pn_space *s)
 {
@@ -12,16 +13,12 @@ void pn_space_free(struct pn_space *s)
 
 static int reserve(struct pn_space *s, size_t n)
 {
-	if (n <= s->cap)
+	if (n == 0)
 		return 0;
-	size_t cap = s->cap ? s->cap * 2 : 16;
-	while (cap < n)
-		cap *= 2;
-	struct pn_range *r = realloc(s->r, cap * sizeof *r);
+	struct pn_range *r = pn_grow(s->r, &s->cap, n, sizeof *r, 16);
 	if (r == NULL)
 		return -1;
 	s->r = r;
-	s->cap = cap;
 	return 0;
 }
 

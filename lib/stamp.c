@@ -19,6 +19,7 @@
 #include "elf_model.h"
 #include "error.h"
 #include "file_commit.h"
+#include "grow.h"
 #include "inplace_commit.h"
 #include "io_util.h"
 #include "layout_plan.h"
@@ -471,13 +472,9 @@ void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
 			status[i] = pn_relink(p->tmp.target, p->links[k], &p->orig, &errs[i]);
 		for (size_t k = 0; p->sync && status[i] == PKGNOTE_OK &&
 				   (k == 0 || (p->links && p->links[k - 1])); k++) {
-			if (nd == cap) {
-				struct renamed_in *grown = realloc(dirs, (2 * cap + 16) * sizeof *dirs);
-				if (grown != NULL) {
-					dirs = grown;
-					cap = 2 * cap + 16;
-				}
-			}
+			struct renamed_in *grown = pn_grow(dirs, &cap, nd + 1, sizeof *dirs, 16);
+			if (grown != NULL)
+				dirs = grown;
 			char *dir = nd < cap ? pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]) : NULL;
 			if (dir == NULL)
 				status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM, p->tmp.target,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "messages.h"
 #include "retrofit.h"
 
@@ -56,14 +57,10 @@ static struct list *walk_list;
 
 static int add_item(struct list *l, const char *path, const struct stat *st, bool given)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		struct item *items = realloc(l->items, cap * sizeof *items);
-		if (items == NULL)
-			return -1;
-		l->items = items;
-		l->cap = cap;
-	}
+	struct item *items = pn_grow(l->items, &l->cap, l->n + 1, sizeof *items, 256);
+	if (items == NULL)
+		return -1;
+	l->items = items;
 	char *copy = strdup(path);
 	if (copy == NULL)
 		return -1;

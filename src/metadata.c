@@ -12,10 +12,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "md_json.h"
 #include "messages.h"
 #include "pkgdb.h"
-
-#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 bool fields_given(const struct fields *f)
 {
@@ -69,17 +68,10 @@ static int add_os_release(json_object *obj, const char *file)
 	const char *const keys[] = { "os", "osVersion", "osCpe" };
 	const char *const values[] = { os.id, os.version_id, os.cpe };
 	for (size_t k = 0; k < 3; k++)
-		if (values[k] != NULL && *values[k])
-			json_object_object_add(obj, keys[k], json_object_new_string(values[k]));
+		md_json_set(obj, keys[k], values[k]);
 	pkgdb_os_free(&os);
 	fclose(f);
 	return PKGNOTE_OK;
-}
-
-static void add(json_object *obj, const char *key, const char *value)
-{
-	if (value != NULL)
-		json_object_object_add(obj, key, json_object_new_string(value));
 }
 
 int metadata_build(const struct cli *cli, struct pkgnote_metadata **md)
@@ -118,13 +110,13 @@ int metadata_build(const struct cli *cli, struct pkgnote_metadata **md)
 		return PKGNOTE_IO;
 
 	/* In the order the specification lists the well-known keys. */
-	add(obj, "type", f->type);
+	md_json_set(obj, "type", f->type);
 	if (f->os_release)
 		r = add_os_release(obj, f->os_release_file);
-	add(obj, "name", f->name);
-	add(obj, "version", f->version);
-	add(obj, "architecture", f->arch);
-	add(obj, "debugInfoUrl", f->debuginfod_url);
+	md_json_set(obj, "name", f->name);
+	md_json_set(obj, "version", f->version);
+	md_json_set(obj, "architecture", f->arch);
+	md_json_set(obj, "debugInfoUrl", f->debuginfod_url);
 	for (size_t i = 0; i < f->nset && r == PKGNOTE_OK; i++) {
 		const char *eq = strchr(f->set[i], '=');
 		if (eq == NULL || eq == f->set[i]) {
@@ -132,12 +124,11 @@ int metadata_build(const struct cli *cli, struct pkgnote_metadata **md)
 			break;
 		}
 		char *key = strndup(f->set[i], (size_t)(eq - f->set[i]));
-		add(obj, key, eq + 1);
+		md_json_set(obj, key, eq + 1);
 		free(key);
 	}
 	if (r == PKGNOTE_OK) {
-		const char *text = json_object_to_json_string_ext(obj, PLAIN);
-		r = pkgnote_metadata_parse(text, strlen(text), "metadata fields", md, &err);
+		r = md_json_seal(obj, "metadata fields", md, &err);
 		if (r != PKGNOTE_OK)
 			report_error(&err);
 	}

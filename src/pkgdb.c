@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
+#include "md_json.h"
 #include "pkgdb.h"
 #include "pkgnote.h"
 #include "pkgsrc.h"
@@ -50,12 +52,6 @@ static void free_package(struct pkgdb_package *p)
 	free(p);
 }
 
-static void add(json_object *obj, const char *key, const char *value)
-{
-	if (value != NULL && *value)
-		json_object_object_add(obj, key, json_object_new_string(value));
-}
-
 /* The shape of each distribution's own link-time notes: Debian's
  * (dh-package-notes) names os and osVersion, Fedora's names osCpe.  The
  * os keys belong to the OS's own packages only: other types (a source
@@ -69,27 +65,24 @@ static struct pkgnote_metadata *package_metadata(struct pkgdb *db, const char *t
 		return NULL;
 	bool deb = os != NULL && strcmp(type, "deb") == 0;
 	bool rpm = os != NULL && strcmp(type, "rpm") == 0;
-	add(obj, "type", type);
-	if (deb) {
-		add(obj, "os", os->id);
-		add(obj, "osVersion", os->version_id);
-	}
-	add(obj, "name", name);
-	add(obj, "version", version);
-	add(obj, "architecture", arch);
+	int r = md_json_set(obj, "type", type);
+	if (deb)
+		r |= md_json_set(obj, "os", os->id) | md_json_set(obj, "osVersion", os->version_id);
+	r |= md_json_set(obj, "name", name) | md_json_set(obj, "version", version) |
+	     md_json_set(obj, "architecture", arch);
 	if (rpm)
-		add(obj, "osCpe", os->cpe);
-	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
+		r |= md_json_set(obj, "osCpe", os->cpe);
 	struct pkgnote_metadata *md = NULL;
-	struct pkgnote_error err;
+	struct pkgnote_error err = { .status = PKGNOTE_IO };
 	/* The same validation as --json: a status file with control
 	 * characters in a version gives no note at all. */
-	bool parsed = text != NULL &&
-		      pkgnote_metadata_parse(text, strlen(text), name, &md, &err) == PKGNOTE_OK;
-	if (!parsed)
-		snprintf(db->error, sizeof db->error, "%s", text ? err.message : strerror(ENOMEM));
-	errno = !parsed && text != NULL ? EINVAL : ENOMEM;
+	if (r == 0)
+		md_json_seal(obj, name, &md, &err);
+	else
+		snprintf(err.message, sizeof err.message, "%s", strerror(ENOMEM));
+	if (md == NULL)
+		snprintf(db->error, sizeof db->error, "%s", err.message);
+	errno = md == NULL && err.status == PKGNOTE_BAD_JSON ? EINVAL : ENOMEM;
 	json_object_put(obj);
 	return md;
 }
@@ -109,14 +102,11 @@ struct pkgdb_package *pkgdb_add_package(struct pkgdb *db, const char *type,
 					 const char *version, const char *arch,
 					 const char *source, const char *source_version)
 {
-	if (db->npkgs == db->pkgs_cap) {
-		size_t cap = db->pkgs_cap ? 2 * db->pkgs_cap : 64;
-		struct pkgdb_package **grown = realloc(db->pkgs, cap * sizeof *grown);
-		if (grown == NULL)
-			goto nomem;
-		db->pkgs = grown;
-		db->pkgs_cap = cap;
-	}
+	struct pkgdb_package **grown = pn_grow(db->pkgs, &db->pkgs_cap, db->npkgs + 1,
+					       sizeof *grown, 64);
+	if (grown == NULL)
+		goto nomem;
+	db->pkgs = grown;
 	struct pkgdb_package *p = calloc(1, sizeof *p);
 	if (p == NULL)
 		goto nomem;
@@ -147,14 +137,11 @@ nomem:
 
 int pkgdb_add_owner(struct pkgdb *db, const char *path, const struct pkgdb_package *pkg)
 {
-	if (db->nowners == db->owners_cap) {
-		size_t cap = db->owners_cap ? 2 * db->owners_cap : 1024;
-		struct pkgdb_owner *grown = realloc(db->owners, cap * sizeof *grown);
-		if (grown == NULL)
-			return -1;
-		db->owners = grown;
-		db->owners_cap = cap;
-	}
+	struct pkgdb_owner *grown = pn_grow(db->owners, &db->owners_cap, db->nowners + 1,
+					    sizeof *grown, 1024);
+	if (grown == NULL)
+		return -1;
+	db->owners = grown;
 	char *copy = strdup(path);
 	if (copy == NULL)
 		return -1;

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "pkgdb.h"
 #include "pkgsrc.h"
 #include "root_path.h"
@@ -121,17 +122,14 @@ static int read_diversions(struct reader *r)
 		}
 		if (++nline % 3)
 			continue;
-		if (d->n == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			struct diversion *grown = realloc(d->d, alloc * sizeof *grown);
-			if (grown == NULL) {
-				for (int k = 0; k < 3; k++)
-					free(triple[k]);
-				failed = true;
-				break;
-			}
-			d->d = grown;
+		struct diversion *grown = pn_grow(d->d, &alloc, d->n + 1, sizeof *grown, 16);
+		if (grown == NULL) {
+			for (int k = 0; k < 3; k++)
+				free(triple[k]);
+			failed = true;
+			break;
 		}
+		d->d = grown;
 		d->d[d->n++] = (struct diversion){ triple[0], triple[1], triple[2] };
 	}
 	if (!failed && nline % 3) {

@@ -6,6 +6,7 @@
 #  --json -          JSON read from standard input
 #  several BINARYs   all stamped by one call
 #  --follow-symlinks the target is stamped, the link stays a link
+#  --name ''         an empty field value sets nothing
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
@@ -132,6 +133,17 @@ if ((rc == 0)); then
 else
     info "without --follow-symlinks: exit $rc: $(cat "$d.err")"
     expect_eq "without --follow-symlinks: refused, target untouched" "$(fingerprint "$d/target")" "$before"
+fi
+
+echo
+echo "== an empty field value sets nothing"
+d=$WORK/empty; mkdir -p "$d"; cp -p "${FILE[pie]}" "$d/"
+f=$d/$(basename "${FILE[pie]}")
+if "$PKGNOTE" stamp --json "$J/main.json" --name '' --version '' --set 'extra=' "$f"; then
+    pass "empty --name, --version, --set KEY=: exit 0"
+    expect_eq "empty values neither replace --json's keys nor add keys (readelf -n)" "$(note_json "$f")" "$JSON_MAIN"
+else
+    fail "empty field values: exit non-zero"
 fi
 
 tl_finish
