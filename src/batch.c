@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "grow.h"
+#include "md_json.h"
 #include "messages.h"
 #include "retrofit.h"
 
@@ -377,7 +378,7 @@ static char *missing_keys(const char *json, const char *require)
 {
 	if (require == NULL || *require == '\0')
 		return NULL;
-	json_object *obj = json_tokener_parse(json);
+	json_object *obj = md_json_parse(json);
 	char *list = strdup(require), *out = NULL;
 	size_t len = 0;
 	for (char *save = NULL, *key = strtok_r(list, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
@@ -429,9 +430,8 @@ static void check_one(const struct cli *cli, const struct pkgnote_metadata *unus
 		json_object_object_add(o, "ok", json_object_new_boolean(problem == NULL));
 		json_object_object_add(o, "problem", problem ? json_object_new_string(problem) : NULL);
 		json_object_object_add(o, "missingKeys", missing ? json_object_new_string(missing) : NULL);
-		json_object_object_add(o, "metadata", json ? json_tokener_parse(json) : NULL);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_object_add(o, "metadata", json ? md_json_parse(json) : NULL);
+		printf("%s\n", json_object_to_json_string_ext(o, MD_JSON_PLAIN));
 		json_object_put(o);
 	} else if (problem != NULL) {
 		printf("%s: %s%s%s\n", it->path, problem, missing ? ": " : "", missing ? missing : "");

@@ -3,7 +3,8 @@
  * The metadata to stamp.  --json gives a whole object; the field options
  * (--type, --name, --version, --arch, --os-release, --debuginfod-url,
  * --set KEY=VALUE) add keys to it or replace the keys it has, in place.
- * The result goes through the same validation as --json alone.
+ * The result goes through the same validation as --json alone, once, just
+ * before it is stamped (md_json.c holds the one representation).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -74,60 +75,75 @@ static int add_os_release(json_object *obj, const char *file)
 	return PKGNOTE_OK;
 }
 
+/* The --json input.  Alone it is the metadata: the library validates the
+ * text once, into *md.  With fields to merge it becomes *obj, after the
+ * library has checked it as text (json-c would keep the last of duplicate
+ * keys and decode \u escapes: a bad file must be refused under its name). */
+static int read_input(const char *path, bool merge, struct pkgnote_metadata **md,
+		      json_object **obj)
+{
+	struct pkgnote_error err;
+	char *text = NULL, *compact = NULL;
+	size_t len = 0;
+	int r = read_json_input(path, &text, &len);
+	if (r != PKGNOTE_OK)
+		return r;
+	if (!merge)
+		r = pkgnote_metadata_parse(text, len, path, md, &err);
+	else
+		r = pkgnote_json_compact(text, len, path, &compact, &err);
+	if (r != PKGNOTE_OK)
+		report_error(&err);
+	else if (merge && (*obj = md_json_parse(compact)) == NULL)
+		r = PKGNOTE_IO;
+	free(compact);
+	free(text);
+	return r;
+}
+
+/* The field options onto obj, in the order the specification lists the
+ * well-known keys, then --set. */
+static int set_fields(json_object *obj, const struct fields *f)
+{
+	int r = PKGNOTE_OK, oom = md_json_set(obj, "type", f->type);
+	if (f->os_release)
+		r = add_os_release(obj, f->os_release_file);
+	oom |= md_json_set(obj, "name", f->name) | md_json_set(obj, "version", f->version) |
+	       md_json_set(obj, "architecture", f->arch) |
+	       md_json_set(obj, "debugInfoUrl", f->debuginfod_url);
+	for (size_t i = 0; i < f->nset && r == PKGNOTE_OK; i++) {
+		const char *eq = strchr(f->set[i], '=');
+		if (eq == NULL || eq == f->set[i])
+			return usage_error(f->set[i], "--set takes KEY=VALUE");
+		char *key = strndup(f->set[i], (size_t)(eq - f->set[i]));
+		oom |= key == NULL || md_json_set(obj, key, eq + 1) != 0;
+		free(key);
+	}
+	if (r == PKGNOTE_OK && oom) {
+		fprintf(stderr, "pkgnote: metadata fields: %s\n", strerror(ENOMEM));
+		r = PKGNOTE_IO;
+	}
+	return r;
+}
+
 int metadata_build(const struct cli *cli, struct pkgnote_metadata **md)
 {
 	const struct fields *f = &cli->fields;
-	struct pkgnote_error err;
+	bool merge = fields_given(f);
 	json_object *obj = NULL;
 	int r = PKGNOTE_OK;
 	*md = NULL;
-	if (cli->json_path == NULL && !fields_given(f))
+	if (cli->json_path == NULL && !merge)
 		return usage_error("", "stamp needs --json FILE or metadata fields (--type, --name, ...)");
-
-	if (cli->json_path != NULL) {
-		char *text = NULL;
-		size_t len = 0;
-		r = read_json_input(cli->json_path, &text, &len);
-		if (r == PKGNOTE_OK)
-			r = pkgnote_metadata_parse(text, len, cli->json_path, md, &err);
-		else
-			err.message[0] = '\0';
-		free(text);
-		if (r != PKGNOTE_OK) {
-			if (err.message[0])
-				report_error(&err);
-			return r;
-		}
-		if (!fields_given(f))
-			return PKGNOTE_OK;
-		obj = json_tokener_parse(pkgnote_metadata_json(*md));
-		pkgnote_metadata_free(*md);
-		*md = NULL;
-	} else {
-		obj = json_object_new_object();
-	}
-	if (obj == NULL)
-		return PKGNOTE_IO;
-
-	/* In the order the specification lists the well-known keys. */
-	md_json_set(obj, "type", f->type);
-	if (f->os_release)
-		r = add_os_release(obj, f->os_release_file);
-	md_json_set(obj, "name", f->name);
-	md_json_set(obj, "version", f->version);
-	md_json_set(obj, "architecture", f->arch);
-	md_json_set(obj, "debugInfoUrl", f->debuginfod_url);
-	for (size_t i = 0; i < f->nset && r == PKGNOTE_OK; i++) {
-		const char *eq = strchr(f->set[i], '=');
-		if (eq == NULL || eq == f->set[i]) {
-			r = usage_error(f->set[i], "--set takes KEY=VALUE");
-			break;
-		}
-		char *key = strndup(f->set[i], (size_t)(eq - f->set[i]));
-		md_json_set(obj, key, eq + 1);
-		free(key);
-	}
+	if (cli->json_path != NULL)
+		r = read_input(cli->json_path, merge, md, &obj);
+	else if ((obj = json_object_new_object()) == NULL)
+		r = PKGNOTE_IO;
+	if (r != PKGNOTE_OK || !merge)
+		return r;
+	r = set_fields(obj, f);
 	if (r == PKGNOTE_OK) {
+		struct pkgnote_error err;
 		r = md_json_seal(obj, "metadata fields", md, &err);
 		if (r != PKGNOTE_OK)
 			report_error(&err);

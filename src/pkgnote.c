@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "md_json.h"
 #include "messages.h"
 #include "pkgnote.h"
 #include "show_core.h"
@@ -194,7 +195,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 		} else {
 			if (argc > 1)
 				printf("%s:\n", argv[i]);
-			print_fields(json, argc > 1 ? "  " : "");
+			md_json_print_fields(json, argc > 1 ? "  " : "");
 			if (!info.in_first_page)
 				fprintf(stderr, "pkgnote: %s: warning: the note is not in the first page\n",
 					argv[i]);

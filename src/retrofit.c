@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "md_json.h"
 #include "messages.h"
 #include "retrofit.h"
 
@@ -92,13 +93,6 @@ const char *retrofit_source_name(const struct retrofit *rf, size_t source)
 	return rf->src.ops[source]->name;
 }
 
-static const char *field(json_object *obj, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string)
-	       ? json_object_get_string(v) : NULL;
-}
-
 static bool either(const char *got, const char *a, const char *b)
 {
 	return got == NULL || (a && strcmp(got, a) == 0) || (b && strcmp(got, b) == 0);
@@ -107,14 +101,16 @@ static bool either(const char *got, const char *a, const char *b)
 char *retrofit_disagreement(const struct retrofit *rf, size_t source,
 			    const struct pkgdb_package *pkg, const char *json)
 {
-	json_object *obj = json_tokener_parse(json), *want = json_tokener_parse(pkg->json);
+	json_object *obj = md_json_parse(json), *want = md_json_parse(pkg->json);
 	char *why = NULL;
 	if (obj == NULL || want == NULL)
 		goto out;
-	const char *type = field(obj, "type"), *name = field(obj, "name"),
-		   *version = field(obj, "version"), *arch = field(obj, "architecture");
+	const char *type = md_json_string(obj, "type"), *name = md_json_string(obj, "name"),
+		   *version = md_json_string(obj, "version"),
+		   *arch = md_json_string(obj, "architecture");
 	/* A record without an architecture (npm's) takes any. */
-	if (!either(type, field(want, "type"), NULL) || !either(name, pkg->name, pkg->source) ||
+	if (!either(type, md_json_string(want, "type"), NULL) ||
+	    !either(name, pkg->name, pkg->source) ||
 	    !either(version, pkg->version, pkg->source_version) ||
 	    (pkg->arch != NULL && !either(arch, pkg->arch, NULL))) {
 		const struct pkgsrc_ops *ops = rf->src.ops[source];

@@ -10,40 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "md_json.h"
 #include "messages.h"
 #include "pkgnote.h"
 #include "show_core.h"
 
-#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-void print_fields(const char *json, const char *indent)
-{
-	json_object *obj = json_tokener_parse(json);
-	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
-		printf("%s%s\n", indent, json);
-		json_object_put(obj);
-		return;
-	}
-	json_object_object_foreach(obj, key, val) {
-		const char *s = json_object_is_type(val, json_type_string)
-			? json_object_get_string(val) : json_object_to_json_string_ext(val, PLAIN);
-		printf("%s%s: %s\n", indent, key, s);
-	}
-	json_object_put(obj);
-}
-
 static const char *source_name(enum pkgnote_source s)
 {
 	return s == PKGNOTE_SOURCE_CORE ? "core" : s == PKGNOTE_SOURCE_FILE ? "file" : NULL;
-}
-
-static const char *string_field(json_object *obj, const char *key)
-{
-	json_object *v;
-	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 /* "from rpm coreutils-9.4-7.fc40", or what of it the metadata has. */
@@ -54,9 +28,9 @@ static void print_module_line(const struct pkgnote_module *m)
 		printf(" without package metadata\n");
 		return;
 	}
-	json_object *obj = json_tokener_parse(m->json);
-	const char *type = string_field(obj, "type"), *name = string_field(obj, "name");
-	const char *version = string_field(obj, "version");
+	json_object *obj = md_json_parse(m->json);
+	const char *type = md_json_string(obj, "type"), *name = md_json_string(obj, "name");
+	const char *version = md_json_string(obj, "version");
 	if (name != NULL)
 		printf(" from %s%s%s%s%s", type ? type : "", type ? " " : "", name,
 		       version ? "-" : "", version ? version : "");
@@ -75,7 +49,7 @@ static void print_text(const char *path, const struct pkgnote_core_report *r)
 			printf("    file: %s\n", m->path);
 		printf("    build-id: %s\n", m->build_id ? m->build_id : "(unknown)");
 		if (m->json != NULL)
-			print_fields(m->json, "    ");
+			md_json_print_fields(m->json, "    ");
 	}
 	for (size_t i = 0; i < pkgnote_core_warning_count(r); i++)
 		fprintf(stderr, "pkgnote: %s: warning: %s\n", path, pkgnote_core_warning(r, i));
@@ -99,7 +73,7 @@ static int print_json(const char *path, const struct pkgnote_core_report *r)
 		const char *src = source_name(m->source);
 		json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
 		/* Metadata that is not a JSON object (a hostile core) stays text. */
-		json_object *meta = m->json ? json_tokener_parse(m->json) : NULL;
+		json_object *meta = m->json ? md_json_parse(m->json) : NULL;
 		if (m->json != NULL && (meta == NULL || !json_object_is_type(meta, json_type_object))) {
 			json_object_put(meta);
 			meta = json_object_new_string(m->json);
@@ -112,7 +86,7 @@ static int print_json(const char *path, const struct pkgnote_core_report *r)
 	for (size_t i = 0; i < pkgnote_core_warning_count(r); i++)
 		json_object_array_add(warnings, json_object_new_string(pkgnote_core_warning(r, i)));
 	json_object_object_add(doc, "warnings", warnings);
-	int ok = puts(json_object_to_json_string_ext(doc, PLAIN | JSON_C_TO_STRING_PRETTY)) >= 0;
+	int ok = puts(json_object_to_json_string_ext(doc, MD_JSON_PLAIN | JSON_C_TO_STRING_PRETTY)) >= 0;
 	json_object_put(doc);
 	return ok ? 0 : -1;
 }

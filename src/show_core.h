@@ -8,7 +8,4 @@
  * text, or as one JSON document); returns the exit status. */
 int show_core(const char *path, bool json, bool use_files);
 
-/* Print metadata as "key: value" lines, each after `indent`. */
-void print_fields(const char *json, const char *indent);
-
 #endif
