@@ -169,7 +169,7 @@ rust_cases() {
             fail "$name: build"; info "$out"
             continue
         fi
-        if ! LC_ALL=C readelf -SW "$BIN/$name" | grep -q '\.dep-v0 .*PROGBITS'; then
+        if ! [[ $(LC_ALL=C readelf -SW "$BIN/$name") =~ \.dep-v0\ +PROGBITS ]]; then
             fail "$name: the link kept section .dep-v0"
         fi
     done
@@ -215,6 +215,13 @@ for f in $(printf '%s\n' "${!want[@]}" | sort); do
     expect_eq "${f##*/}: the note names what its build recorded" "$got" "${want[$f]}"
     expect_eq "${f##*/}: runs as before" "$("$file" 2>&1; echo "exit $?")" "${runs[$f]}"
 done
+
+# check reads the same build info and finds each note agrees with it.
+named=()
+for f in "${!want[@]}"; do named+=("$ROOT$f"); done
+out=$("$PKGNOTE" check --from-packages "$ROOT" "${named[@]}" 2>&1)
+expect_eq "check --from-packages: every note agrees with its build info (exit 0)" "$?" 0 ||
+    sed 's/^/      | /' <<<"$out"
 
 # -- records not to trust: one warning each, no note, the file untouched ------
 for f in $(printf '%s\n' "${!warned[@]}" | sort); do
