@@ -148,6 +148,15 @@ int sources_open(struct sources *s, const char *root, int rootfd, const char *on
 			 "kind, no records of packages installed in it)", root);
 		return -1;
 	}
+	/* Any root may hold programs that record their own build (a Go
+	 * program alone in an image), so a root with no database and no
+	 * records is not refused; but it is said, as a wrong ROOT looks so. */
+	size_t records = 0;
+	for (size_t i = 0; i < s->n; i++)
+		records += s->ops[i]->tier != PKGSRC_BUILD_INFO;
+	if (records == 0)
+		s->root.warn(s->root.warn_ctx, "%s: no package database and no package records: "
+			     "only what programs record of their own build can name files", root);
 	return 0;
 }
 

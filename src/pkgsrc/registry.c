@@ -11,6 +11,7 @@
 
 extern const struct pkgsrc_ops pkgsrc_dpkg, pkgsrc_rpm;
 extern const struct pkgsrc_ops pkgsrc_conda, pkgsrc_python, pkgsrc_npm, pkgsrc_origins;
+extern const struct pkgsrc_ops pkgsrc_go, pkgsrc_cargo;
 
 const struct pkgsrc_ops *const pkgsrc_table[] = {
 	/* PKGSRC_OS */
@@ -23,6 +24,8 @@ const struct pkgsrc_ops *const pkgsrc_table[] = {
 	&pkgsrc_python,
 	&pkgsrc_npm,
 	/* PKGSRC_BUILD_INFO */
+	&pkgsrc_go,
+	&pkgsrc_cargo,
 	/* PKGSRC_MAP */
 	&pkgsrc_origins,
 	NULL,
