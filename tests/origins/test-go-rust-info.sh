@@ -16,8 +16,10 @@
 # build info whose module info claims more bytes than there are, a cut
 # .dep-v0, a .dep-v0 without a root crate.
 # Oracles: readelf -n (and the PT_NOTE walk for files without sections)
-# against what `go version -m` and the generated record say, the programs'
-# own output, byte comparison; a second run changes no byte.
+# against the version installed, git rev-parse HEAD and the generated
+# record, which `go version -m` confirms for the Go programs; the programs'
+# own output; byte comparison; check --from-packages; a second run changes
+# no byte.
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (reason printed).
 set -uo pipefail
@@ -188,7 +190,31 @@ rust_cases() {
     fi
 }
 
-if [[ -n $GO ]]; then go_cases; else skip "Go cases: go is not installed (apt-get install golang-go)"; fi
+# go_oracle FILE: the note the go command's own reader implies for FILE
+# (go version -m): the main module, its version or revision (-dirty).
+go_oracle() {
+    "$GO" version -m "$1" | awk -F'\t' '
+        $2 == "mod" { path = $3; version = $4 }
+        $2 == "build" && $3 ~ /^vcs.revision=/ { rev = substr($3, 14) }
+        $2 == "build" && $3 == "vcs.modified=true" { dirty = "-dirty" }
+        END {
+            if (version == "(devel)") version = rev dirty
+            printf "{\"type\":\"golang\",\"name\":\"%s\",\"version\":\"%s\"}", path, version
+        }'
+}
+
+if [[ -n $GO ]]; then
+    go_cases
+    # The expected notes agree with the go command's reading (where it can
+    # read: it searches only the start of the data of a file without sections).
+    for f in /usr/local/bin/go-release /usr/local/bin/go-rev /usr/local/bin/go-dirty \
+             /usr/local/bin/go-rev-stripped; do
+        [[ -n ${want[$f]:-} ]] &&
+            expect_eq "${f##*/}: go version -m reads the same" "$(go_oracle "$ROOT$f")" "${want[$f]}"
+    done
+else
+    skip "Go cases: go is not installed (apt-get install golang-go)"
+fi
 if [[ -n $RUSTC ]] && command -v gcc >/dev/null; then rust_cases
 else skip "Rust cases: rustc or gcc is not installed (apt-get install rustc gcc)"; fi
 
