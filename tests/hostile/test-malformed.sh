@@ -271,32 +271,35 @@ sanitizer_lines() {
 # LeakSanitizer: no crash, nothing but pkgnote's own lines on stderr.
 # When they report something, each file is run alone to name it.
 leak_screen() {
-    local line name label expect codes what json rc files=() short=() huge=() bad=()
+    local line name label expect codes what json rc files=() short=() huge=() bad=() f
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
         files+=("$CORPUS/$name/${BASE[$label]}")
         if [[ $json == huge ]]; then huge+=("$R/copy/$name/${BASE[$label]}")
         else short+=("$R/copy/$name/${BASE[$label]}"); fi
     done
-    timeout -k 5 300 "$PKGNOTE" show "${files[@]}" >/dev/null 2>"$R/screen.err"
+    timeout -k 5 300 "$PKGNOTE" show "${files[@]}" >/dev/null 2>"$R/screen.show"
     rc=$?
-    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("show: exit $rc")
-    ((${#short[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J" "${short[@]}" >/dev/null 2>>"$R/screen.err"
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.show") ]]; } && bad+=("show: exit $rc")
+    : >"$R/screen.short"; : >"$R/screen.huge"
+    ((${#short[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J" "${short[@]}" >/dev/null 2>"$R/screen.short"
     rc=$?
-    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("stamp: exit $rc")
-    ((${#huge[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J_HUGE" "${huge[@]}" >/dev/null 2>>"$R/screen.err"
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.short") ]]; } && bad+=("stamp: exit $rc")
+    ((${#huge[@]})) && timeout -k 5 300 "$PKGNOTE" stamp -q -j 1 --json "$J_HUGE" "${huge[@]}" >/dev/null 2>"$R/screen.huge"
     rc=$?
-    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.err") ]]; } && bad+=("stamp (huge JSON): exit $rc")
+    { ((rc >= 128)) || [[ -n $(sanitizer_lines "$R/screen.huge") ]]; } && bad+=("stamp (huge JSON): exit $rc")
+    cat "$R/screen.show" "$R/screen.short" "$R/screen.huge" >"$R/screen.err"
     ((${#bad[@]})) || return 0
     echo "      the chunk's screen found a sanitizer report ($(IFS=';'; echo "${bad[*]}")); each file alone:"
     sanitizer_lines "$R/screen.err" | sed 's/^/      | /'
     local named=0
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
-        rm -rf "$R/alone"; mkdir -p "$R/alone"; cp -p "$R/orig/$name/${BASE[$label]}" "$R/alone/${BASE[$label]}"
-        timeout -k 5 "$TMO" "$PKGNOTE" show "$R/alone/${BASE[$label]}" >/dev/null 2>"$R/alone.err"
+        f=$R/alone/$name/${BASE[$label]}
+        rm -rf "$R/alone"; mkdir -p "${f%/*}"; cp -p "$R/orig/$name/${BASE[$label]}" "$f"
+        timeout -k 5 "$TMO" "$PKGNOTE" show "$f" >/dev/null 2>"$R/alone.err"
         timeout -k 5 "$TMO" "$PKGNOTE" stamp --json "$([[ $json == huge ]] && echo "$J_HUGE" || echo "$J")" \
-            "$R/alone/${BASE[$label]}" >/dev/null 2>>"$R/alone.err"
+            "$f" >/dev/null 2>>"$R/alone.err"
         if [[ -n $(sanitizer_lines "$R/alone.err") ]]; then
             named=$((named + 1))
             fail "$name: sanitizer report (leak or memory error) when run with LeakSanitizer: $(sanitizer_lines "$R/alone.err" | tr '\n' '|' | head -c 600) [$what]"
