@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The stamping pipeline, one pass a line:
- *   read the ELF into a model -> plan the layout -> copy the input into a
- *   temporary file -> apply the plan -> verify the result -> commit.
- * Every resource is released at the single exit; a failure anywhere leaves
- * the input as it was and removes the temporary file.
+ * The stamping pipeline (doc/design.md, "The pipeline"), one step a function:
+ *   read the ELF into a model (stamp_open, stamp_read) -> plan the layout
+ *   (stamp_plan) -> choose the commit (stamp_choose_commit) -> apply
+ *   (stamp_pending_copy or stamp_pending_in_place) -> verify -> commit
+ *   (pkgnote_commit_pending).
+ * Two commits.  By copy: the input is copied into a temporary file beside
+ * it, the plan applied and verified there, and the file renamed over the
+ * input.  In place: a dry pass first shows that the plan writes nothing
+ * old bytes are still used for; the new bytes past page 1 are written and
+ * synced, then the first page at once (the commit), the result verified
+ * (undone if it fails), and what only the old layout used zeroed.
+ * What a step opens is owned by struct stamp until a step hands it to the
+ * pending stamp; a failure anywhere leaves the input as it was.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -162,180 +170,268 @@ static enum pkgnote_status prepare_in_place(const struct pn_model *m, const stru
 	return PKGNOTE_OK;
 }
 
+/*
+ * One stamp being prepared: what the steps below open, each member owned
+ * here until a step hands it to the pending stamp (and sets it back to
+ * -1/NULL), and released by stamp_release whatever happened.
+ */
+struct stamp {
+	const char *path;            /* as the caller named it, for messages */
+	struct pkgnote_stamp_options o;
+	struct pkgnote_stamp_report rep;
+	const char *json;            /* the metadata's compact text */
+	uint64_t page;
+	char *target;                /* the file written (a link's target with follow_symlinks) */
+	int fd;                      /* the input, read-only */
+	int rw;                      /* the input, read-write, for the in-place commit; or -1 */
+	uint64_t size;
+	struct stat st;
+	struct pn_model m;
+	unsigned char *note;
+	size_t note_size;
+	struct pn_plan plan;
+	struct pn_inplace *ip;       /* recorded in place, up to the commit */
+	bool done;                   /* nothing to write: the report says why */
+};
+
+/* The arguments, as the public API must check them; the options and report
+ * in their current size whatever the caller's. */
+static enum pkgnote_status stamp_begin(struct stamp *s, const char *path,
+				       const struct pkgnote_metadata *md,
+				       const struct pkgnote_stamp_options *caller_opts,
+				       struct pkgnote_stamp_report *report, struct pkgnote_error *err)
+{
+	enum pkgnote_status r;
+	*s = (struct stamp){ .path = path, .o = { .size = sizeof s->o },
+			     .rep = { .size = sizeof s->rep }, .fd = -1, .rw = -1,
+			     .m = { .fd = -1 } };
+	if (md == NULL || path == NULL)
+		return pn_fail(err, PKGNOTE_USAGE, path, "no file or no metadata given");
+	if (caller_opts != NULL &&
+	    (r = pn_struct_in(&s->o, sizeof s->o, caller_opts, OPTIONS_MIN, "pkgnote_stamp_options",
+			      err)) != PKGNOTE_OK)
+		return r;
+	if (report != NULL &&
+	    (r = pn_struct_out_check(report, REPORT_MIN, "pkgnote_stamp_report", err)) != PKGNOTE_OK)
+		return r;
+	s->json = pkgnote_metadata_json(md);
+	s->page = s->o.page_size ? s->o.page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
+	if (s->page < 512 || (s->page & (s->page - 1)) != 0)
+		return pn_fail(err, PKGNOTE_USAGE, path, "page size %llu is not a power of two >= 512",
+			       (unsigned long long)s->page);
+	return PKGNOTE_OK;
+}
+
+/* Read: open the file, settle what an interrupted in-place stamp left, and
+ * read the ELF into a model (headers only: enough to see whether a note
+ * given to keep is there). */
+static enum pkgnote_status stamp_open(struct stamp *s, struct pkgnote_error *err)
+{
+	enum pkgnote_status r;
+	/* A followed link is replaced at its target, never turned into a file. */
+	s->target = s->o.follow_symlinks ? realpath(s->path, NULL) : strdup(s->path);
+	if (s->target == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, s->path, "cannot resolve");
+	s->fd = pn_open_regular(s->target, s->o.follow_symlinks, &s->size, err, &r);
+	if (s->fd < 0)
+		return r;
+	/* What an interrupted in-place stamp left at the end is finished or
+	 * dropped first: it is not the file's. */
+	r = pn_leftover_settle(s->fd, s->target, s->o.output == NULL, &s->size, err);
+	if (r != PKGNOTE_OK)
+		return r;
+	if (fstat(s->fd, &s->st) != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, errno, s->path, "cannot stat");
+	r = pn_model_read(s->fd, s->path, s->size, &s->m, err);
+	if (r == PKGNOTE_OK && s->o.keep_existing && carries_note(&s->m, s->page)) {
+		s->rep.unchanged = s->rep.kept_note = true;
+		s->rep.note_offset = s->m.old_note.offset;
+		s->done = true;
+	}
+	return r;
+}
+
+/* Read on: the rest of the model a plan needs, the note record, and
+ * whether the file already carries exactly that note. */
+static enum pkgnote_status stamp_read(struct stamp *s, struct pkgnote_error *err)
+{
+	struct pn_model *m = &s->m;
+	bool allow_outside = s->o.allow_outside_page;
+	/* Opened for writing only when it may be written. */
+	if (s->o.in_place && s->o.output == NULL)
+		s->rw = open_for_in_place(s->target, &s->st, &s->o, s->page, s->rep.copied_because,
+					  sizeof s->rep.copied_because);
+	enum pkgnote_status r = pn_model_read_head(m, err);
+	const char *why = r == PKGNOTE_OK ? pn_refusal(m) : NULL;
+	if (why != NULL)
+		r = pn_fail(err, PKGNOTE_BAD_ELF, s->path, "%s", why);
+	if (r == PKGNOTE_OK)
+		r = pn_note_encode(s->json, m->elf_data, &s->note, &s->note_size, err);
+	/* A note that takes the old one's slot moves nothing: what code reads
+	 * (megabytes of symbols and relocations in a large library) does not
+	 * matter then. */
+	if (r == PKGNOTE_OK && !pn_old_note_reusable(m, s->note_size, s->page, allow_outside))
+		r = pn_model_read_pins(m, err);
+	if (r != PKGNOTE_OK)
+		return r;
+	s->rep.replaced = m->old_note.present;
+	if (s->o.output == NULL && already_stamped(m, s->note, s->note_size, s->page, allow_outside)) {
+		s->rep.unchanged = true;
+		s->rep.note_offset = m->old_note.offset;
+		s->rep.copied_because[0] = '\0';
+		s->done = true;
+	}
+	return PKGNOTE_OK;
+}
+
+/* Plan the new layout (pure: the model and the request in, the plan out). */
+static enum pkgnote_status stamp_plan(struct stamp *s, struct pkgnote_error *err)
+{
+	struct pn_plan_request req = { .note_size = s->note_size, .page_size = s->page,
+				       .allow_outside_page = s->o.allow_outside_page };
+	return pn_plan_layout(&s->m, &req, &s->plan, err);
+}
+
+/* Choose the commit: in place when the file was opened for it and the
+ * dry pass finds nothing in the plan that needs the copy (then the plan is
+ * applied up to the commit), else by copy. */
+static enum pkgnote_status stamp_choose_commit(struct stamp *s, struct pkgnote_error *err)
+{
+	if (s->rw < 0)
+		return PKGNOTE_OK;
+	enum pkgnote_status r = prepare_in_place(&s->m, &s->plan, s->note, s->rw, &s->ip, &s->rep,
+						 err);
+	s->rw = -1;  /* the recorder owns it now, or closed it */
+	return r;
+}
+
+/* Apply in place: the pending stamp takes the recorder, the model (its fd:
+ * the verification after the commit reads the input through it) and the
+ * plan. */
+static enum pkgnote_status stamp_pending_in_place(struct stamp *s, struct pkgnote_pending *p,
+						  struct pkgnote_error *err)
+{
+	free(s->m.head);  /* not needed to verify: a pending set stays small */
+	s->m.head = NULL;
+	*p = (struct pkgnote_pending){ .ip = s->ip, .m = s->m, .plan = s->plan, .orig = s->st,
+				       .sync = !s->o.no_sync, .page = s->page,
+				       .times = { .keep = s->o.keep_timestamps,
+						  .clamp = s->o.clamp_mtime },
+				       .json = strdup(s->json), .name = strdup(s->path),
+				       .target = strdup(s->target), .tmp = { .fd = -1 } };
+	s->ip = NULL;
+	s->m = (struct pn_model){ .fd = -1 };
+	s->plan = (struct pn_plan){ 0 };
+	s->fd = -1;
+	p->m.path = p->name;
+	if (p->json == NULL || p->name == NULL || p->target == NULL)
+		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, s->path, "stamping");
+	s->rep.in_place = true;
+	return PKGNOTE_OK;
+}
+
+/* Apply by copy: the input copied into a temporary file beside the target
+ * (or -o's file), the plan applied to it, verified by reading it back,
+ * synced; the pending stamp takes the temporary file, renamed at the
+ * commit. */
+static enum pkgnote_status stamp_pending_copy(struct stamp *s, struct pkgnote_pending *p,
+					      struct pkgnote_error *err)
+{
+	const char *out = s->o.output;
+	struct pn_times times = { .keep = s->o.keep_timestamps, .clamp = s->o.clamp_mtime };
+	struct pn_tmpfile tmp = { .fd = -1 };
+	enum pkgnote_status r = pn_tmp_begin(&tmp, out ? out : s->target, err);
+	tmp.early_writeback = !s->o.no_sync;
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_copy(&tmp, s->fd, s->size, s->plan.shift, s->path, err);
+	if (r == PKGNOTE_OK)
+		r = pn_plan_apply(&s->m, &s->plan, s->note, s->fd, tmp.fd, err);
+	if (r == PKGNOTE_OK)
+		r = pn_verify_output(&s->m, &s->plan, tmp.fd, s->path, s->json, s->page, err);
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_times(&tmp, &s->st, &times, err);
+	if (r == PKGNOTE_OK)
+		r = pn_tmp_finish(&tmp, &s->st, out ? NULL : s->target, !s->o.no_sync, err);
+	if (r != PKGNOTE_OK) {
+		pn_tmp_abort(&tmp);
+		return r;
+	}
+	*p = (struct pkgnote_pending){ .tmp = tmp, .orig = s->st, .replaces = out == NULL,
+				       .sync = !s->o.no_sync,
+				       .links = out == NULL ? s->o.links : NULL };
+	return PKGNOTE_OK;
+}
+
+/* What the plan did, for the report. */
+static void report_plan(struct pkgnote_stamp_report *rep, const struct pn_plan *plan)
+{
+	rep->outside_page = plan->outside_page;
+	for (size_t i = 0; i < plan->nmoves; i++)
+		rep->moved_sections += plan->moves[i].dyn_index != PN_MOVE_SHIFT;
+	rep->new_first_page = plan->shift > 0;
+	rep->note_offset = plan->note_offset;
+}
+
+static void stamp_release(struct stamp *s)
+{
+	if (s->ip != NULL) {
+		pn_inplace_drop(s->ip);
+		pn_inplace_free(s->ip);
+	}
+	pn_plan_free(&s->plan);
+	pn_model_free(&s->m);
+	free(s->note);
+	free(s->target);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->rw >= 0)
+		close(s->rw);
+}
+
+/*
+ * The pipeline up to the commit: read -> plan -> choose the commit ->
+ * apply (in place up to the commit, or into a verified copy).  The commit
+ * itself, and for in place the verification after it, is
+ * pkgnote_commit_pending's.
+ */
 enum pkgnote_status pkgnote_stamp_prepare(const char *path, const struct pkgnote_metadata *md,
 					  const struct pkgnote_stamp_options *caller_opts,
 					  struct pkgnote_pending **pending,
 					  struct pkgnote_stamp_report *report,
 					  struct pkgnote_error *err)
 {
-	struct pkgnote_stamp_options o = { .size = sizeof o };
-	const struct pkgnote_stamp_options *opts = &o;
-	struct pkgnote_stamp_report rep = { .size = sizeof rep };
-	struct pn_model m = { .fd = -1 };
-	struct pn_plan plan = { 0 };
-	struct pn_tmpfile tmp = { .fd = -1 };
-	unsigned char *note = NULL;
-	size_t note_size = 0;
-	char *target = NULL;
-	int fd = -1, rw = -1;
-	struct stat st;
-	enum pkgnote_status r;
-
+	struct stamp s;
 	*pending = NULL;
-	if (md == NULL || path == NULL)
-		return pn_fail(err, PKGNOTE_USAGE, path, "no file or no metadata given");
-	if (caller_opts != NULL &&
-	    (r = pn_struct_in(&o, sizeof o, caller_opts, OPTIONS_MIN, "pkgnote_stamp_options",
-			      err)) != PKGNOTE_OK)
+	enum pkgnote_status r = stamp_begin(&s, path, md, caller_opts, report, err);
+	if (r != PKGNOTE_OK)
 		return r;
-	if (report != NULL &&
-	    (r = pn_struct_out_check(report, REPORT_MIN, "pkgnote_stamp_report", err)) != PKGNOTE_OK)
-		return r;
-	const char *json = pkgnote_metadata_json(md);
-	uint64_t page = opts->page_size ? opts->page_size : PKGNOTE_DEFAULT_PAGE_SIZE;
-	if (page < 512 || (page & (page - 1)) != 0)
-		return pn_fail(err, PKGNOTE_USAGE, path, "page size %llu is not a power of two >= 512",
-			       (unsigned long long)page);
-
-	/* A followed link is replaced at its target, never turned into a file. */
-	target = opts->follow_symlinks ? realpath(path, NULL) : strdup(path);
-	if (target == NULL) {
-		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot resolve");
-		goto out;
-	}
-	uint64_t size;
-	fd = pn_open_regular(target, opts->follow_symlinks, &size, err, &r);
-	if (fd < 0)
-		goto out;
-	/* What an interrupted in-place stamp left at the end is finished or
-	 * dropped first: it is not the file's. */
-	r = pn_leftover_settle(fd, target, opts->output == NULL, &size, err);
-	if (r != PKGNOTE_OK)
-		goto out;
-	if (fstat(fd, &st) != 0) {
-		r = pn_fail_errno(err, PKGNOTE_IO, errno, path, "cannot stat");
-		goto out;
-	}
-	r = pn_model_read(fd, path, size, &m, err);
-	if (r == PKGNOTE_OK && opts->keep_existing && carries_note(&m, page)) {
-		rep.unchanged = rep.kept_note = true;
-		rep.note_offset = m.old_note.offset;
-		goto out;
-	}
-	/* Opened for writing only when it may be written. */
-	if (r == PKGNOTE_OK && opts->in_place && opts->output == NULL)
-		rw = open_for_in_place(target, &st, opts, page, rep.copied_because,
-				       sizeof rep.copied_because);
-	if (r == PKGNOTE_OK)
-		r = pn_model_read_head(&m, err);
-	const char *why = r == PKGNOTE_OK ? pn_refusal(&m) : NULL;
-	if (why != NULL)
-		r = pn_fail(err, PKGNOTE_BAD_ELF, path, "%s", why);
-	if (r != PKGNOTE_OK)
-		goto out;
-	r = pn_note_encode(json, m.elf_data, &note, &note_size, err);
-	if (r != PKGNOTE_OK)
-		goto out;
-	/* A note that takes the old one's slot moves nothing: what code reads
-	 * (megabytes of symbols and relocations in a large library) does not
-	 * matter then. */
-	if (!pn_old_note_reusable(&m, note_size, page, opts->allow_outside_page))
-		r = pn_model_read_pins(&m, err);
-	if (r != PKGNOTE_OK)
-		goto out;
-	rep.replaced = m.old_note.present;
-	if (opts->output == NULL &&
-	    already_stamped(&m, note, note_size, page, opts->allow_outside_page)) {
-		rep.unchanged = true;
-		rep.note_offset = m.old_note.offset;
-		rep.copied_because[0] = '\0';
-		goto out;
-	}
-
-	struct pn_plan_request req = { .note_size = note_size, .page_size = page,
-				       .allow_outside_page = opts->allow_outside_page };
-	r = pn_plan_layout(&m, &req, &plan, err);
-	if (r != PKGNOTE_OK)
-		goto out;
-
-	struct pn_times times = { .keep = opts->keep_timestamps, .clamp = opts->clamp_mtime };
-	struct pn_inplace *ip = NULL;
-	if (rw >= 0) {
-		r = prepare_in_place(&m, &plan, note, rw, &ip, &rep, err);
-		rw = -1;  /* the recorder owns it now, or closed it */
-		if (r != PKGNOTE_OK)
-			goto out;
-	}
-	struct pkgnote_pending *p = calloc(1, sizeof *p);
-	if (p == NULL) {
-		if (ip != NULL) {
-			pn_inplace_drop(ip);
-			pn_inplace_free(ip);
-		}
-		r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
-		goto out;
-	}
-	if (ip != NULL) {
-		free(m.head);  /* not needed to verify: a pending set stays small */
-		m.head = NULL;
-		*p = (struct pkgnote_pending){ .ip = ip, .m = m, .plan = plan, .orig = st,
-					       .sync = !opts->no_sync, .page = page, .times = times,
-					       .json = strdup(json), .name = strdup(path),
-					       .target = strdup(target), .tmp = { .fd = -1 } };
-		m = (struct pn_model){ .fd = -1 };
-		plan = (struct pn_plan){ 0 };
-		/* The verification after the commit reads the input's model
-		 * through this descriptor: the pending stamp owns it now. */
-		fd = -1;
-		if (p->json == NULL || p->name == NULL || p->target == NULL) {
-			pending_free(p);
+	r = stamp_open(&s, err);
+	if (r == PKGNOTE_OK && !s.done)
+		r = stamp_read(&s, err);
+	if (r == PKGNOTE_OK && !s.done)
+		r = stamp_plan(&s, err);
+	if (r == PKGNOTE_OK && !s.done)
+		r = stamp_choose_commit(&s, err);
+	if (r == PKGNOTE_OK && !s.done) {
+		struct pkgnote_pending *p = calloc(1, sizeof *p);
+		if (p == NULL)
 			r = pn_fail_errno(err, PKGNOTE_IO, ENOMEM, path, "stamping");
-			goto out;
+		else if (s.ip != NULL)
+			r = stamp_pending_in_place(&s, p, err);
+		else
+			r = stamp_pending_copy(&s, p, err);
+		if (r == PKGNOTE_OK) {
+			report_plan(&s.rep, p->ip ? &p->plan : &s.plan);
+			*pending = p;
+		} else if (p != NULL && p->ip != NULL) {
+			pending_free(p);
+		} else {
+			free(p);  /* the copy fills it only when it succeeds */
 		}
-		p->m.path = p->name;
-		rep.in_place = true;
-	} else {
-		r = pn_tmp_begin(&tmp, opts->output ? opts->output : target, err);
-		tmp.early_writeback = !opts->no_sync;
-		if (r == PKGNOTE_OK)
-			r = pn_tmp_copy(&tmp, fd, size, plan.shift, path, err);
-		if (r == PKGNOTE_OK)
-			r = pn_plan_apply(&m, &plan, note, fd, tmp.fd, err);
-		if (r == PKGNOTE_OK)
-			r = pn_verify_output(&m, &plan, tmp.fd, path, json, page, err);
-		if (r == PKGNOTE_OK)
-			r = pn_tmp_times(&tmp, &st, &times, err);
-		if (r == PKGNOTE_OK)
-			r = pn_tmp_finish(&tmp, &st, opts->output ? NULL : target, !opts->no_sync, err);
-		if (r != PKGNOTE_OK) {
-			free(p);
-			goto out;
-		}
-		*p = (struct pkgnote_pending){ .tmp = tmp, .orig = st, .replaces = opts->output == NULL,
-					       .sync = !opts->no_sync,
-					       .links = opts->output == NULL ? opts->links : NULL };
-		tmp = (struct pn_tmpfile){ .fd = -1 };
 	}
-	*pending = p;
-
-	const struct pn_plan *done = p->ip ? &p->plan : &plan;
-	rep.outside_page = done->outside_page;
-	for (size_t i = 0; i < done->nmoves; i++)
-		rep.moved_sections += done->moves[i].dyn_index != PN_MOVE_SHIFT;
-	rep.new_first_page = done->shift > 0;
-	rep.note_offset = done->note_offset;
-out:
-	pn_tmp_abort(&tmp);
-	pn_plan_free(&plan);
-	pn_model_free(&m);
-	free(note);
-	free(target);
-	if (fd >= 0)
-		close(fd);
-	if (rw >= 0)
-		close(rw);
+	stamp_release(&s);
 	if (r == PKGNOTE_OK && report != NULL)
-		pn_struct_out(report, &rep, sizeof rep);
+		pn_struct_out(report, &s.rep, sizeof s.rep);
 	return r;
 }
 
