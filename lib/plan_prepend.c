@@ -126,19 +126,13 @@ enum pkgnote_status pn_can_prepend(const struct ctx *c, bool *can, struct pkgnot
 	return PKGNOTE_OK;
 }
 
-enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
-				    struct pkgnote_error *err)
+/* The note blocks laid out after the new program header table, then the
+ * new note: plan->moves, note_offset, note_vaddr. */
+static enum pkgnote_status prepend_notes(const struct ctx *c, struct pn_plan *plan,
+					 uint64_t page_vaddr, struct pkgnote_error *err)
 {
 	const struct pn_model *m = c->m;
 	const struct pn_segment *l0 = &c->base[c->l0];
-	uint64_t shift = pn_prepend_shift(c);
-	memset(plan, 0, sizeof *plan);
-	plan->shift = shift;
-	plan->grow_load = -1;
-	plan->note_size = c->req->note_size;
-	plan->phoff = pn_align_up(m->ehsize, c->talign);
-	plan->phnum = c->nbase + 2;
-	uint64_t page_vaddr = l0->vaddr - shift;
 	struct pn_space notes = { 0 };
 	if (note_ranges(c, &notes) != 0) {
 		pn_space_free(&notes);
@@ -156,6 +150,81 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 	pn_space_free(&notes);
 	plan->note_offset = pn_align_up(notes_end, 4);
 	plan->note_vaddr = page_vaddr + plan->note_offset;
+	return PKGNOTE_OK;
+}
+
+/* An old program header in the shifted file: a moved note block's moves
+ * with it, PT_PHDR points at the new table, the others shift. */
+static struct pn_segment prepend_segment(const struct ctx *c, const struct pn_plan *plan,
+					 struct pn_segment s, uint64_t page_vaddr)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	const struct pn_move *mv = NULL;
+	for (size_t k = 0; k < plan->nmoves && is_note(&s); k++)
+		if (s.offset >= plan->moves[k].old_offset &&
+		    s.offset + s.filesz <= plan->moves[k].old_offset + plan->moves[k].size)
+			mv = &plan->moves[k];
+	if (mv != NULL) {
+		s.offset = s.offset - mv->old_offset + mv->new_offset;
+		s.vaddr = s.vaddr - mv->old_addr + mv->new_addr;
+		s.paddr = s.paddr - mv->old_addr + mv->new_addr;
+	} else if (s.type == PT_PHDR) {
+		s.offset = plan->phoff;
+		s.vaddr = page_vaddr + plan->phoff;
+		s.paddr = l0->paddr - plan->shift + plan->phoff;
+		s.filesz = s.memsz = plan->phnum * c->es;
+	} else if (s.filesz > 0 || s.offset > 0) {
+		s.offset += plan->shift;
+	}
+	/* Offset and address stay congruent modulo p_align (gABI) when a
+	 * larger alignment comes down to the shift.  Only PT_LOAD's: PT_TLS's
+	 * p_align is the alignment of the TLS block. */
+	if (s.type == PT_LOAD)
+		s.align = min_u64(s.align, plan->shift);
+	return s;
+}
+
+/* Program headers: PT_PHDR (if any) first and pointing at the new table,
+ * the new PT_LOAD before the first PT_LOAD, shifted offsets, the new
+ * PT_NOTE last.  How many were written. */
+static size_t prepend_phdrs(const struct ctx *c, struct pn_plan *plan, uint64_t page_vaddr)
+{
+	const struct pn_segment *l0 = &c->base[c->l0];
+	uint64_t shift = plan->shift, end = plan->note_offset + plan->note_size;
+	size_t n = 0;
+	bool inserted = false;
+	for (size_t i = 0; i < c->nbase; i++) {
+		if (c->base[i].type == PT_LOAD && !inserted) {
+			plan->phdrs[n++] = (struct pn_segment){
+				.type = PT_LOAD, .flags = PF_R, .offset = 0, .vaddr = page_vaddr,
+				.paddr = l0->paddr - shift, .filesz = end, .memsz = end,
+				.align = shift };
+			inserted = true;
+		}
+		plan->phdrs[n++] = prepend_segment(c, plan, c->base[i], page_vaddr);
+	}
+	plan->phdrs[n++] = (struct pn_segment){
+		.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
+		.vaddr = plan->note_vaddr, .paddr = l0->paddr - shift + plan->note_offset,
+		.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
+	return n;
+}
+
+enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
+				    struct pkgnote_error *err)
+{
+	const struct pn_model *m = c->m;
+	uint64_t shift = pn_prepend_shift(c);
+	uint64_t page_vaddr = c->base[c->l0].vaddr - shift;
+	memset(plan, 0, sizeof *plan);
+	plan->shift = shift;
+	plan->grow_load = -1;
+	plan->note_size = c->req->note_size;
+	plan->phoff = pn_align_up(m->ehsize, c->talign);
+	plan->phnum = c->nbase + 2;
+	enum pkgnote_status r = prepend_notes(c, plan, page_vaddr, err);
+	if (r != PKGNOTE_OK)
+		return r;
 	plan->phdrs = calloc(plan->phnum, sizeof *plan->phdrs);
 	if (plan->phdrs == NULL)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "planning the layout");
@@ -170,49 +239,7 @@ enum pkgnote_status pn_plan_prepend(const struct ctx *c, struct pn_plan *plan,
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->old_note.offset + shift,
 							      m->old_note.record_size };
 
-	/* Program headers: PT_PHDR (if any) first and pointing at the new
-	 * table, the new PT_LOAD before the first PT_LOAD, shifted offsets,
-	 * the new PT_NOTE last. */
-	size_t n = 0;
-	bool inserted = false;
-	for (size_t i = 0; i < c->nbase; i++) {
-		struct pn_segment s = c->base[i];
-		if (s.type == PT_LOAD && !inserted) {
-			plan->phdrs[n++] = (struct pn_segment){
-				.type = PT_LOAD, .flags = PF_R, .offset = 0, .vaddr = page_vaddr,
-				.paddr = l0->paddr - shift,
-				.filesz = plan->note_offset + plan->note_size,
-				.memsz = plan->note_offset + plan->note_size, .align = shift };
-			inserted = true;
-		}
-		const struct pn_move *mv = NULL;
-		for (size_t k = 0; k < plan->nmoves && is_note(&s); k++)
-			if (s.offset >= plan->moves[k].old_offset &&
-			    s.offset + s.filesz <= plan->moves[k].old_offset + plan->moves[k].size)
-				mv = &plan->moves[k];
-		if (mv != NULL) {
-			s.offset = s.offset - mv->old_offset + mv->new_offset;
-			s.vaddr = s.vaddr - mv->old_addr + mv->new_addr;
-			s.paddr = s.paddr - mv->old_addr + mv->new_addr;
-		} else if (s.type == PT_PHDR) {
-			s.offset = plan->phoff;
-			s.vaddr = page_vaddr + plan->phoff;
-			s.paddr = l0->paddr - shift + plan->phoff;
-			s.filesz = s.memsz = plan->phnum * c->es;
-		} else if (s.filesz > 0 || s.offset > 0) {
-			s.offset += shift;
-		}
-		/* Offset and address stay congruent modulo p_align (gABI) when
-		 * a larger alignment comes down to the shift.  Only PT_LOAD's:
-		 * PT_TLS's p_align is the alignment of the TLS block. */
-		if (s.type == PT_LOAD)
-			s.align = min_u64(s.align, shift);
-		plan->phdrs[n++] = s;
-	}
-	plan->phdrs[n++] = (struct pn_segment){
-		.type = PT_NOTE, .flags = PF_R, .offset = plan->note_offset,
-		.vaddr = plan->note_vaddr, .paddr = l0->paddr - shift + plan->note_offset,
-		.filesz = plan->note_size, .memsz = plan->note_size, .align = 4 };
+	size_t n = prepend_phdrs(c, plan, page_vaddr);
 	if (n != plan->phnum)
 		return pn_fail(err, PKGNOTE_INTERNAL, m->path,
 			       "internal error: planned %zu program headers, built %zu", plan->phnum, n);

@@ -34,51 +34,102 @@ static int push_target(char *pending, size_t cap, const char *target, const char
 	return 0;
 }
 
-int root_resolve(int rootfd, const char *path, bool follow_last, char *out, size_t outsz)
-{
-	char pending[2 * PATH_MAX], target[PATH_MAX];
-	size_t len = 0;              /* of the resolved prefix in out */
-	int links = 0;
-	bool missing = false;        /* a component did not exist: append the rest */
+/* One walk: the resolved prefix in out[0, len), the components still to
+ * walk from p (which points into pending). */
+struct walk {
+	int rootfd;
+	char *out;
+	size_t outsz, len;
+	char pending[2 * PATH_MAX];
+	const char *p;
+	int links;
+};
 
-	if (outsz < 2 || strlen(path) >= sizeof pending) {
+/* ".." drops the prefix's last component; at the root, ".." is the root:
+ * nothing above it is reachable. */
+static void walk_up(struct walk *w)
+{
+	while (w->len > 0 && w->out[w->len - 1] != '/')
+		w->len--;
+	if (w->len > 0)
+		w->len--;
+	w->out[w->len] = '\0';
+}
+
+/* Append "/" COMP (N bytes) to the prefix. */
+static int walk_down(struct walk *w, const char *comp, size_t n)
+{
+	if (w->len + 1 + n + 1 > w->outsz) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(pending, path);
-	const char *p = pending;
+	w->out[w->len++] = '/';
+	memcpy(w->out + w->len, comp, n);
+	w->len += n;
+	w->out[w->len] = '\0';
+	return 0;
+}
+
+/* The prefix's last component is a symbolic link: cut it (or, for an
+ * absolute target, the whole prefix: the root) and walk its target before
+ * REST.  BEFORE is the prefix's length without that component. */
+static int walk_link(struct walk *w, size_t before, const char *rest)
+{
+	char target[PATH_MAX];
+	if (++w->links > MAX_LINKS) {
+		errno = ELOOP;
+		return -1;
+	}
+	ssize_t t = readlinkat(w->rootfd, w->out + 1, target, sizeof target);
+	if (t < 0)
+		return -1;
+	if ((size_t)t == sizeof target) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	target[t] = '\0';
+	w->len = target[0] == '/' ? 0 : before;
+	w->out[w->len] = '\0';
+	/* rest points into pending: push_target moves it first. */
+	char tail[2 * PATH_MAX];
+	strcpy(tail, rest);
+	if (push_target(w->pending, sizeof w->pending, target, tail) != 0)
+		return -1;
+	w->p = w->pending;
+	return 0;
+}
+
+int root_resolve(int rootfd, const char *path, bool follow_last, char *out, size_t outsz)
+{
+	struct walk w = { .rootfd = rootfd, .out = out, .outsz = outsz };
+	bool missing = false;        /* a component did not exist: append the rest */
+
+	if (outsz < 2 || strlen(path) >= sizeof w.pending) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(w.pending, path);
+	w.p = w.pending;
 	out[0] = '\0';
 	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
+		while (*w.p == '/')
+			w.p++;
+		if (*w.p == '\0')
 			break;
-		size_t n = strcspn(p, "/");
-		const char *comp = p;
-		p += n;
+		size_t n = strcspn(w.p, "/"), before = w.len;
+		const char *comp = w.p;
+		w.p += n;
 		if (n == 1 && comp[0] == '.')
 			continue;
 		if (n == 2 && comp[0] == '.' && comp[1] == '.') {
-			/* At the root, ".." is the root: nothing above it is reachable. */
-			while (len > 0 && out[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-			out[len] = '\0';
+			walk_up(&w);
 			continue;
 		}
-		if (len + 1 + n + 1 > outsz) {
-			errno = ENAMETOOLONG;
+		if (walk_down(&w, comp, n) != 0)
 			return -1;
-		}
-		size_t before = len;
-		out[len++] = '/';
-		memcpy(out + len, comp, n);
-		len += n;
-		out[len] = '\0';
 		if (missing)
 			continue;
-		const char *rest = p;
+		const char *rest = w.p;
 		while (*rest == '/')
 			rest++;
 		bool last = *rest == '\0';
@@ -87,37 +138,15 @@ int root_resolve(int rootfd, const char *path, bool follow_last, char *out, size
 			if (errno != ENOENT)
 				return -1;
 			missing = true;
-			continue;
-		}
-		if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
-			if (++links > MAX_LINKS) {
-				errno = ELOOP;
+		} else if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+			if (walk_link(&w, before, rest) != 0)
 				return -1;
-			}
-			ssize_t t = readlinkat(rootfd, out + 1, target, sizeof target);
-			if (t < 0)
-				return -1;
-			if ((size_t)t == sizeof target) {
-				errno = ENAMETOOLONG;
-				return -1;
-			}
-			target[t] = '\0';
-			len = target[0] == '/' ? 0 : before;
-			out[len] = '\0';
-			/* rest points into pending: push_target moves it first. */
-			char tail[2 * PATH_MAX];
-			strcpy(tail, rest);
-			if (push_target(pending, sizeof pending, target, tail) != 0)
-				return -1;
-			p = pending;
-			continue;
-		}
-		if (!last && !S_ISDIR(st.st_mode)) {
+		} else if (!last && !S_ISDIR(st.st_mode)) {
 			errno = ENOTDIR;
 			return -1;
 		}
 	}
-	if (len == 0)
+	if (w.len == 0)
 		strcpy(out, "/");
 	return 0;
 }
