@@ -141,9 +141,38 @@ static void put_note(struct fixture *f, uint64_t off, const char *owner, uint32_
 	memset(f->head + off + 12 + ((namesz + 3) & ~3U), 0xcc, descsz);
 }
 
-static struct pn_plan_request request(void)
+/*
+ * Each test's fixture (a Check checked fixture: set up and torn down around
+ * every test, in the test's own process): the model the test builds (fx),
+ * the request, which a test may change before planning, the plan and the
+ * error.  Teardown frees the model, its pins and the plan.
+ */
+static struct fixture *fx;
+static struct pn_plan_request req;
+static struct pn_plan pl;
+static struct pkgnote_error err;
+
+static void setup(void)
 {
-	return (struct pn_plan_request){ .note_size = NOTE, .page_size = 4096 };
+	fx = NULL;
+	req = (struct pn_plan_request){ .note_size = NOTE, .page_size = 4096 };
+	pl = (struct pn_plan){ 0 };
+	err = (struct pkgnote_error){ 0 };
+}
+
+static void teardown(void)
+{
+	pn_plan_free(&pl);
+	if (fx != NULL)
+		pn_space_free(&fx->m.pins);
+	free(fx);
+	fx = NULL;
+}
+
+/* Plan the fixture's model with the fixture's request, into pl. */
+static enum pkgnote_status plan(void)
+{
+	return pn_plan_layout(&fx->m, &req, &pl, &err);
 }
 
 static const struct pn_segment *find(const struct pn_plan *p, uint32_t type, size_t nth)
@@ -187,28 +216,23 @@ START_TEST(room_in_page1_grows_table_in_place)
 {
 	/* Free bytes follow the table: it grows over them, the note goes to
 	 * the first free range, nothing else moves. */
-	struct fixture *f = pie(0x100);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.phoff, 64);
-	ck_assert_uint_eq(p.phnum, 6);
-	ck_assert_uint_eq(p.nmoves, 0);
-	ck_assert(!p.new_load);
-	ck_assert(!p.outside_page);
-	ck_assert(p.add_section);
-	ck_assert(p.shstr_append);
-	ck_assert_uint_eq(p.note_section, f->m.shnum);
-	ck_assert_uint_eq(p.note_name_off, f->m.shstr_size);
-	ck_assert_uint_eq(find(&p, PT_INTERP, 0)->offset, 64 + 6 * ES);
+	fx = pie(0x100);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.phoff, 64);
+	ck_assert_uint_eq(pl.phnum, 6);
+	ck_assert_uint_eq(pl.nmoves, 0);
+	ck_assert(!pl.new_load);
+	ck_assert(!pl.outside_page);
+	ck_assert(pl.add_section);
+	ck_assert(pl.shstr_append);
+	ck_assert_uint_eq(pl.note_section, fx->m.shnum);
+	ck_assert_uint_eq(pl.note_name_off, fx->m.shstr_size);
+	ck_assert_uint_eq(find(&pl, PT_INTERP, 0)->offset, 64 + 6 * ES);
 	/* The two PT_LOADs keep their addresses; the second is untouched. */
-	ck_assert_uint_eq(find(&p, PT_LOAD, 0)->vaddr, 0);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, 0x1000);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->filesz, 0x1000);
-	pn_plan_free(&p);
-	free(f);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 0)->vaddr, 0);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->offset, 0x1000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->filesz, 0x1000);
 }
 END_TEST
 
@@ -216,22 +240,17 @@ START_TEST(interp_shifts_to_let_table_grow)
 {
 	/* .interp right after the table and free bytes after it: it shifts
 	 * forward with PT_INTERP. */
-	struct fixture *f = pie_gap(0, 0);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.phoff, 64);
-	ck_assert_uint_eq(p.nmoves, 1);
-	ck_assert_int_eq(p.moves[0].dyn_index, -1);
-	ck_assert_uint_eq(p.moves[0].old_offset, 64 + 5 * ES);
-	const struct pn_segment *interp = find(&p, PT_INTERP, 0);
-	ck_assert_uint_eq(interp->offset, p.moves[0].new_offset);
-	ck_assert_uint_ge(interp->offset, p.phoff + p.phnum * ES);
+	fx = pie_gap(0, 0);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.phoff, 64);
+	ck_assert_uint_eq(pl.nmoves, 1);
+	ck_assert_int_eq(pl.moves[0].dyn_index, -1);
+	ck_assert_uint_eq(pl.moves[0].old_offset, 64 + 5 * ES);
+	const struct pn_segment *interp = find(&pl, PT_INTERP, 0);
+	ck_assert_uint_eq(interp->offset, pl.moves[0].new_offset);
+	ck_assert_uint_ge(interp->offset, pl.phoff + pl.phnum * ES);
 	ck_assert_uint_eq(interp->vaddr, interp->offset);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
@@ -270,36 +289,31 @@ static const struct pn_move *move_of_dyn(const struct pn_plan *p, long dyn_index
 START_TEST(page1_full_moves_dynamic_section)
 {
 	uint64_t at;
-	struct fixture *f = page1_full(&at);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	const struct pn_move *mv = move_of_dyn(&p, 0);
+	fx = page1_full(&at);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	const struct pn_move *mv = move_of_dyn(&pl, 0);
 	ck_assert_ptr_nonnull(mv);
 	ck_assert_uint_eq(mv->old_offset, at);
 	ck_assert_uint_eq(mv->size, 0x300);
 	/* Nowhere in L0 to go: a new PT_LOAD past everything mapped, with
 	 * offset and address congruent modulo its alignment. */
-	ck_assert(p.new_load);
-	ck_assert_int_eq(p.grow_load, -1);
-	ck_assert_uint_ge(mv->new_offset, f->m.shoff);
+	ck_assert(pl.new_load);
+	ck_assert_int_eq(pl.grow_load, -1);
+	ck_assert_uint_ge(mv->new_offset, fx->m.shoff);
 	ck_assert_uint_ge(mv->new_addr, 0x2000);
 	ck_assert_uint_eq(mv->new_addr % 0x1000, mv->new_offset % 0x1000);
-	const struct pn_segment *load = find(&p, PT_LOAD, 2);
+	const struct pn_segment *load = find(&pl, PT_LOAD, 2);
 	ck_assert_ptr_nonnull(load);
-	ck_assert_uint_eq(load->offset, p.load_offset);
+	ck_assert_uint_eq(load->offset, pl.load_offset);
 	ck_assert(load->offset <= mv->new_offset &&
 		  mv->new_offset + mv->size <= load->offset + load->filesz);
 	/* Too small to share blocks: no padding before it. */
 	ck_assert_uint_eq(mv->new_offset, load->offset);
 	bool cleared = false;
-	for (size_t i = 0; i < p.nzero; i++)
-		cleared |= p.zero[i].offset == at && p.zero[i].size == 0x300;
+	for (size_t i = 0; i < pl.nzero; i++)
+		cleared |= pl.zero[i].offset == at && pl.zero[i].size == 0x300;
 	ck_assert(cleared);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
@@ -307,26 +321,21 @@ START_TEST(large_moved_section_keeps_block_offset)
 {
 	/* So that its whole blocks can be shared with the input (reflinks). */
 	uint64_t at;
-	struct fixture *f = dynsym_fills_l0(&at, 0x5000, 0x6000);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	const struct pn_move *mv = move_of_dyn(&p, 0);
+	fx = dynsym_fills_l0(&at, 0x5000, 0x6000);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	const struct pn_move *mv = move_of_dyn(&pl, 0);
 	ck_assert_ptr_nonnull(mv);
 	ck_assert_uint_eq(mv->size, 0x5000);
-	ck_assert(p.new_load);
+	ck_assert(pl.new_load);
 	ck_assert_uint_ne(at % PN_SHARE_BLOCK, 0);
 	ck_assert_uint_eq(mv->new_offset % PN_SHARE_BLOCK, at % PN_SHARE_BLOCK);
 	ck_assert_uint_eq(mv->new_addr % 0x1000, mv->new_offset % 0x1000);
-	ck_assert_uint_ge(mv->new_offset, p.load_offset);
-	ck_assert_uint_lt(mv->new_offset - p.load_offset, PN_SHARE_BLOCK);
-	const struct pn_segment *load = find(&p, PT_LOAD, 2);
+	ck_assert_uint_ge(mv->new_offset, pl.load_offset);
+	ck_assert_uint_lt(mv->new_offset - pl.load_offset, PN_SHARE_BLOCK);
+	const struct pn_segment *load = find(&pl, PT_LOAD, 2);
 	ck_assert_ptr_nonnull(load);
 	ck_assert_uint_le(mv->new_offset + mv->size, load->offset + load->filesz);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
@@ -336,26 +345,21 @@ START_TEST(earlier_tail_segment_grows)
 	 * headers follow it, as after an earlier stamp: .dynsym joins it and
 	 * no program header is added for it. */
 	uint64_t at;
-	struct fixture *f = page1_full(&at);
-	f->ph[3].flags = PF_R;
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert(!p.new_load);
-	ck_assert_int_eq(p.grow_load, 3);
-	ck_assert_uint_eq(p.phnum, f->m.phnum + 1);
-	ck_assert_uint_eq(p.truncate_at, 0x2000);
-	ck_assert_uint_eq(p.moves[0].new_offset, 0x2000);
-	ck_assert_uint_eq(p.moves[0].new_addr, 0x2000);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->filesz, 0x1300);
-	ck_assert(p.sht_rewrite);
-	ck_assert(p.shstr_append);
-	ck_assert_uint_eq(p.shstr_offset, 0x2300);
-	ck_assert_uint_ge(p.shoff, 0x2300 + p.shstr_size);
-	pn_plan_free(&p);
-	free(f);
+	fx = page1_full(&at);
+	fx->ph[3].flags = PF_R;
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert(!pl.new_load);
+	ck_assert_int_eq(pl.grow_load, 3);
+	ck_assert_uint_eq(pl.phnum, fx->m.phnum + 1);
+	ck_assert_uint_eq(pl.truncate_at, 0x2000);
+	ck_assert_uint_eq(pl.moves[0].new_offset, 0x2000);
+	ck_assert_uint_eq(pl.moves[0].new_addr, 0x2000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->filesz, 0x1300);
+	ck_assert(pl.sht_rewrite);
+	ck_assert(pl.shstr_append);
+	ck_assert_uint_eq(pl.shstr_offset, 0x2300);
+	ck_assert_uint_ge(pl.shoff, 0x2300 + pl.shstr_size);
 }
 END_TEST
 
@@ -393,102 +397,83 @@ static struct fixture *outside_only(void)
 
 START_TEST(nothing_movable_is_refused)
 {
-	struct fixture *f = full(ET_DYN, 0);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	fx = full(ET_DYN, 0);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 	ck_assert_ptr_nonnull(strstr(err.message, "synthetic: no room for the note in the first page"));
-	free(f);
 }
 END_TEST
 
 START_TEST(nothing_movable_allowed_outside)
 {
-	struct fixture *f = full(ET_DYN, 0);
-	struct pn_plan_request req = request();
+	fx = full(ET_DYN, 0);
 	req.allow_outside_page = true;
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
 	/* The table cannot grow either: even outside page 1 there is no way. */
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 	/* With two free slots after the table, the note goes past the end. */
-	free(f);
-	f = outside_only();
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	ck_assert(p.outside_page);
-	ck_assert(p.new_load);
-	ck_assert_uint_ge(p.note_offset, f->m.shoff);
-	ck_assert_uint_eq(p.phoff, 64);
-	pn_plan_free(&p);
-	free(f);
+	free(fx);
+	fx = outside_only();
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	ck_assert(pl.outside_page);
+	ck_assert(pl.new_load);
+	ck_assert_uint_ge(pl.note_offset, fx->m.shoff);
+	ck_assert_uint_eq(pl.phoff, 64);
 }
 END_TEST
 
 START_TEST(exec_gets_new_first_page)
 {
-	struct fixture *f = full(ET_EXEC, 0x400000);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.shift, 0x1000);
-	const struct pn_segment *first = find(&p, PT_LOAD, 0);
+	fx = full(ET_EXEC, 0x400000);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.shift, 0x1000);
+	const struct pn_segment *first = find(&pl, PT_LOAD, 0);
 	ck_assert_uint_eq(first->offset, 0);
 	ck_assert_uint_eq(first->vaddr, 0x3ff000);
 	/* The old segments map the same addresses from shifted offsets. */
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->vaddr, 0x400000);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, 0x1000);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 2)->vaddr, 0x401000);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 2)->offset, 0x2000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->vaddr, 0x400000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->offset, 0x1000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 2)->vaddr, 0x401000);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 2)->offset, 0x2000);
 	/* Past the shifted file: .shstrtab with the new name, then the table
 	 * with one more section header. */
-	uint64_t shstr_end = f->m.file_size + 0x1000 + f->m.shstr_size + sizeof PKGNOTE_SECTION_NAME;
-	ck_assert_uint_eq(p.shstr_offset, f->m.file_size + 0x1000);
-	ck_assert_uint_eq(p.shoff, (shstr_end + 7) & ~7ULL);
-	ck_assert_uint_eq(p.file_size, p.shoff + (f->m.shnum + 1) * 64);
-	pn_plan_free(&p);
-	free(f);
+	uint64_t shstr_end = fx->m.file_size + 0x1000 + fx->m.shstr_size + sizeof PKGNOTE_SECTION_NAME;
+	ck_assert_uint_eq(pl.shstr_offset, fx->m.file_size + 0x1000);
+	ck_assert_uint_eq(pl.shoff, (shstr_end + 7) & ~7ULL);
+	ck_assert_uint_eq(pl.file_size, pl.shoff + (fx->m.shnum + 1) * 64);
 }
 END_TEST
 
 START_TEST(same_size_note_replaced_in_place)
 {
-	struct fixture *f = pie(0x100);
+	fx = pie(0x100);
 	uint64_t at = 64 + 6 * ES + 28 + 0x100;
-	f->ph[2].filesz = f->ph[2].memsz = at + NOTE;
-	add_phdr(f, PT_NOTE, at, at, NOTE, NOTE, 4);
-	f->ph[0].filesz = f->ph[0].memsz = 6 * ES; /* not used by the planner here */
-	size_t sec = add_section(f, ".note.package", SHT_NOTE, at, at, NOTE, 4);
-	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at, .record_size = NOTE,
+	fx->ph[2].filesz = fx->ph[2].memsz = at + NOTE;
+	add_phdr(fx, PT_NOTE, at, at, NOTE, NOTE, 4);
+	fx->ph[0].filesz = fx->ph[0].memsz = 6 * ES; /* not used by the planner here */
+	size_t sec = add_section(fx, ".note.package", SHT_NOTE, at, at, NOTE, 4);
+	fx->m.old_note = (struct pn_old_note){ .present = true, .offset = at, .record_size = NOTE,
 					      .section = sec, .segment = 5 };
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	ck_assert(p.in_place);
-	ck_assert_uint_eq(p.note_offset, at);
-	ck_assert_uint_eq(p.phnum, f->m.phnum);
-	ck_assert_uint_eq(p.file_size, f->m.file_size);
-	pn_plan_free(&p);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	ck_assert(pl.in_place);
+	ck_assert_uint_eq(pl.note_offset, at);
+	ck_assert_uint_eq(pl.phnum, fx->m.phnum);
+	ck_assert_uint_eq(pl.file_size, fx->m.file_size);
+	pn_plan_free(&pl);
 
 	/* A longer note no longer fits the slot: planned anew, the old slot
 	 * cleared, still one PT_NOTE for it and no new section header. */
 	req.note_size = NOTE + 40;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	ck_assert(!p.in_place);
-	assert_page1(&p);
-	ck_assert(!p.add_section);
-	ck_assert_uint_eq(p.note_section, sec);
-	ck_assert_ptr_nonnull(find(&p, PT_NOTE, 0));
-	ck_assert_ptr_null(find(&p, PT_NOTE, 1));
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	ck_assert(!pl.in_place);
+	assert_page1(&pl);
+	ck_assert(!pl.add_section);
+	ck_assert_uint_eq(pl.note_section, sec);
+	ck_assert_ptr_nonnull(find(&pl, PT_NOTE, 0));
+	ck_assert_ptr_null(find(&pl, PT_NOTE, 1));
 	bool cleared = false;
-	for (size_t i = 0; i < p.nzero; i++)
-		cleared |= p.zero[i].offset == at && p.zero[i].size == NOTE;
+	for (size_t i = 0; i < pl.nzero; i++)
+		cleared |= pl.zero[i].offset == at && pl.zero[i].size == NOTE;
 	ck_assert(cleared);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
@@ -497,48 +482,41 @@ START_TEST(note_in_middle_of_shared_pt_note)
 	/* PT_NOTE = [gnu note 32][package note 72][abi note 32], 4-aligned,
 	 * then free space: the old note is cut out and the rest keeps its
 	 * bytes, so no note before or after it moves. */
-	struct fixture *f = pie(0);
+	fx = pie(0);
 	uint64_t at = 64 + 6 * ES + 28;
 	at = (at + 3) & ~3ULL;
-	add_section(f, ".note.a", SHT_NOTE, at, at, 32, 4);
-	size_t sec = add_section(f, ".note.package", SHT_NOTE, at + 32, at + 32, NOTE, 4);
-	add_section(f, ".note.b", SHT_NOTE, at + 32 + NOTE, at + 32 + NOTE, 32, 4);
-	put_note(f, at, "GNU", NT_GNU_ABI_TAG, 16);
-	put_note(f, at + 32 + NOTE, "GNU", NT_GNU_ABI_TAG, 16);
-	add_phdr(f, PT_NOTE, at, at, 64 + NOTE, 64 + NOTE, 4);
-	f->ph[2].filesz = f->ph[2].memsz = at + 64 + NOTE;
-	f->m.old_note = (struct pn_old_note){ .present = true, .offset = at + 32,
+	add_section(fx, ".note.a", SHT_NOTE, at, at, 32, 4);
+	size_t sec = add_section(fx, ".note.package", SHT_NOTE, at + 32, at + 32, NOTE, 4);
+	add_section(fx, ".note.b", SHT_NOTE, at + 32 + NOTE, at + 32 + NOTE, 32, 4);
+	put_note(fx, at, "GNU", NT_GNU_ABI_TAG, 16);
+	put_note(fx, at + 32 + NOTE, "GNU", NT_GNU_ABI_TAG, 16);
+	add_phdr(fx, PT_NOTE, at, at, 64 + NOTE, 64 + NOTE, 4);
+	fx->ph[2].filesz = fx->ph[2].memsz = at + 64 + NOTE;
+	fx->m.old_note = (struct pn_old_note){ .present = true, .offset = at + 32,
 					      .record_size = NOTE, .section = sec, .segment = 5 };
-	struct pn_plan_request req = request();
 	req.note_size = NOTE + 8;
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
 	/* The PT_NOTEs cover the two GNU notes and the new note, no more:
 	 * the old slot is out of every segment and cleared. */
 	uint64_t covered = 0;
-	for (size_t i = 0; i < p.phnum; i++)
-		if (p.phdrs[i].type == PT_NOTE)
-			covered += p.phdrs[i].filesz;
+	for (size_t i = 0; i < pl.phnum; i++)
+		if (pl.phdrs[i].type == PT_NOTE)
+			covered += pl.phdrs[i].filesz;
 	ck_assert_uint_eq(covered, 64 + req.note_size);
 	bool cleared = false;
-	for (size_t i = 0; i < p.nzero; i++)
-		cleared |= p.zero[i].offset == at + 32 && p.zero[i].size == NOTE;
+	for (size_t i = 0; i < pl.nzero; i++)
+		cleared |= pl.zero[i].offset == at + 32 && pl.zero[i].size == NOTE;
 	ck_assert(cleared);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
 START_TEST(same_input_same_plan)
 {
-	struct fixture *f = pie(0x100);
-	struct pn_plan_request req = request();
+	fx = pie(0x100);
 	struct pn_plan a, b;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &a, &err), PKGNOTE_OK);
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &b, &err), PKGNOTE_OK);
+	ck_assert_int_eq(pn_plan_layout(&fx->m, &req, &a, &err), PKGNOTE_OK);
+	ck_assert_int_eq(pn_plan_layout(&fx->m, &req, &b, &err), PKGNOTE_OK);
 	ck_assert_uint_eq(a.phnum, b.phnum);
 	ck_assert_mem_eq(a.phdrs, b.phdrs, a.phnum * sizeof *a.phdrs);
 	ck_assert_uint_eq(a.note_offset, b.note_offset);
@@ -546,20 +524,15 @@ START_TEST(same_input_same_plan)
 	ck_assert_mem_eq(a.moves, b.moves, a.nmoves * sizeof *a.moves);
 	pn_plan_free(&a);
 	pn_plan_free(&b);
-	free(f);
 }
 END_TEST
 
 START_TEST(smaller_page_size_is_honoured)
 {
 	/* With a 256-byte "page" not even the table fits. */
-	struct fixture *f = pie(0x100);
-	struct pn_plan_request req = request();
+	fx = pie(0x100);
 	req.page_size = 256;
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
-	free(f);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 }
 END_TEST
 
@@ -592,34 +565,29 @@ START_TEST(spare_pt_null_takes_the_new_pt_note)
 {
 	/* The table cannot grow, but its PT_NULL slot takes the new PT_NOTE:
 	 * same number of entries, nothing moves, no PT_NULL left. */
-	struct fixture *f = notes_then_data(true);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.phoff, 64);
-	ck_assert_uint_eq(p.phnum, 6);
-	ck_assert_uint_eq(p.nmoves, 0);
-	ck_assert_ptr_null(find(&p, PT_NULL, 0));
-	ck_assert_uint_eq(find(&p, PT_NOTE, 0)->offset, 64 + 6 * ES);
-	ck_assert_uint_eq(find(&p, PT_NOTE, 1)->offset, p.note_offset);
-	ck_assert_uint_ge(p.note_offset, 64 + 6 * ES + 36 + 0x100);
-	pn_plan_free(&p);
+	fx = notes_then_data(true);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.phoff, 64);
+	ck_assert_uint_eq(pl.phnum, 6);
+	ck_assert_uint_eq(pl.nmoves, 0);
+	ck_assert_ptr_null(find(&pl, PT_NULL, 0));
+	ck_assert_uint_eq(find(&pl, PT_NOTE, 0)->offset, 64 + 6 * ES);
+	ck_assert_uint_eq(find(&pl, PT_NOTE, 1)->offset, pl.note_offset);
+	ck_assert_uint_ge(pl.note_offset, 64 + 6 * ES + 36 + 0x100);
+	pn_plan_free(&pl);
 
 	/* Two PT_NULL slots (GNU_STACK made one): the new PT_NOTE takes one,
 	 * the other stays, last. */
-	f->ph[4].type = PT_NULL;
-	f->ph[4].memsz = 0;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.phnum, 6);
-	ck_assert_ptr_nonnull(find(&p, PT_NULL, 0));
-	ck_assert_ptr_null(find(&p, PT_NULL, 1));
-	ck_assert_int_eq(p.phdrs[5].type, PT_NULL);
-	ck_assert_int_eq(p.phdrs[4].type, PT_NOTE);
-	pn_plan_free(&p);
-	free(f);
+	fx->ph[4].type = PT_NULL;
+	fx->ph[4].memsz = 0;
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.phnum, 6);
+	ck_assert_ptr_nonnull(find(&pl, PT_NULL, 0));
+	ck_assert_ptr_null(find(&pl, PT_NULL, 1));
+	ck_assert_int_eq(pl.phdrs[5].type, PT_NULL);
+	ck_assert_int_eq(pl.phdrs[4].type, PT_NOTE);
 }
 END_TEST
 
@@ -628,34 +596,29 @@ START_TEST(notes_relocate_and_the_note_joins_them)
 	/* No spare slot, no room after the notes, no room to shift them: the
 	 * block of notes moves to the free space past the data and the note
 	 * joins its PT_NOTE there; the table keeps its size. */
-	struct fixture *f = notes_then_data(false);
+	fx = notes_then_data(false);
 	uint64_t notes = 64 + 5 * ES;
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.phoff, 64);
-	ck_assert_uint_eq(p.phnum, 5);
-	ck_assert_ptr_null(find(&p, PT_NOTE, 1));
-	ck_assert_uint_eq(p.nmoves, 1);
-	const struct pn_move *mv = &p.moves[0];
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.phoff, 64);
+	ck_assert_uint_eq(pl.phnum, 5);
+	ck_assert_ptr_null(find(&pl, PT_NOTE, 1));
+	ck_assert_uint_eq(pl.nmoves, 1);
+	const struct pn_move *mv = &pl.moves[0];
 	ck_assert_int_eq(mv->dyn_index, -1);
 	ck_assert_uint_eq(mv->old_offset, notes);
 	ck_assert_uint_eq(mv->size, 36);
 	ck_assert_uint_ge(mv->new_offset, notes + 36 + 0x100);
 	ck_assert_uint_eq(mv->new_offset % 4, 0);
 	ck_assert_uint_eq(mv->new_addr, mv->new_offset);
-	const struct pn_segment *note = find(&p, PT_NOTE, 0);
+	const struct pn_segment *note = find(&pl, PT_NOTE, 0);
 	ck_assert_uint_eq(note->offset, mv->new_offset);
 	ck_assert_uint_eq(note->filesz, 36 + NOTE);
-	ck_assert_uint_eq(p.note_offset, mv->new_offset + 36);
+	ck_assert_uint_eq(pl.note_offset, mv->new_offset + 36);
 	bool cleared = false;
-	for (size_t i = 0; i < p.nzero; i++)
-		cleared |= p.zero[i].offset == notes && p.zero[i].size == 36;
+	for (size_t i = 0; i < pl.nzero; i++)
+		cleared |= pl.zero[i].offset == notes && pl.zero[i].size == 36;
 	ck_assert(cleared);
-	pn_plan_free(&p);
-	free(f);
 }
 END_TEST
 
@@ -672,14 +635,10 @@ START_TEST(own_note_stays)
 	/* The block of notes that would relocate holds a note no toolchain
 	 * writes: the program may read it at its address, so it stays and,
 	 * with no other way, the file is refused. */
-	struct fixture *f = notes_then_data(false);
+	fx = notes_then_data(false);
 	uint64_t notes = 64 + 5 * ES;
-	put_note(f, notes, "ACME", 1, 16);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
-	free(f);
+	put_note(fx, notes, "ACME", 1, 16);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 }
 END_TEST
 
@@ -689,29 +648,25 @@ START_TEST(property_note_shifts)
 	 * free bytes after them: the note block shifts for the table to grow.
 	 * Its records are read as every GNU note is (4-byte padding of the
 	 * name); a note of the program's own there stays. */
-	struct fixture *f = new_pie(TEXT);
+	fx = new_pie(TEXT);
 	uint64_t notes = 64 + 5 * ES, l0_end = notes + 32 + 0x200;
-	add_phdr(f, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
-	add_phdr(f, PT_NOTE, notes, notes, 32, 32, 8);
-	add_phdr(f, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
-	add_phdr(f, PT_LOAD, TEXT, TEXT, 0x1000, 0x1000, 0x1000);
-	add_phdr(f, PT_GNU_STACK, 0, 0, 0, 0, 16);
-	memset(f->head + 64, 0xbb, 5 * ES);
-	add_section(f, "", SHT_NULL, 0, 0, 0, 0);
-	add_section(f, ".note.gnu.property", SHT_NOTE, notes, notes, 32, 8);
-	put_note(f, notes, "GNU", NT_GNU_PROPERTY_TYPE_0, 16);
-	end_sections(f, TEXT);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
-	ck_assert_uint_eq(p.nmoves, 1);
-	ck_assert_uint_eq(p.moves[0].old_offset, notes);
-	pn_plan_free(&p);
-	put_note(f, notes, "ACME", 5, 12);
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
-	free(f);
+	add_phdr(fx, PT_PHDR, 64, 64, 5 * ES, 5 * ES, 8);
+	add_phdr(fx, PT_NOTE, notes, notes, 32, 32, 8);
+	add_phdr(fx, PT_LOAD, 0, 0, l0_end, l0_end, 0x1000);
+	add_phdr(fx, PT_LOAD, TEXT, TEXT, 0x1000, 0x1000, 0x1000);
+	add_phdr(fx, PT_GNU_STACK, 0, 0, 0, 0, 16);
+	memset(fx->head + 64, 0xbb, 5 * ES);
+	add_section(fx, "", SHT_NULL, 0, 0, 0, 0);
+	add_section(fx, ".note.gnu.property", SHT_NOTE, notes, notes, 32, 8);
+	put_note(fx, notes, "GNU", NT_GNU_PROPERTY_TYPE_0, 16);
+	end_sections(fx, TEXT);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
+	ck_assert_uint_eq(pl.nmoves, 1);
+	ck_assert_uint_eq(pl.moves[0].old_offset, notes);
+	pn_plan_free(&pl);
+	put_note(fx, notes, "ACME", 5, 12);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 }
 END_TEST
 
@@ -720,27 +675,23 @@ START_TEST(patchelf_fill_is_free)
 	/* The bytes between the table and .interp, claimed by nothing, hold
 	 * patchelf's 'X' fill: the table grows over them as over zeros.  Any
 	 * other value there is left alone, and so is a byte a symbol names. */
-	struct fixture *f = pie(0x100);
-	memset(f->head + 64 + 5 * ES, 'X', ES);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	ck_assert_uint_eq(p.phnum, 6);
-	ck_assert_uint_eq(p.nmoves, 0);
-	pn_plan_free(&p);
+	fx = pie(0x100);
+	memset(fx->head + 64 + 5 * ES, 'X', ES);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	ck_assert_uint_eq(pl.phnum, 6);
+	ck_assert_uint_eq(pl.nmoves, 0);
+	pn_plan_free(&pl);
 	/* The table can grow over nothing else, and .interp, with data after
 	 * it, cannot shift: no room. */
-	ck_assert_int_eq(pn_space_add(&f->m.pins, 64 + 5 * ES + 8, 64 + 5 * ES + 9), 0);
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
-	pn_space_free(&f->m.pins);
-	memset(f->head + 64 + 5 * ES, 'A', ES);
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	ck_assert_int_eq(pn_space_add(&fx->m.pins, 64 + 5 * ES + 8, 64 + 5 * ES + 9), 0);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
+	pn_space_free(&fx->m.pins);
+	memset(fx->head + 64 + 5 * ES, 'A', ES);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 	/* Without section headers nothing says the bytes are unclaimed. */
-	memset(f->head + 64 + 5 * ES, 'X', ES);
-	f->m.shnum = 0;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
-	free(f);
+	memset(fx->head + 64 + 5 * ES, 'X', ES);
+	fx->m.shnum = 0;
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 }
 END_TEST
 
@@ -748,22 +699,16 @@ START_TEST(symbol_pins_notes)
 {
 	/* The same toolchain note relocates (notes_relocate_and_the_note_joins_them)
 	 * unless a symbol or relocation names a byte of it. */
-	struct fixture *f = notes_then_data(false);
+	fx = notes_then_data(false);
 	uint64_t notes = 64 + 5 * ES;
-	ck_assert_int_eq(pn_space_add(&f->m.pins, notes + 20, notes + 21), 0);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_NO_ROOM);
+	ck_assert_int_eq(pn_space_add(&fx->m.pins, notes + 20, notes + 21), 0);
+	ck_assert_int_eq(plan(), PKGNOTE_NO_ROOM);
 	/* A pin next to the block, not in it, changes nothing. */
-	pn_space_free(&f->m.pins);
-	ck_assert_int_eq(pn_space_add(&f->m.pins, notes + 36, notes + 37), 0);
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	ck_assert_uint_eq(p.nmoves, 1);
-	ck_assert_uint_eq(p.moves[0].old_offset, notes);
-	pn_plan_free(&p);
-	pn_space_free(&f->m.pins);
-	free(f);
+	pn_space_free(&fx->m.pins);
+	ck_assert_int_eq(pn_space_add(&fx->m.pins, notes + 36, notes + 37), 0);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	ck_assert_uint_eq(pl.nmoves, 1);
+	ck_assert_uint_eq(pl.moves[0].old_offset, notes);
 }
 END_TEST
 
@@ -773,31 +718,26 @@ START_TEST(symbol_pins_dynamic_section_and_interp)
 	 * .interp shift (interp_shifts_to_let_table_grow); pinned, neither
 	 * moves. */
 	uint64_t at;
-	struct fixture *f = page1_full(&at);
-	ck_assert_int_eq(pn_space_add(&f->m.pins, at + 0x2f0, at + 0x2f8), 0);
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	enum pkgnote_status r = pn_plan_layout(&f->m, &req, &p, &err);
+	fx = page1_full(&at);
+	ck_assert_int_eq(pn_space_add(&fx->m.pins, at + 0x2f0, at + 0x2f8), 0);
+	enum pkgnote_status r = plan();
 	if (r == PKGNOTE_OK) {
-		assert_stays(&p, at, at + 0x300);
-		ck_assert_ptr_null(move_of_dyn(&p, 0));
-		pn_plan_free(&p);
+		assert_stays(&pl, at, at + 0x300);
+		ck_assert_ptr_null(move_of_dyn(&pl, 0));
+		pn_plan_free(&pl);
 	}
-	pn_space_free(&f->m.pins);
-	free(f);
+	pn_space_free(&fx->m.pins);
+	free(fx);
 
-	f = pie_gap(0, 0);
+	fx = pie_gap(0, 0);
 	uint64_t interp = 64 + 5 * ES;
-	ck_assert_int_eq(pn_space_add(&f->m.pins, interp, interp + 1), 0);
-	r = pn_plan_layout(&f->m, &req, &p, &err);
+	ck_assert_int_eq(pn_space_add(&fx->m.pins, interp, interp + 1), 0);
+	r = plan();
 	if (r == PKGNOTE_OK) {
-		assert_stays(&p, interp, interp + 28);
-		ck_assert_uint_eq(find(&p, PT_INTERP, 0)->offset, interp);
-		pn_plan_free(&p);
+		assert_stays(&pl, interp, interp + 28);
+		ck_assert_uint_eq(find(&pl, PT_INTERP, 0)->offset, interp);
+		pn_plan_free(&pl);
 	}
-	pn_space_free(&f->m.pins);
-	free(f);
 }
 END_TEST
 
@@ -806,24 +746,24 @@ START_TEST(empty_gnu_hash_has_no_chains)
 	/* Without section headers a block's size comes from its contents.
 	 * An empty GNU hash table (one bucket, 0) ends after its buckets: no
 	 * chain entry for the symbols past symoffset, which are undefined. */
-	struct fixture *f = pie(0);
-	f->m.shnum = 0;
+	fx = pie(0);
+	fx->m.shnum = 0;
 	uint64_t hash = 0x200, sym = 0x220, str = sym + 5 * 24, ver = str + 0x20;
-	unsigned char *h = f->head + hash;
+	unsigned char *h = fx->head + hash;
 	memset(h, 0, 28);
 	h[0] = 1;   /* nbuckets */
 	h[4] = 1;   /* symoffset */
 	h[8] = 1;   /* bloom words */
-	f->dyn[0] = (struct pn_dyn){ DT_GNU_HASH, hash };
-	f->dyn[1] = (struct pn_dyn){ DT_SYMTAB, sym };
-	f->dyn[2] = (struct pn_dyn){ DT_STRTAB, str };
-	f->dyn[3] = (struct pn_dyn){ DT_STRSZ, 0x20 };
-	f->dyn[4] = (struct pn_dyn){ DT_VERSYM, ver };
-	f->m.ndyn = 5;
+	fx->dyn[0] = (struct pn_dyn){ DT_GNU_HASH, hash };
+	fx->dyn[1] = (struct pn_dyn){ DT_SYMTAB, sym };
+	fx->dyn[2] = (struct pn_dyn){ DT_STRTAB, str };
+	fx->dyn[3] = (struct pn_dyn){ DT_STRSZ, 0x20 };
+	fx->dyn[4] = (struct pn_dyn){ DT_VERSYM, ver };
+	fx->m.ndyn = 5;
 	struct pn_segment l0 = { .type = PT_LOAD, .offset = 0, .vaddr = 0, .filesz = 0x400,
 				 .memsz = 0x400, .align = 0x1000 };
 	struct pn_cand r[8];
-	size_t n = pn_dyn_regions(&f->m, &l0, r, 8);
+	size_t n = pn_dyn_regions(&fx->m, &l0, r, 8);
 	bool seen_hash = false, seen_sym = false;
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].offset == hash) {
@@ -840,7 +780,7 @@ START_TEST(empty_gnu_hash_has_no_chains)
 	/* With a symbol in its bucket the table has chains: 5 - 1 of them. */
 	h[16 + 8] = 4;
 	put32le(h + 28 + 3 * 4, 1); /* chain of symbol 4 ends the bucket */
-	n = pn_dyn_regions(&f->m, &l0, r, 8);
+	n = pn_dyn_regions(&fx->m, &l0, r, 8);
 	seen_hash = false;
 	for (size_t i = 0; i < n; i++)
 		if (r[i].offset == hash) {
@@ -848,7 +788,6 @@ START_TEST(empty_gnu_hash_has_no_chains)
 			ck_assert_uint_eq(r[i].size, 28 + 4 * 4);
 		}
 	ck_assert(seen_hash);
-	free(f);
 }
 END_TEST
 
@@ -902,47 +841,41 @@ static const struct {
 
 START_TEST(trailing_data_kept_or_refused)
 {
-	struct fixture *f = trailing_cases[_i].make();
+	fx = trailing_cases[_i].make();
 	/* Without trailing data every case is stamped. */
-	struct pn_plan_request req = request();
 	req.allow_outside_page = trailing_cases[_i].outside;
-	struct pn_plan p;
-	struct pkgnote_error err = { 0 };
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	pn_plan_free(&p);
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	pn_plan_free(&pl);
 
-	uint64_t end = f->m.shoff + f->m.shnum * f->m.shentsize;
-	ck_assert_uint_eq(pn_model_described_end(&f->m), end);
-	f->m.file_size = end + 0x1234;
+	uint64_t end = fx->m.shoff + fx->m.shnum * fx->m.shentsize;
+	ck_assert_uint_eq(pn_model_described_end(&fx->m), end);
+	fx->m.file_size = end + 0x1234;
 	struct pn_trailing t;
-	ck_assert(pn_model_trailing(&f->m, &t));
+	ck_assert(pn_model_trailing(&fx->m, &t));
 	ck_assert_uint_eq(t.offset, end);
 	ck_assert_uint_eq(t.size, 0x1234);
-	enum pkgnote_status r = pn_plan_layout(&f->m, &req, &p, &err);
+	enum pkgnote_status r = plan();
 	ck_assert_msg(r == trailing_cases[_i].want, "%s: status %d (%s)", trailing_cases[_i].what, r,
 		      r ? err.message : "planned");
 	if (r != PKGNOTE_OK) {
 		ck_assert_ptr_nonnull(strstr(err.message, "synthetic: 4660 bytes of trailing data at 0x"));
-		free(f);
 		return;
 	}
-	assert_page1(&p);
+	assert_page1(&pl);
 	/* Nothing appended or shifted; the table keeps its place and size. */
-	ck_assert_uint_eq(p.shift, 0);
-	ck_assert_uint_eq(p.file_size, f->m.file_size);
-	ck_assert_uint_ge(p.truncate_at, f->m.file_size);
-	ck_assert(!p.new_load);
-	ck_assert_int_lt(p.grow_load, 0);
-	ck_assert(!p.add_section && !p.sht_rewrite && !p.shstr_append);
-	ck_assert_uint_eq(p.shoff, f->m.shoff);
-	ck_assert_uint_eq(p.shnum, f->m.shnum);
-	ck_assert_uint_eq(p.note_section != 0, trailing_cases[_i].section);
-	for (size_t i = 0; i < p.nmoves; i++)
-		ck_assert_uint_le(p.moves[i].new_offset + p.moves[i].size, end);
-	for (size_t i = 0; i < p.nzero; i++)
-		ck_assert_uint_le(p.zero[i].offset + p.zero[i].size, end);
-	pn_plan_free(&p);
-	free(f);
+	ck_assert_uint_eq(pl.shift, 0);
+	ck_assert_uint_eq(pl.file_size, fx->m.file_size);
+	ck_assert_uint_ge(pl.truncate_at, fx->m.file_size);
+	ck_assert(!pl.new_load);
+	ck_assert_int_lt(pl.grow_load, 0);
+	ck_assert(!pl.add_section && !pl.sht_rewrite && !pl.shstr_append);
+	ck_assert_uint_eq(pl.shoff, fx->m.shoff);
+	ck_assert_uint_eq(pl.shnum, fx->m.shnum);
+	ck_assert_uint_eq(pl.note_section != 0, trailing_cases[_i].section);
+	for (size_t i = 0; i < pl.nmoves; i++)
+		ck_assert_uint_le(pl.moves[i].new_offset + pl.moves[i].size, end);
+	for (size_t i = 0; i < pl.nzero; i++)
+		ck_assert_uint_le(pl.zero[i].offset + pl.zero[i].size, end);
 }
 END_TEST
 
@@ -966,36 +899,31 @@ static const struct {
 
 START_TEST(new_first_page_shift_per_machine)
 {
-	struct fixture *f = exec_full();
-	f->m.e_machine = shift_cases[_i].machine;
-	for (size_t i = 0; i < f->m.phnum; i++)
-		if (f->ph[i].type == PT_LOAD)
-			f->ph[i].align = shift_cases[_i].align;
-	struct pn_plan_request req = request();
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_OK);
-	assert_page1(&p);
+	fx = exec_full();
+	fx->m.e_machine = shift_cases[_i].machine;
+	for (size_t i = 0; i < fx->m.phnum; i++)
+		if (fx->ph[i].type == PT_LOAD)
+			fx->ph[i].align = shift_cases[_i].align;
+	ck_assert_int_eq(plan(), PKGNOTE_OK);
+	assert_page1(&pl);
 	uint64_t s = shift_cases[_i].shift;
-	ck_assert_msg(p.shift == s, "machine %u, p_align 0x%llx: shift 0x%llx, want 0x%llx",
+	ck_assert_msg(pl.shift == s, "machine %u, p_align 0x%llx: shift 0x%llx, want 0x%llx",
 		      shift_cases[_i].machine, (unsigned long long)shift_cases[_i].align,
-		      (unsigned long long)p.shift, (unsigned long long)s);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 0)->vaddr, 0x400000 - s);
-	ck_assert_uint_eq(find(&p, PT_LOAD, 1)->offset, s);
+		      (unsigned long long)pl.shift, (unsigned long long)s);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 0)->vaddr, 0x400000 - s);
+	ck_assert_uint_eq(find(&pl, PT_LOAD, 1)->offset, s);
 	/* Every PT_LOAD keeps offset and address congruent modulo its p_align,
 	 * which divides the shift (gABI), and modulo the shift. */
-	for (size_t i = 0; i < p.phnum; i++) {
-		const struct pn_segment *g = &p.phdrs[i];
+	for (size_t i = 0; i < pl.phnum; i++) {
+		const struct pn_segment *g = &pl.phdrs[i];
 		if (g->type != PT_LOAD)
 			continue;
 		ck_assert_uint_le(g->align, s);
 		ck_assert_uint_eq(g->offset % g->align, g->vaddr % g->align);
 		ck_assert_uint_eq(g->offset % s, g->vaddr % s);
 	}
-	ck_assert_uint_eq(p.file_size, p.shoff + (f->m.shnum + 1) * 64);
-	ck_assert_uint_eq(p.shstr_offset, f->m.file_size + s);
-	pn_plan_free(&p);
-	free(f);
+	ck_assert_uint_eq(pl.file_size, pl.shoff + (fx->m.shnum + 1) * 64);
+	ck_assert_uint_eq(pl.shstr_offset, fx->m.file_size + s);
 }
 END_TEST
 
@@ -1030,17 +958,13 @@ END_TEST
  * 'no room' (exit 5), which --allow-outside-page would answer. */
 START_TEST(no_first_load_is_bad_elf)
 {
-	struct fixture *f = pie(0);
-	for (size_t i = 0; i < f->m.phnum; i++)
-		if (f->ph[i].type == PT_LOAD && f->ph[i].offset == 0)
-			f->ph[i].type = PT_NULL;
-	struct pn_plan_request req = request();
+	fx = pie(0);
+	for (size_t i = 0; i < fx->m.phnum; i++)
+		if (fx->ph[i].type == PT_LOAD && fx->ph[i].offset == 0)
+			fx->ph[i].type = PT_NULL;
 	req.allow_outside_page = true;
-	struct pn_plan p;
-	struct pkgnote_error err;
-	ck_assert_int_eq(pn_plan_layout(&f->m, &req, &p, &err), PKGNOTE_BAD_ELF);
+	ck_assert_int_eq(plan(), PKGNOTE_BAD_ELF);
 	ck_assert_int_eq(err.status, PKGNOTE_BAD_ELF);
-	free(f);
 }
 END_TEST
 
@@ -1048,6 +972,7 @@ int main(void)
 {
 	Suite *s = suite_create("layout planner");
 	TCase *tc = tcase_create("plans");
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, room_in_page1_grows_table_in_place);
 	tcase_add_test(tc, interp_shifts_to_let_table_grow);
 	tcase_add_test(tc, page1_full_moves_dynamic_section);
