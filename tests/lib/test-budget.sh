@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tests/lib/budget.sh itself: the seed's order is a permutation, the same
+# for the same seed and another for another seed; a loop stops at a case
+# boundary once its budget is spent and says how many cases it covered;
+# PKGNOTE_FULL=1 runs every case; a suite's weight scales
+# PKGNOTE_SUITE_BUDGET; a worker sees the loop's deadline.
+set -uo pipefail
+: "${SOURCE_ROOT:?}"
+. "$SOURCE_ROOT/tests/lib/testlib.sh"
+unset PKGNOTE_SUITE_BUDGET PKGNOTE_FULL BU_DEADLINE
+
+# in_shell ENV... -- SCRIPT: run SCRIPT in a fresh bash that sourced budget.sh.
+in_shell() {
+    local envs=()
+    while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+    env "${envs[@]}" bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; $2" 2>&1
+}
+
+order() { in_shell PKGNOTE_SEED="$1" -- 'bu_begin t 10 >/dev/null; bu_loop l 100 50; seq 50 | bu_shuffle' | tr '\n' ' '; }
+a=$(order 1234) b=$(order 1234) c=$(order 98765)
+expect_eq "the same seed gives the same order" "$a" "$b"
+[[ $a != "$c" ]] && pass "another seed gives another order" || fail "seeds 1234 and 98765 give the same order: $a"
+expect_eq "the order is a permutation of the cases" "$(tr ' ' '\n' <<<"$a" | sed '/^$/d' | sort -n | tr '\n' ' ')" "$(seq 50 | tr '\n' ' ')"
+[[ $a != "$(seq 50 | tr '\n' ' ')" ]] && pass "the order is not the input's" || fail "bu_shuffle kept the input order"
+
+loop='bu_begin t 2; bu_loop l 100 20
+    while read -r c; do bu_more || break; sleep 0.4; bu_done; done < <(seq 20 | bu_shuffle)
+    bu_end; bu_report'
+out=$(in_shell PKGNOTE_SEED=7 -- "$loop")
+line=$(grep '^# t: covered' <<<"$out")
+if [[ $line =~ ^"# t: covered "([0-9]+)" of 20 cases in "[0-9]+" s, seed 7" ]] &&
+   ((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] < 20)); then
+    pass "a 2 s budget stops a loop of 20 cases of 0.4 s early and says so: $line"
+else
+    fail "a 2 s budget over 20 cases of 0.4 s: $(tr '\n' '|' <<<"$out")"
+fi
+out=$(in_shell PKGNOTE_SEED=7 PKGNOTE_FULL=1 -- "${loop//0.4/0.01}")
+expect_eq "PKGNOTE_FULL=1 runs every case" "$(grep '^# t: covered' <<<"$out" | cut -d' ' -f3-6)" "covered 20 of 20"
+
+expect_eq "a weight of 150 takes 1.5 times PKGNOTE_SUITE_BUDGET" \
+    "$(in_shell PKGNOTE_SUITE_BUDGET=100 -- 'bu_begin t 900 150 >/dev/null; echo $BU_BUDGET')" 150
+expect_eq "by hand, the suite's own budget" "$(in_shell -- 'bu_begin t 900 150 >/dev/null; echo $BU_BUDGET')" 900
+expect_eq "a worker sees a passed deadline" \
+    "$(in_shell -- 'bu_begin t 1 >/dev/null; bu_loop l 100 1; sleep 1.2; bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; bu_past_deadline && echo past"')" past
+expect_eq "a worker under PKGNOTE_FULL=1 has no deadline" \
+    "$(in_shell PKGNOTE_FULL=1 -- 'bu_begin t 1 >/dev/null; bu_loop l 100 1; sleep 1.2; bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; bu_past_deadline || echo running"')" running
+tl_finish
