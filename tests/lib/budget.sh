@@ -16,6 +16,10 @@
 #                         derives it from each build's guard); a suite takes
 #                         its weight's share of it; default: the suite's own
 #                         seconds, given to bu_begin (used as they are)
+#   PKGNOTE_GUARD_END     epoch seconds when the whole run's guard expires
+#                         (.ci/run): a suite takes at most a third of what
+#                         is left of it, so that one starting late leaves
+#                         room for the suites still running or to come
 #   PKGNOTE_SEED          the case order; default: from the date and time
 #                         (a new one every minute), printed by bu_begin
 #   PKGNOTE_FULL=1        no budget: every case, whatever it takes (run it
@@ -63,6 +67,15 @@ bu_begin() {
     BU_BUDGET=$2
     if [[ ${PKGNOTE_SUITE_BUDGET:-} =~ ^[0-9]+$ ]]; then
         BU_BUDGET=$((PKGNOTE_SUITE_BUDGET * ${3:-100} / 100))
+    fi
+    local late
+    if [[ ${PKGNOTE_GUARD_END:-} =~ ^[0-9]+$ ]]; then
+        late=$(((PKGNOTE_GUARD_END - BU_START) / 3))
+        ((late < 0)) && late=0
+        if ((late < BU_BUDGET)); then
+            BU_BUDGET=$late
+            echo "# $BU_NAME: a third of what is left of the run's guard: ${late} s"
+        fi
     fi
     if ((BU_FULL)); then
         echo "# $BU_NAME: every case (PKGNOTE_FULL=1), seed $BU_SEED"
