@@ -36,47 +36,118 @@
 #include "io_util.h"
 #include "pins.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_BIG_ENDIAN true
+#else
+#define HOST_BIG_ENDIAN false
+#endif
+
 /* Records are read this many bytes at a time: symbol and relocation tables
  * of large libraries run to megabytes. */
 #define CHUNK (64 * 1024)
+/* Pins kept are gathered this many at a time, then merged into the set. */
+#define BATCH 1024
 
-struct ranges {
-	struct pn_range *r;          /* unsorted */
-	size_t n, cap;
-};
-
+/*
+ * What is kept.  A large library maps its code and read-only data in L0
+ * too, and every symbol and relocation may pin a byte there; but the plan
+ * asks the pins two things only (plan_analyse.c), and the answers depend
+ * on few of them:
+ *  - which free bytes are not free after all (drop_pins): free bytes lie in
+ *    the head that was read, the old note, or a section header table inside
+ *    L0, so pins there are kept as they are ("exact" ranges below);
+ *  - whether a block that may move holds a pinned byte (stays): every such
+ *    block starts in page 1, inside the head, so past the head only the
+ *    lowest pinned byte tells whether a block reaching there holds one.
+ * So the set holds the pins of the exact ranges and that one byte: a
+ * subset of all pins that gives every plan the same answers, whose size
+ * follows the head, not the number of symbols and relocations, which are
+ * read a chunk at a time and dropped.
+ */
 struct pinner {
 	struct pn_model *m;
 	uint64_t lo, hi;             /* L0's file-backed addresses */
-	struct ranges pins, labels;  /* found so far: m->pins, m->labelled */
+	struct pn_range exact[3];    /* pins kept as found: head, old note, section headers */
+	size_t nexact;
+	uint64_t near_end;           /* end of the head's range */
+	uint64_t far;                /* lowest pinned byte at or past it; UINT64_MAX: none */
+	struct pn_range *batch;      /* kept pins not yet in m->pins, unsorted */
+	size_t nbatch;
+	const uint32_t *tls;         /* the machine's TLS relocation types, 0-ended */
+	bool swap;                   /* the file's byte order is not the host's */
 	unsigned char *win;          /* a window of the file, for implicit addends */
 	uint64_t win_off, win_len;
 	bool oom;
 	int read_errno;              /* a read of the window failed */
 };
 
-static void add_range(struct pinner *p, struct ranges *to, uint64_t start, uint64_t end)
+static int cmp_range(const void *a, const void *b)
 {
-	start = start > p->lo ? start : p->lo;
-	end = end < p->hi ? end : p->hi;
-	if (start >= end || p->oom)
+	const struct pn_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The gathered pins, sorted, merged into m->pins in one pass: pins come in
+ * any order, and inserting each where it belongs would cost the square of
+ * their number. */
+static void flush(struct pinner *p)
+{
+	struct pn_space *set = &p->m->pins;
+	if (p->nbatch == 0 || p->oom)
 		return;
-	if (to->n == to->cap) {
-		size_t cap = to->cap ? 2 * to->cap : 64;
-		struct pn_range *r = realloc(to->r, cap * sizeof *r);
-		if (r == NULL) {
-			p->oom = true;
-			return;
-		}
-		to->r = r;
-		to->cap = cap;
+	qsort(p->batch, p->nbatch, sizeof *p->batch, cmp_range);
+	size_t cap = set->n + p->nbatch, n = 0, i = 0, j = 0;
+	struct pn_range *out = malloc(cap * sizeof *out);
+	if (out == NULL) {
+		p->oom = true;
+		return;
 	}
-	to->r[to->n++] = (struct pn_range){ start, end };
+	while (i < set->n || j < p->nbatch) {
+		bool old = j == p->nbatch || (i < set->n && set->r[i].start <= p->batch[j].start);
+		struct pn_range r = old ? set->r[i++] : p->batch[j++];
+		if (n > 0 && r.start <= out[n - 1].end)
+			out[n - 1].end = max_u64(out[n - 1].end, r.end);
+		else
+			out[n++] = r;
+	}
+	free(set->r);
+	*set = (struct pn_space){ .r = out, .n = n, .cap = cap };
+	p->nbatch = 0;
+}
+
+static void keep(struct pinner *p, uint64_t start, uint64_t end)
+{
+	struct pn_range *last = p->nbatch ? &p->batch[p->nbatch - 1] : NULL;
+	if (last != NULL && start >= last->start && end <= last->end)
+		return; /* the symbols of one section pin it again and again */
+	if (p->nbatch == BATCH)
+		flush(p);
+	if (!p->oom)
+		p->batch[p->nbatch++] = (struct pn_range){ start, end };
 }
 
 static void pin(struct pinner *p, uint64_t start, uint64_t end)
 {
-	add_range(p, &p->pins, start, end);
+	start = max_u64(start, p->lo);
+	end = min_u64(end, p->hi);
+	if (start >= end)
+		return;
+	if (end > p->near_end)
+		p->far = min_u64(p->far, max_u64(start, p->near_end));
+	for (size_t i = 0; i < p->nexact; i++) {
+		uint64_t a = max_u64(start, p->exact[i].start), b = min_u64(end, p->exact[i].end);
+		if (a < b)
+			keep(p, a, b);
+	}
+}
+
+/* Labelled notes are whole note sections: a few ranges at most. */
+static void label(struct pinner *p, uint64_t start, uint64_t end)
+{
+	start = max_u64(start, p->lo);
+	end = min_u64(end, p->hi);
+	if (start < end && pn_space_add(&p->m->labelled, start, end) != 0)
+		p->oom = true;
 }
 
 /* An address with no size of its own (a symbol of size 0, the target of a
@@ -86,12 +157,17 @@ static void pin_point(struct pinner *p, uint64_t addr)
 	pin(p, addr > 0 ? addr - 1 : 0, addr + 1 < addr ? addr : addr + 1);
 }
 
-static uint64_t get(const struct pn_model *m, const unsigned char *b, unsigned bytes)
+/* A word of 4 or 8 bytes in the file's byte order. */
+static uint64_t get(const struct pinner *p, const unsigned char *b, unsigned bytes)
 {
-	uint64_t v = 0;
-	for (unsigned i = 0; i < bytes; i++)
-		v = v << 8 | b[m->elf_data == ELFDATA2MSB ? i : bytes - 1 - i];
-	return v;
+	if (bytes == 8) {
+		uint64_t v;
+		memcpy(&v, b, 8);
+		return p->swap ? __builtin_bswap64(v) : v;
+	}
+	uint32_t v;
+	memcpy(&v, b, 4);
+	return p->swap ? __builtin_bswap32(v) : v;
 }
 
 /* The word the loader relocates at `addr`, as the file holds it; false
@@ -121,7 +197,7 @@ static bool word_at(struct pinner *p, uint64_t addr, uint64_t *val)
 		p->win_off = off;
 		p->win_len = len;
 	}
-	*val = get(m, p->win + (off - p->win_off), w);
+	*val = get(p, p->win + (off - p->win_off), w);
 	return true;
 }
 
@@ -167,7 +243,7 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 		const struct pn_section *sec = &m->shdrs[s.st_shndx];
 		if (sec->type == SHT_NOTE && GELF_ST_BIND(s.st_info) == STB_LOCAL) {
 			if (sec->flags & SHF_ALLOC)
-				add_range(p, &p->labels, sec->addr, sec->addr + (sec->size ? sec->size : 1));
+				label(p, sec->addr, sec->addr + (sec->size ? sec->size : 1));
 			return;
 		}
 		if (!(sec->flags & SHF_ALLOC))
@@ -187,11 +263,14 @@ static void on_symbol(struct pinner *p, const unsigned char *rec, const void *ar
 /* A TLS relocation's value is a module id or an offset into the TLS block,
  * never an address: read as one, a library with many thread-local variables
  * would pin most of its first page by accident. */
-static bool is_tls_reloc(uint16_t machine, uint32_t type)
+#define TLS_MAX 8
+
+/* The machine's TLS relocation types (TLS_MAX, 0 after the last), or NULL. */
+static const uint32_t *tls_types(uint16_t machine)
 {
 	static const struct {
 		uint16_t machine;
-		uint32_t types[8];
+		uint32_t types[TLS_MAX];
 	} tls[] = {
 		{ EM_X86_64, { R_X86_64_DTPMOD64, R_X86_64_DTPOFF64, R_X86_64_TPOFF64,
 			       R_X86_64_TLSDESC } },
@@ -209,13 +288,17 @@ static bool is_tls_reloc(uint16_t machine, uint32_t type)
 		{ EM_MIPS, { R_MIPS_TLS_DTPMOD32, R_MIPS_TLS_DTPREL32, R_MIPS_TLS_DTPMOD64,
 			     R_MIPS_TLS_DTPREL64, R_MIPS_TLS_TPREL32, R_MIPS_TLS_TPREL64 } },
 	};
-	for (size_t i = 0; i < sizeof tls / sizeof tls[0]; i++) {
-		if (tls[i].machine != machine)
-			continue;
-		for (size_t k = 0; k < sizeof tls[i].types / sizeof tls[i].types[0]; k++)
-			if (tls[i].types[k] != 0 && tls[i].types[k] == type)
-				return true;
-	}
+	for (size_t i = 0; i < sizeof tls / sizeof tls[0]; i++)
+		if (tls[i].machine == machine)
+			return tls[i].types;
+	return NULL;
+}
+
+static bool is_tls_reloc(const struct pinner *p, uint32_t type)
+{
+	for (size_t k = 0; p->tls != NULL && k < TLS_MAX && p->tls[k] != 0; k++)
+		if (p->tls[k] == type)
+			return true;
 	return false;
 }
 
@@ -228,7 +311,7 @@ static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg
 	const struct pn_model *m = p->m;
 	const struct reloc_kind *k = arg;
 	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
-	uint64_t where = get(m, rec, w), info = get(m, rec + w, w);
+	uint64_t where = get(p, rec, w), info = get(p, rec + w, w);
 	uint64_t sym;
 	uint32_t type;
 	if (w == 4) {
@@ -245,11 +328,11 @@ static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg
 		type = info & 0xffffffff;
 	}
 	pin(p, where, where + w);
-	if (sym != 0 || is_tls_reloc(m->e_machine, type))
+	if (sym != 0 || is_tls_reloc(p, type))
 		return; /* the symbol pins its own bytes; a TLS value is no address */
 	uint64_t target;
 	if (k->rela)
-		pin_point(p, get(m, rec + 2 * w, w));
+		pin_point(p, get(p, rec + 2 * w, w));
 	else if (word_at(p, where, &target))
 		pin_point(p, target);
 }
@@ -261,7 +344,7 @@ static void on_relr(struct pinner *p, const unsigned char *rec, const void *arg)
 	uint64_t *base = (uint64_t *)arg;
 	const struct pn_model *m = p->m;
 	unsigned w = m->elf_class == ELFCLASS64 ? 8 : 4;
-	uint64_t e = get(m, rec, w), target;
+	uint64_t e = get(p, rec, w), target;
 	if ((e & 1) == 0) {
 		pin(p, e, e + w);
 		if (word_at(p, e, &target))
@@ -334,31 +417,40 @@ static int read_dynamic_tables(struct pinner *p, const struct pn_segment *l0)
 	return r;
 }
 
-static int cmp_range(const void *a, const void *b)
+/* Where pins are kept as found: [off, off + size) of the file, within L0. */
+static void keep_exactly(struct pinner *p, uint64_t off, uint64_t size)
 {
-	const struct pn_range *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
+	uint64_t len = p->hi - p->lo;
+	if (off < len)
+		p->exact[p->nexact++] = (struct pn_range){ p->lo + off, p->lo + off + min_u64(size, len - off) };
 }
 
-/* The ranges found, sorted, into the set; -1 when memory runs out. */
-static int fill_space(struct pn_space *set, struct ranges *found)
+/* The ranges of struct pinner, for plans of pages up to `page`. */
+static void aim(struct pinner *p, uint64_t page)
 {
-	if (found->n > 1)
-		qsort(found->r, found->n, sizeof *found->r, cmp_range);
-	int bad = 0;
-	for (size_t i = 0; i < found->n; i++)
-		bad |= pn_space_add(set, found->r[i].start, found->r[i].end);
-	return bad;
+	const struct pn_model *m = p->m;
+	keep_exactly(p, 0, max_u64(m->head_size, page));
+	p->near_end = p->nexact ? p->exact[0].end : p->lo;
+	if (m->old_note.present)
+		keep_exactly(p, m->old_note.offset, m->old_note.record_size);
+	if (m->shnum > 0)
+		keep_exactly(p, m->shoff, m->shentsize && m->shnum > UINT64_MAX / m->shentsize
+						  ? UINT64_MAX : m->shnum * m->shentsize);
 }
 
-enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error *err)
+enum pkgnote_status pn_model_read_pins(struct pn_model *m, uint64_t page, struct pkgnote_error *err)
 {
 	ptrdiff_t i0 = pn_first_load(m->phdrs, m->phnum);
 	if (i0 < 0)
 		return PKGNOTE_OK; /* the planner refuses such a file */
 	const struct pn_segment *l0 = &m->phdrs[i0];
-	struct pinner p = { .m = m, .lo = l0->vaddr, .hi = l0->vaddr + l0->filesz };
-	int r = 0;
+	struct pinner p = { .m = m, .lo = l0->vaddr, .hi = l0->vaddr + l0->filesz, .far = UINT64_MAX,
+			    .tls = tls_types(m->e_machine),
+			    .swap = (m->elf_data == ELFDATA2MSB) != HOST_BIG_ENDIAN };
+	aim(&p, page);
+	p.batch = malloc(BATCH * sizeof *p.batch);
+	p.oom = p.batch == NULL;
+	int r = p.oom ? -1 : 0;
 	for (size_t i = 1; i < m->shnum && r == 0; i++) {
 		const struct pn_section *s = &m->shdrs[i];
 		if (s->type == SHT_SYMTAB || s->type == SHT_DYNSYM)
@@ -370,17 +462,15 @@ enum pkgnote_status pn_model_read_pins(struct pn_model *m, struct pkgnote_error 
 	if (m->shnum == 0 && r == 0)
 		r = read_dynamic_tables(&p, l0);
 	int saved = r != 0 ? errno : p.read_errno;
+	if (r == 0 && saved == 0 && p.far != UINT64_MAX)
+		keep(&p, p.far, p.far + 1);
+	flush(&p);
 	free(p.win);
-	int bad = 0;
-	if (!p.oom && saved == 0 && r == 0)
-		bad = fill_space(&m->pins, &p.pins) | fill_space(&m->labelled, &p.labels);
-	free(p.pins.r);
-	free(p.labels.r);
-	if (p.oom || saved != 0 || r != 0)
-		return p.oom ? pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols")
-			     : pn_fail_errno(err, PKGNOTE_IO, saved ? saved : EIO, m->path,
-					     "cannot read a symbol or relocation table");
-	if (bad)
+	free(p.batch);
+	if (p.oom)
 		return pn_fail_errno(err, PKGNOTE_IO, ENOMEM, m->path, "reading symbols");
+	if (saved != 0 || r != 0)
+		return pn_fail_errno(err, PKGNOTE_IO, saved ? saved : EIO, m->path,
+				     "cannot read a symbol or relocation table");
 	return PKGNOTE_OK;
 }

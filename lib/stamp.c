@@ -271,7 +271,7 @@ static enum pkgnote_status stamp_read(struct stamp *s, struct pkgnote_error *err
 	 * (megabytes of symbols and relocations in a large library) does not
 	 * matter then. */
 	if (r == PKGNOTE_OK && !pn_old_note_reusable(m, s->note_size, s->page, allow_outside))
-		r = pn_model_read_pins(m, err);
+		r = pn_model_read_pins(m, s->page, err);
 	if (r != PKGNOTE_OK)
 		return r;
 	s->rep.replaced = m->old_note.present;

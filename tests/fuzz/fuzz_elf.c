@@ -79,7 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pkgnote_error err;
 	if (pn_model_read(in_fd, "fuzz-input", size, &m, &err) != PKGNOTE_OK)
 		return 0;
-	if (pn_model_read_head(&m, &err) != PKGNOTE_OK || pn_model_read_pins(&m, &err) != PKGNOTE_OK) {
+	/* The pins serve every page size planned with below. */
+	if (pn_model_read_head(&m, &err) != PKGNOTE_OK ||
+	    pn_model_read_pins(&m, 65536, &err) != PKGNOTE_OK) {
 		pn_model_free(&m);
 		return 0;
 	}
