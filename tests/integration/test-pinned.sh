@@ -105,6 +105,64 @@ else
     skip "no-address: the fixture's relocation checks are written for x86-64"
 fi
 
+# A block that starts in page 1 and reaches far past the bytes pkgnote reads
+# first (256 KiB) stays when only a byte near its end is named: a library
+# of generated assembler whose .gnu.hash (60,000 symbols, over 400 KiB)
+# fills page 1, with one relative relocation, no symbol, pointing into the
+# last part of it.  Stamped, the same library without that pointer moves
+# .gnu.hash out of page 1 (so the case can fail); with it, .gnu.hash keeps
+# its address and bytes, or the file is refused unchanged.
+# gnu_hash FILE: address and size of .gnu.hash (hex).
+gnu_hash() { LC_ALL=C readelf -SW "$1" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".gnu.hash" { print $3, $5 }'; }
+gnu_hash_bytes() {
+    local off size
+    read -r off size < <(LC_ALL=C readelf -SW "$1" | sed 's/^ *\[ *[0-9]*\]//' |
+        awk '$1 == ".gnu.hash" { print $4, $5 }')
+    tail -c +$((0x$off + 1)) "$1" | head -c $((0x$size))
+}
+farpin_case() {
+    local d=$WORK/farpin
+    mkdir -p "$d"
+    if ! out=$("$FIXTURES/gen-biglib.sh" "$d/plain.so" 60000 0 2>&1); then
+        fail "far pin: gen-biglib.sh: $out"
+        return
+    fi
+    local addr size at
+    read -r addr size <<<"$(gnu_hash "$d/plain.so")"
+    if [[ -z $addr ]] || (( 0x$addr >= 4096 || 0x$addr + 0x$size < 0x48000 )); then
+        fail "far pin: .gnu.hash ($addr, $size) does not start in page 1 and reach past 288 KiB"
+        return
+    fi
+    at=$(printf '0x%x' $(( 0x$addr + 0x$size - 0x1000 )))
+    "$FIXTURES/gen-biglib.sh" "$d/pinned.so" 60000 0 "$at" >/dev/null 2>&1 ||
+        { fail "far pin: gen-biglib.sh with a pointer"; return; }
+    expect_eq "far pin: the pointer leaves .gnu.hash where it was" \
+        "$(gnu_hash "$d/pinned.so")" "$addr $size"
+    expect_ok "far pin: one relative relocation points at $at" \
+        bash -c "LC_ALL=C readelf -rW '$d/pinned.so' | grep -q 'R_X86_64_RELATIVE *${at#0x}\$'"
+    cp -p "$d/plain.so" "$d/plain.stamped"
+    tl_stamp "$WORK/json/main.json" "$d/plain.stamped" || fail "far pin: the plain library was not stamped"
+    expect_ok "far pin: unpinned, .gnu.hash leaves page 1" \
+        test "$(gnu_hash "$d/plain.stamped")" != "$addr $size"
+    cp -p "$d/pinned.so" "$d/pinned.stamped"
+    err=$("$PKGNOTE" stamp --json "$WORK/json/main.json" "$d/pinned.stamped" 2>&1 >/dev/null)
+    rc=$?
+    if ((rc == 5)); then
+        expect_ok "far pin: refused file is byte-identical" cmp "$d/pinned.so" "$d/pinned.stamped"
+    elif ((rc == 0)); then
+        expect_eq "far pin: .gnu.hash keeps its address" "$(gnu_hash "$d/pinned.stamped")" "$addr $size"
+        expect_ok "far pin: .gnu.hash keeps its bytes" \
+            cmp <(gnu_hash_bytes "$d/pinned.so") <(gnu_hash_bytes "$d/pinned.stamped")
+    else
+        fail "far pin: pkgnote exited $rc: $err"
+    fi
+}
+if [[ $(uname -m) == x86_64 ]]; then
+    farpin_case
+else
+    skip "far pin: the generated library is x86-64 assembler"
+fi
+
 # The point of the fixture: some of its cases must stamp, or nothing
 # above shows that the note stays where a stamp would have put the table.
 ((stamped > 0)) && pass "$stamped cases stamped around the pinned note" ||
