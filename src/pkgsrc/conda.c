@@ -50,17 +50,14 @@ static int read_meta(struct pkgsrc *src, const char *path, const char *prefix)
 		pkgsrc_warn(&src->root, path, "%s", pkgsrc_read_error(errno, PKGSRC_CONDA_MAX));
 		return 0;
 	}
-	json_tokener *tok = json_tokener_new();
-	json_object *obj = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
-	bool whole = tok != NULL && json_tokener_get_error(tok) == json_tokener_success &&
-		     json_tokener_get_parse_end(tok) == len;
-	json_tokener_free(tok);
+	const char *bad = NULL;
+	json_object *obj = pkgsrc_parse_json(text, len, false, &bad);
 	free(text);
 	json_object *files = NULL, *extra = json_object_new_object();
 	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
 	int r = 0;
-	if (!whole || !json_object_is_type(obj, json_type_object)) {
-		pkgsrc_warn(&src->root, path, "not a JSON object");
+	if (!json_object_is_type(obj, json_type_object)) {
+		pkgsrc_warn(&src->root, path, "not a JSON object (%s)", bad ? bad : "another JSON value");
 	} else if (name == NULL || version == NULL || !*name || !*version) {
 		pkgsrc_warn(&src->root, path, "lacks a string name or version");
 	} else if (!json_object_object_get_ex(obj, "files", &files) ||

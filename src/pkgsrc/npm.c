@@ -81,16 +81,14 @@ static void read_manifest(struct pkgsrc *src, struct manifest *m)
 			    pkgsrc_read_error(errno, PKGSRC_MANIFEST_MAX));
 		return;
 	}
-	json_tokener *tok = json_tokener_new();
-	json_object *obj = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
-	bool whole = tok != NULL && json_tokener_get_error(tok) == json_tokener_success &&
-		     len - json_tokener_get_parse_end(tok) == strspn(text + json_tokener_get_parse_end(tok), " \t\r\n");
-	json_tokener_free(tok);
+	const char *bad = NULL;
+	json_object *obj = pkgsrc_parse_json(text, len, false, &bad);
 	free(text);
 	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
 	json_object *md = NULL;
-	if (!whole || !json_object_is_type(obj, json_type_object)) {
-		pkgsrc_warn(&src->root, path, "not a JSON object; looking further up");
+	if (!json_object_is_type(obj, json_type_object)) {
+		pkgsrc_warn(&src->root, path, "not a JSON object (%s); looking further up",
+			    bad ? bad : "another JSON value");
 	} else if (name == NULL || version == NULL || !*name || !*version) {
 		pkgsrc_warn(&src->root, path, "lacks a string name or version; looking further up");
 	} else if ((md = json_object_new_object()) != NULL) {

@@ -171,24 +171,12 @@ static int origins_open(const struct pkgsrc_root *root, struct pkgsrc **src, cha
 	size_t len;
 	if (pkgsrc_read_host(file, PKGSRC_RECORD_MAX, &text, &len) != 0)
 		return fail(why, whylen, file, NULL, pkgsrc_read_error(errno, PKGSRC_RECORD_MAX));
-	json_tokener *tok = json_tokener_new();
-	if (tok == NULL) {
-		free(text);
-		return fail(why, whylen, file, NULL, strerror(ENOMEM));
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	json_object *map = json_tokener_parse_ex(tok, text, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	bool whole = jerr == json_tokener_success && strlen(text) == len &&
-		     len - end == strspn(text + end, " \t\r\n");
-	json_tokener_free(tok);
+	const char *bad = NULL;
+	json_object *map = pkgsrc_parse_json(text, len, true, &bad);
 	free(text);
 	int r = -1;
-	if (jerr != json_tokener_success || !whole)
-		fail(why, whylen, file, NULL, jerr == json_tokener_continue ? "ends inside a JSON value"
-		     : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-		     : "is not one JSON value");
+	if (map == NULL)
+		fail(why, whylen, file, NULL, bad);
 	else if (!json_object_is_type(map, json_type_object))
 		fail(why, whylen, file, NULL, "is not a JSON object (path pattern: metadata)");
 	else if ((*src = calloc(1, sizeof **src)) == NULL)

@@ -192,6 +192,33 @@ int pkgsrc_member(struct pkgsrc_members *m, const char *base, const char *rel,
 	return 0;
 }
 
+json_object *pkgsrc_parse_json(const char *text, size_t len, bool strict, const char **why)
+{
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	json_tokener *tok = json_tokener_new();
+	if (tok == NULL) {
+		*why = strerror(ENOMEM);
+		return NULL;
+	}
+	if (strict)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *obj = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error err = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (err == json_tokener_success && strlen(text) == len &&
+	    len - end == strspn(text + end, " \t\r\n"))
+		return obj;
+	*why = err == json_tokener_continue ? "ends inside a JSON value"
+	       : err != json_tokener_success ? json_tokener_error_desc(err)
+	       : "is not one JSON value";
+	json_object_put(obj);
+	return NULL;
+}
+
 void pkgsrc_warn(const struct pkgsrc_root *root, const char *path, const char *fmt, ...)
 {
 	char *msg = NULL;

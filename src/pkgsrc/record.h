@@ -62,6 +62,12 @@ int pkgsrc_member(struct pkgsrc_members *m, const char *base, const char *rel,
 struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
 					 const char *what, char *why, size_t whylen);
 
+/* TEXT (LEN bytes, NUL-terminated) as one JSON value, a UTF-8 byte order
+ * mark before it and white space after it allowed (npm and conda take
+ * both); NULL with *WHY set when it is not.  STRICT: json-c's strict mode
+ * (the user's own map). */
+json_object *pkgsrc_parse_json(const char *text, size_t len, bool strict, const char **why);
+
 /* SRC's one-line warning "ROOT" PATH ": " FMT... (PATH canonical in the
  * root, or NULL for none). */
 void pkgsrc_warn(const struct pkgsrc_root *root, const char *path, const char *fmt, ...)

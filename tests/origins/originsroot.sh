@@ -265,9 +265,9 @@ _or_bad() {
         "climb-1.dist-info/RECORD: line 1: ../../../../../../etc/passwd leads out of ROOT"
         "evil-1.dist-info/RECORD: line 1: evil/x86_64-linux-gnu/libc.so.6 passes through a symbolic link to an absolute path"
         "huge-1.dist-info/RECORD: larger than 16 MiB, not read"
-        "broken/package.json: not a JSON object; looking further up"
+        "broken/package.json: not a JSON object ("
         "noversion/package.json: lacks a string name or version; looking further up"
-        "conda-meta/broken-1-0.json: not a JSON object"
+        "conda-meta/broken-1-0.json: not a JSON object (ends inside a JSON value)"
     )
 }
 

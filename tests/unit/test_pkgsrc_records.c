@@ -104,11 +104,14 @@ static const struct src_case cases[] = {
 		{ "app/node_modules/@s/p/node_modules/q/package.json",
 		  "{\"name\":\"q\",\"version\":\"3.1.4\"}" },
 		{ "app/node_modules/.pnpm/f@1.2.3/node_modules/f/package.json",
-		  "{\"version\":\"1.2.3\",\"name\":\"f\"}" } }, NULL, {
+		  "{\"version\":\"1.2.3\",\"name\":\"f\"}" },
+		{ "app/node_modules/bom/package.json",            /* node reads past a BOM */
+		  "\xef\xbb\xbf{\"name\":\"bom\",\"version\":\"1.0.0\"}\r\n" } }, NULL, {
 		{ "/app/build/Release/addon.node", NPM("app", "1.0.0") },
 		{ "/app/node_modules/@s/p/lib/x.node", NPM("@s/p", "2.0.0") },
 		{ "/app/node_modules/@s/p/node_modules/q/q.node", NPM("q", "3.1.4") },
 		{ "/app/node_modules/.pnpm/f@1.2.3/node_modules/f/bin/f", NPM("f", "1.2.3") },
+		{ "/app/node_modules/bom/b.node", NPM("bom", "1.0.0") },
 		{ "/elsewhere/x.node", NULL } }, 0 },
 	{ "npm: not JSON, no version: warned once, looked further up", &pkgsrc_npm, {
 		{ "app/package.json", "{\"name\":\"app\",\"version\":\"1.0.0\"}" },
@@ -121,7 +124,7 @@ static const struct src_case cases[] = {
 		{ "/app/node_modules/bad/b.node", NPM("app", "1.0.0") },
 		{ "/app/node_modules/num/n.node", NPM("app", "1.0.0") } },
 	  3, { "p/dist/package.json: lacks a string name or version; looking further up",
-	       "bad/package.json: not a JSON object; looking further up",
+	       "bad/package.json: not a JSON object (ends inside a JSON value); looking further up",
 	       "num/package.json: lacks a string name or version" } },
 	{ "conda: conda-meta records, build and subdir kept", &pkgsrc_conda, {
 		{ "opt/conda/conda-meta/zlib-1.3-h4dc.json",
@@ -136,7 +139,7 @@ static const struct src_case cases[] = {
 		  "\"build\":\"h4dc\",\"subdir\":\"linux-64\"}" },
 		{ "/opt/conda/envs/e/bin/x", "{\"type\":\"conda\",\"name\":\"x\",\"version\":\"2\"}" },
 		{ "/opt/conda/envs/e/lib/libz.so.1.3", NULL } },
-	  3, { "conda-meta/bad-1-0.json: not a JSON object",
+	  3, { "conda-meta/bad-1-0.json: not a JSON object (another JSON value)",
 	       "x-2-0.json: files[1]: ../../../../../x leads out of ROOT",
 	       "x-2-0.json: files[2]: not a path" } },
 	{ "origins: the most specific pattern wins, ties to the first", &pkgsrc_origins, {
