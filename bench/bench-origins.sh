@@ -53,16 +53,17 @@ for ((k = 1; k <= COPIES; k++)); do
 	[ -z "$app" ] || cp -a "$work/src/app" "$work/src/srv/app$k"
 done
 
-now() { date +%s.%N; }
+# timed CMD...: "WALL CPU" in seconds, CPU being user + system time of
+# CMD and its workers (GNU time); its output discarded.  On a loaded
+# machine the wall time is noise and the CPU time still says what the
+# records cost.
 timed() {
-	local t0 t1
-	t0=$(now)
-	"$@" >/dev/null 2>&1
-	t1=$(now)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+	/usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>&1
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/time"
 }
 fresh() { rm -rf "$work/t"; cp -a "$work/src" "$work/t"; sync; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# median COLUMN <FILE
+median() { awk -v c="$1" '{ print $c }' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 fields=(--type generic --name bench --version 1)
 # The files no record names get the fields too: both runs stamp the same files.
@@ -76,15 +77,18 @@ for ((i = 1; i <= ROUNDS; i++)); do
 done
 fresh
 summary=$("$PKGNOTE" stamp -r "${from[@]}" --no-sync "$work/t" 2>/dev/null | tail -n 1)
-f=$(median <"$work/fixed") p=$(median <"$work/pkgs")
-cf=$(median <"$work/cfixed") cp=$(median <"$work/cpkgs")
+f=$(median 1 <"$work/fixed") p=$(median 1 <"$work/pkgs")
+fc=$(median 2 <"$work/fixed") pc=$(median 2 <"$work/pkgs")
+cf=$(median 1 <"$work/cfixed") cp=$(median 1 <"$work/cpkgs")
 echo "root: $(du -sh "$work/src" | cut -f1), $(find "$work/src" -type f | wc -l) files," \
 	"$(find "$work/src" -name '*.dist-info' -o -name '*.egg-info' -o -name package.json \
-	   -o -name 'conda-meta' | wc -l) record directories and manifests"
+	   -o -name 'conda-meta' | wc -l) record directories and manifests; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--from-packages: $summary"
-printf 'stamp -r with fields      %.3f s (median of %d)\n' "$f" "$ROUNDS"
-printf 'stamp -r --from-packages  %.3f s\n' "$p"
-printf 'check -r                  %.3f s\n' "$cf"
-printf 'check --from-packages     %.3f s\n' "$cp"
-awk -v p="$p" -v f="$f" 'BEGIN { r = p / f
-	printf "ratio --from-packages / fields: %.3f (target <= 1.2): %s\n", r, r <= 1.2 ? "met" : "NOT met" }'
+printf '%-26s %8s %8s   (medians of %d)\n' "" "wall s" "CPU s" "$ROUNDS"
+printf '%-26s %8.3f %8.3f\n' "stamp -r with fields" "$f" "$fc"
+printf '%-26s %8.3f %8.3f\n' "stamp -r --from-packages" "$p" "$pc"
+printf '%-26s %8.3f\n' "check -r" "$cf"
+printf '%-26s %8.3f\n' "check --from-packages" "$cp"
+awk -v p="$p" -v f="$f" -v pc="$pc" -v fc="$fc" 'BEGIN { r = p / f
+	printf "ratio --from-packages / fields: wall %.3f, CPU %.3f (target <= 1.2): %s\n",
+		r, pc / fc, r <= 1.2 ? "met" : "NOT met" }'
