@@ -59,7 +59,9 @@ done
 # records cost.
 timed() {
 	/usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>&1
-	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/time"
+	# GNU time writes "Command exited with non-zero status 5" first when a
+	# file is refused (libvips): the figures are the last line.
+	awk 'END { printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/time"
 }
 fresh() { rm -rf "$work/t"; cp -a "$work/src" "$work/t"; sync; }
 # median COLUMN <FILE
