@@ -119,33 +119,94 @@ static int fail(char *why, size_t whylen, const char *file, const char *key, con
 	return -1;
 }
 
-/* The map's entries, in FILE's order, into SRC. */
-static int load(struct pkgsrc *src, json_object *map, const char *file, char *why, size_t whylen)
+/* The map's text is read twice: json-c checks that it is one JSON object,
+ * then this walks its members as written, so that each value reaches
+ * pkgnote_metadata_parse as the user wrote it (a value json-c had parsed
+ * would have lost a key given twice) and a pattern given twice is seen. */
+static const char *skip_space(const char *p)
 {
-	size_t n = (size_t)json_object_object_length(map);
-	src->p = calloc(n ? n : 1, sizeof *src->p);
-	if (src->p == NULL)
-		return fail(why, whylen, file, NULL, strerror(ENOMEM));
-	json_object_object_foreach(map, key, value) {
-		const char *bad = bad_pattern(key);
-		if (bad != NULL)
-			return fail(why, whylen, file, key, bad);
-		if (!json_object_is_type(value, json_type_object))
-			return fail(why, whylen, file, key, "the metadata is not a JSON object");
-		char what[512], reason[768];
-		snprintf(what, sizeof what, "%s: \"%s\"", file, key);
-		struct pattern *p = &src->p[src->n];
-		p->pkg = pkgsrc_add_package(&src->db, value, what, reason, sizeof reason);
-		if (p->pkg == NULL) {
-			snprintf(why, whylen, "%s", reason);
-			return -1;
+	return p + strspn(p, " \t\r\n");
+}
+
+static const char *skip_string(const char *p)
+{
+	for (p++; *p != '\0' && *p != '"'; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	return *p ? p + 1 : p;
+}
+
+static const char *skip_value(const char *p)
+{
+	if (*p == '"')
+		return skip_string(p);
+	if (*p != '{' && *p != '[')
+		return p + strcspn(p, ",}] \t\r\n");
+	int depth = 0;
+	do {
+		if (*p == '"') {
+			p = skip_string(p);
+			continue;
 		}
-		if ((p->text = strdup(key)) == NULL)
-			return fail(why, whylen, file, NULL, strerror(ENOMEM));
-		p->literal = strlen(key);
-		for (const char *c = key; *c; c++)
-			p->literal -= *c == '*' || *c == '?';
-		src->n++;
+		depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
+		p++;
+	} while (*p != '\0' && depth > 0);
+	return p;
+}
+
+/* One entry: KEY (the pattern, decoded) and VALUE (its text as written). */
+static int add_entry(struct pkgsrc *src, const char *file, const char *key,
+		     const char *value, size_t vlen, char *why, size_t whylen)
+{
+	const char *bad = bad_pattern(key);
+	if (bad != NULL)
+		return fail(why, whylen, file, key, bad);
+	for (size_t i = 0; i < src->n; i++)
+		if (strcmp(src->p[i].text, key) == 0)
+			return fail(why, whylen, file, key, "is given twice");
+	if (*value != '{')
+		return fail(why, whylen, file, key, "the metadata is not a JSON object");
+	char what[512];
+	snprintf(what, sizeof what, "%s: \"%s\"", file, key);
+	struct pattern *p = &src->p[src->n];
+	p->pkg = pkgsrc_add_package_text(&src->db, value, vlen, what, why, whylen);
+	if (p->pkg == NULL)
+		return -1;
+	if ((p->text = strdup(key)) == NULL)
+		return fail(why, whylen, file, NULL, strerror(ENOMEM));
+	p->literal = strlen(key);
+	for (const char *c = key; *c; c++)
+		p->literal -= *c == '*' || *c == '?';
+	src->n++;
+	return 0;
+}
+
+/* The map's entries, in FILE's order, into SRC: TEXT is one JSON object
+ * (json-c said so), MEMBERS its number of distinct keys. */
+static int load(struct pkgsrc *src, const char *text, size_t members, const char *file,
+		char *why, size_t whylen)
+{
+	if ((src->p = calloc(members + 1, sizeof *src->p)) == NULL)
+		return fail(why, whylen, file, NULL, strerror(ENOMEM));
+	const char *p = skip_space(text + (strncmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0)) + 1;
+	while (*(p = skip_space(p)) == '"') {
+		const char *k = p;
+		p = skip_string(p);
+		char *raw = strndup(k, (size_t)(p - k));
+		const char *bad = NULL;
+		json_object *key = raw ? pkgsrc_parse_json(raw, strlen(raw), true, &bad) : NULL;
+		free(raw);
+		const char *v = skip_space(skip_space(p) + 1);
+		p = skip_value(v);
+		int r = src->n > members || !json_object_is_type(key, json_type_string)
+			? fail(why, whylen, file, NULL, "cannot be read as a map")
+			: add_entry(src, file, json_object_get_string(key), v, (size_t)(p - v),
+				    why, whylen);
+		json_object_put(key);
+		if (r != 0)
+			return -1;
+		p = skip_space(p);
+		p += *p == ',';
 	}
 	return 0;
 }
@@ -173,7 +234,6 @@ static int origins_open(const struct pkgsrc_root *root, struct pkgsrc **src, cha
 		return fail(why, whylen, file, NULL, pkgsrc_read_error(errno, PKGSRC_RECORD_MAX));
 	const char *bad = NULL;
 	json_object *map = pkgsrc_parse_json(text, len, true, &bad);
-	free(text);
 	int r = -1;
 	if (map == NULL)
 		fail(why, whylen, file, NULL, bad);
@@ -181,8 +241,10 @@ static int origins_open(const struct pkgsrc_root *root, struct pkgsrc **src, cha
 		fail(why, whylen, file, NULL, "is not a JSON object (path pattern: metadata)");
 	else if ((*src = calloc(1, sizeof **src)) == NULL)
 		fail(why, whylen, file, NULL, strerror(ENOMEM));
-	else if (((*src)->root = *root, load(*src, map, file, why, whylen)) == 0)
+	else if (((*src)->root = *root,
+		  load(*src, text, (size_t)json_object_object_length(map), file, why, whylen)) == 0)
 		r = 0;
+	free(text);
 	if (r != 0) {
 		origins_close(*src);
 		*src = NULL;

@@ -268,32 +268,33 @@ static int push_package(struct pkgdb *db, struct pkgdb_package *p)
 	return 0;
 }
 
-struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
-					 const char *what, char *why, size_t whylen)
+struct pkgdb_package *pkgsrc_add_package_text(struct pkgdb *db, const char *text, size_t len,
+					      const char *what, char *why, size_t whylen)
 {
-	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
-	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
 	struct pkgdb_package *p = calloc(1, sizeof *p);
 	struct pkgnote_error err;
-	if (p == NULL || text == NULL)
+	json_object *obj = NULL;
+	if (p == NULL)
 		goto nomem;
-	p->name = strdup(name ? name : "-");
-	p->version = strdup(version ? version : "-");
-	if (p->name == NULL || p->version == NULL)
-		goto nomem;
-	enum pkgnote_status st = pkgnote_metadata_parse(text, strlen(text), what, &p->md, &err);
+	enum pkgnote_status st = pkgnote_metadata_parse(text, len, what, &p->md, &err);
 	if (st != PKGNOTE_OK) {
 		snprintf(why, whylen, "%s", st == PKGNOTE_BAD_JSON ? err.message : strerror(ENOMEM));
 		goto fail;
 	}
 	p->json = pkgnote_metadata_json(p->md);
-	if (push_package(db, p) != 0)
+	/* The name and version for messages, from what will be stamped. */
+	obj = json_tokener_parse(p->json);
+	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
+	p->name = strdup(name ? name : "-");
+	p->version = strdup(version ? version : "-");
+	if (obj == NULL || p->name == NULL || p->version == NULL || push_package(db, p) != 0)
 		goto nomem;
+	json_object_put(obj);
 	return p;
 nomem:
 	snprintf(why, whylen, "%s", strerror(ENOMEM));
 fail:
+	json_object_put(obj);
 	if (p != NULL) {
 		free(p->name);
 		free(p->version);
@@ -301,4 +302,16 @@ fail:
 		free(p);
 	}
 	return NULL;
+}
+
+struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
+					 const char *what, char *why, size_t whylen)
+{
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text == NULL) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	return pkgsrc_add_package_text(db, text, strlen(text), what, why, whylen);
 }

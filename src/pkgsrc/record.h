@@ -62,6 +62,12 @@ int pkgsrc_member(struct pkgsrc_members *m, const char *base, const char *rel,
 struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
 					 const char *what, char *why, size_t whylen);
 
+/* The same from LEN bytes of JSON text, checked exactly as --json checks
+ * its input (unique keys, no \u escapes: what a JSON object could no
+ * longer show). */
+struct pkgdb_package *pkgsrc_add_package_text(struct pkgdb *db, const char *text, size_t len,
+					      const char *what, char *why, size_t whylen);
+
 /* TEXT (LEN bytes, NUL-terminated) as one JSON value, a UTF-8 byte order
  * mark before it and white space after it allowed (npm and conda take
  * both); NULL with *WHY set when it is not.  STRICT: json-c's strict mode

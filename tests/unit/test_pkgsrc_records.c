@@ -174,6 +174,18 @@ static const struct src_case cases[] = {
 	  "{\"/opt/../etc/*\": " GENERIC("x") "}", {}, 0, {}, "\"..\" component" },
 	{ "origins: metadata not an object", &pkgsrc_origins, { { NULL } },
 	  "{\"/opt/**\": \"generic\"}", {}, 0, {}, "\"/opt/**\": the metadata is not a JSON object" },
+	{ "origins: a pattern given twice", &pkgsrc_origins, { { NULL } },
+	  "{\"/opt/**\": " GENERIC("x") ", \"\\/opt\\/**\": " GENERIC("y") "}", {}, 0, {},
+	  "map.json: \"/opt/**\": is given twice" },
+	{ "origins: a key given twice in the metadata, as --json says", &pkgsrc_origins,
+	  { { NULL } }, "{\"/opt/**\": {\"type\":\"generic\",\"name\":\"a\",\"name\":\"b\"}}",
+	  {}, 0, {}, "map.json: \"/opt/**\": " },
+	{ "origins: escapes in keys and values", &pkgsrc_origins, { { NULL } },
+	  "\xef\xbb\xbf {\"\\/srv\\/\\u0061pp/*\" : {\"type\":\"generic\",\"name\":\"a,}\\\"]\",\n"
+	  "\"version\":\"1\",\"n\":[{\"x\":[1,2]},null]} ,\"/srv/b\":" GENERIC("b") "}\n", {
+		{ "/srv/app/x", "{\"type\":\"generic\",\"name\":\"a,}\\\"]\",\"version\":\"1\","
+		  "\"n\":[{\"x\":[1,2]},null]}" },
+		{ "/srv/b", GENERIC("b") } }, 0 },
 	{ "origins: metadata invalid as --json", &pkgsrc_origins, { { NULL } },
 	  "{\"/opt/**\": {\"type\":\"generic\",\"name\":7}}", {}, 0, {},
 	  "map.json: \"/opt/**\": " },
