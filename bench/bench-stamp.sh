@@ -48,6 +48,8 @@ export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+BENCH=bench-stamp work=""
+. "$here/bench-lib.sh"
 runs=11 check=0 src="" base=${TMPDIR:-/var/tmp} do_xfs=1 do_objcopy=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -64,35 +66,10 @@ while [ $# -gt 0 ]; do
 done
 case $runs in '' | *[!0-9]* | 0) echo "bench-stamp: -n needs a positive number" >&2; exit 2 ;; esac
 
-die() { echo "bench-stamp: $*" >&2; exit 1; }
+find_pkgnote "$root"
 
-if [ -z "${PKGNOTE:-}" ]; then
-	for c in "$root"/build*/src/pkgnote; do
-		[ -x "$c" ] && PKGNOTE=$c && break
-	done
-fi
-[ -n "${PKGNOTE:-}" ] && [ -x "$PKGNOTE" ] || die "pkgnote not found: build it or set PKGNOTE"
-PKGNOTE=$(readlink -f "$PKGNOTE")
-
-need_pkg() { # need_pkg COMMAND PACKAGE
-	command -v "$1" >/dev/null && return 0
-	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null ||
-		die "$1 is missing: apt-get install $2"
-	echo "# installing $2 (for $1)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null || die "apt-get install $2 failed"
-}
 [ -x /usr/bin/time ] || { need_pkg /usr/bin/time time; }
 
-largest_llvm() {
-	local f best="" bs=0 s
-	for f in /usr/lib/x86_64-linux-gnu/libLLVM-*.so.1 /usr/lib/*/libLLVM-*.so.1; do
-		[ -f "$f" ] || continue
-		f=$(readlink -f "$f")
-		s=$(stat -c %s "$f")
-		[ "$s" -gt "$bs" ] && best=$f bs=$s
-	done
-	printf '%s' "$best"
-}
 if [ -z "$src" ]; then
 	src=$(largest_llvm)
 	if [ -z "$src" ]; then
@@ -105,12 +82,8 @@ size=$(stat -c %s "$src")
 [ "$size" -ge 104857600 ] || echo "# warning: $src is $((size / 1048576)) MiB, under the 100 MB the target is about"
 
 work=$(mktemp -d "$base/pkgnote-bench.XXXXXX") || die "mktemp in $base failed"
-mnt="" img="" loopdev=""
 cleanup() {
-	if [ -n "$mnt" ] && mountpoint -q "$mnt"; then
-		umount "$mnt" || umount -l "$mnt"
-	fi
-	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
+	xfs_umount
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -125,28 +98,6 @@ fi
 
 meta=$work/meta.json
 printf '%s' '{"type":"deb","os":"debian","name":"libllvm-bench","version":"1:15.0.6-4+b1","architecture":"amd64","osCpe":"cpe:/o:debian:debian_linux:12"}' >"$meta"
-
-# Wall clock without a fork: bash's EPOCHREALTIME (microseconds).
-[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
-now() { local t=${EPOCHREALTIME/[.,]/}; printf '%s' "$t"; }
-# timed CMD...: sync, then run CMD; sets T (wall ms). Exits if CMD fails.
-timed() {
-	local t0 t1
-	sync
-	t0=$(now)
-	"$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; die "failed: $*"; }
-	t1=$(now)
-	T=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e3 }')
-}
-# rss CMD...: run CMD under /usr/bin/time (untimed); sets M (peak RSS, KiB).
-rss() {
-	/usr/bin/time -f %M -o "$work/rss" "$@" >"$work/cmd.out" 2>&1 ||
-		{ cat "$work/cmd.out" >&2; die "failed: $*"; }
-	M=$(tail -n1 "$work/rss")
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # bench_pairs DIR SRCFILE CPFLAGS LABEL: N paired runs in DIR; results in
 # $work/LABEL.{cp,cpsync,stamp,nosync}.{t,m}, one value a line.
@@ -254,30 +205,10 @@ fi
 xfs_note=""
 if [ $do_xfs = 0 ]; then
 	xfs_note="skipped (--no-xfs)"
-elif [ "$(id -u)" != 0 ]; then
-	xfs_note="skipped: needs root to loop-mount an image"
-elif ! command -v mkfs.xfs >/dev/null; then
-	xfs_note="skipped: mkfs.xfs missing (apt-get install xfsprogs)"
 else
-	img=$work/xfs.img
-	mnt=$work/xfs
-	mkdir -p "$mnt"
 	imgsize=$(((size * 5 / 1048576 + 256) / 256 * 256))
 	[ $imgsize -lt 1024 ] && imgsize=1024
-	if ! truncate -s "${imgsize}M" "$img" || ! mkfs.xfs -q -m reflink=1 "$img" >"$work/mkfs.log" 2>&1; then
-		xfs_note="skipped: mkfs.xfs -m reflink=1 failed: $(head -n1 "$work/mkfs.log")"
-		mnt=""
-	else
-		# Direct I/O on the loop device: the image's writes do not go through
-		# the page cache of the file system below, so an fsync on the XFS
-		# does not also pay for flushing the image file's dirty pages.
-		loopdev=$(losetup --find --show --direct-io=on "$img" 2>"$work/mount.log") ||
-			loopdev=$(losetup --find --show "$img" 2>>"$work/mount.log") || loopdev=""
-		if [ -z "$loopdev" ] || ! mount "$loopdev" "$mnt" 2>>"$work/mount.log"; then
-			xfs_note="skipped: loop mount failed: $(head -n1 "$work/mount.log")"
-			mnt=""
-		fi
-	fi
+	xfs_mount "$work/xfs" $imgsize
 	if [ -n "$mnt" ]; then
 		echo "# $loopdev: direct I/O $(cat "/sys/block/${loopdev#/dev/}/loop/dio" 2>/dev/null || echo '?')"
 		cp "$src" "$mnt/SRC"
