@@ -71,6 +71,7 @@ struct pinner {
 	size_t nexact;
 	uint64_t near_end;           /* end of the head's range */
 	uint64_t far;                /* lowest pinned byte at or past it; UINT64_MAX: none */
+	uint64_t exact_end;          /* the end of the highest exact range */
 	struct pn_range *batch;      /* kept pins not yet in m->pins, unsorted */
 	size_t nbatch;
 	const uint32_t *tls;         /* the machine's TLS relocation types, 0-ended */
@@ -126,11 +127,18 @@ static void keep(struct pinner *p, uint64_t start, uint64_t end)
 		p->batch[p->nbatch++] = (struct pn_range){ start, end };
 }
 
+/* A pin from `start` on changes nothing: past every exact range and not
+ * below the far byte (which is past the head). */
+static bool moot(const struct pinner *p, uint64_t start)
+{
+	return start >= p->far && start >= p->exact_end;
+}
+
 static void pin(struct pinner *p, uint64_t start, uint64_t end)
 {
 	start = max_u64(start, p->lo);
 	end = min_u64(end, p->hi);
-	if (start >= end)
+	if (start >= end || moot(p, start))
 		return;
 	if (end > p->near_end)
 		p->far = min_u64(p->far, max_u64(start, p->near_end));
@@ -328,12 +336,11 @@ static void on_reloc(struct pinner *p, const unsigned char *rec, const void *arg
 		type = info & 0xffffffff;
 	}
 	pin(p, where, where + w);
-	if (sym != 0 || is_tls_reloc(p, type))
-		return; /* the symbol pins its own bytes; a TLS value is no address */
-	uint64_t target;
-	if (k->rela)
-		pin_point(p, get(p, rec + 2 * w, w));
-	else if (word_at(p, where, &target))
+	/* The symbol pins its own bytes; a TLS value is no address. */
+	uint64_t target = k->rela ? get(p, rec + 2 * w, w) : 0;
+	if (sym != 0 || (k->rela && moot(p, target > 0 ? target - 1 : 0)) || is_tls_reloc(p, type))
+		return;
+	if (k->rela || word_at(p, where, &target))
 		pin_point(p, target);
 }
 
@@ -421,8 +428,11 @@ static int read_dynamic_tables(struct pinner *p, const struct pn_segment *l0)
 static void keep_exactly(struct pinner *p, uint64_t off, uint64_t size)
 {
 	uint64_t len = p->hi - p->lo;
-	if (off < len)
-		p->exact[p->nexact++] = (struct pn_range){ p->lo + off, p->lo + off + min_u64(size, len - off) };
+	if (off >= len)
+		return;
+	struct pn_range r = { p->lo + off, p->lo + off + min_u64(size, len - off) };
+	p->exact[p->nexact++] = r;
+	p->exact_end = max_u64(p->exact_end, r.end);
 }
 
 /* The ranges of struct pinner, for plans of pages up to `page`. */
