@@ -10,6 +10,9 @@
 #             --reflink=never SRC A`                                <= 0.5
 #   in place  durable re-stamp --in-place of libLLVM carrying an older
 #             note of the same length / the durable copy           <= 0.1
+#   floor     bench/replace-floor.c on a fresh copy, on each file system:
+#             the bare system calls of an atomic, durable replacement with
+#             no ELF work, what no stamp can beat on the machine
 #   RSS       peak RSS of `stamp -o` on libLLVM                    <= 4 MiB
 #             and on a generated library (fixtures/gen-biglib.sh: 1,000,000
 #             relocations, 200,000 exported functions)   within 1 MiB of it
@@ -85,6 +88,9 @@ printf '%s' '{"type":"deb","name":"libllvm-bench","version":"1:16.0.6-15~deb12u1
 printf '%s' '{"type":"deb","name":"libllvm-bench","version":"1"}' >"$work/old-a.json"
 printf '%s' '{"type":"deb","name":"libllvm-bench","version":"2"}' >"$work/old-b.json"
 json_of_round=(b a) # the copies carry old-a first
+floor=$work/replace-floor
+cc -O2 -o "$floor" "$here/replace-floor.c" 2>"$work/cc.log" ||
+	{ echo "# replace-floor not built (no cc?): no floor"; floor=""; }
 in_place_ok() { "$1" stamp --help 2>&1 | grep -q -- --in-place; }
 
 # prepare DIR SRC CPFLAGS: DIR/SRC, and for each build with --in-place
@@ -106,8 +112,9 @@ prepare() {
 # run_rounds DIR CPFLAGS FS: the rounds on one file system; values in
 # $work/FS.{ref,first.LABEL,inplace.LABEL}, ratios in *.r.
 run_rounds() {
-	local dir=$1 cpflags=$2 fs=$3 i k what order tref ino
+	local dir=$1 cpflags=$2 fs=$3 i k what order tref ino f
 	local items=(ref)
+	[ -n "$floor" ] && items+=(floor)
 	for k in "${!labels[@]}"; do
 		items+=("first:$k")
 		[ "$fs" = ext4 ] && in_place_ok "${bins[$k]}" && items+=("inplace:$k")
@@ -124,6 +131,9 @@ run_rounds() {
 				else
 					timed cp $cpflags "$dir/SRC" "$dir/A"
 				fi ;;
+			floor)
+				cp $cpflags "$dir/SRC" "$dir/D"
+				timed "$floor" "$dir/D" ;;
 			first:*)
 				cp $cpflags "$dir/SRC" "$dir/B"
 				timed "${bins[$k]}" stamp --json "$work/meta.json" "$dir/B" ;;
@@ -140,10 +150,11 @@ run_rounds() {
 		echo "$tref" >>"$work/$fs.ref"
 		for what in "${items[@]}"; do
 			[ "$what" = ref ] && continue
-			k=${what#*:}
-			echo "${t[$what]}" >>"$work/$fs.${what%%:*}.${labels[$k]}"
-			ratio "${t[$what]}" "$tref" >>"$work/$fs.${what%%:*}.${labels[$k]}.r"
-			echo >>"$work/$fs.${what%%:*}.${labels[$k]}.r"
+			f=$work/$fs.${what%%:*}
+			[ "$what" != floor ] && f=$f.${labels[${what#*:}]}
+			echo "${t[$what]}" >>"$f"
+			ratio "${t[$what]}" "$tref" >>"$f.r"
+			echo >>"$f.r"
 		done
 		printf '#   %s round %d/%d: reference %.1f ms\n' "$fs" $((i + 1)) "$rounds" "$tref"
 	done
@@ -203,6 +214,9 @@ for k in "${!labels[@]}"; do
 	printf '%-28s %12s %12s %14s\n' "  (median ms)" "$(fig "$work/ext4.first.$l")" \
 		"$(fig "$work/xfs.first.$l")" "$(fig "$work/ext4.inplace.$l")"
 done
+[ -s "$work/ext4.floor.r" ] && printf '%-28s %12s %12s   (median ms: %s, %s)\n' \
+	"bare replace (the floor)" "$(fig "$work/ext4.floor.r")" "$(fig "$work/xfs.floor.r")" \
+	"$(fig "$work/ext4.floor")" "$(fig "$work/xfs.floor")"
 [ -n "$xfs_note" ] && echo "XFS: $xfs_note"
 
 fail=0
