@@ -12,9 +12,12 @@
 #  - strip, eu-strip and objcopy --only-keep-debug keep the note;
 #  - a file the linker already gave a note (--package-metadata) gets it
 #    replaced: one FDO note afterwards, the new JSON, all the checks.
+# The kinds run in the order of a seed within a time budget
+# (tests/lib/budget.sh): half a long suite's, or 240 s by hand.
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
+. "$SOURCE_ROOT/tests/lib/budget.sh"
 
 linker=${1:?usage: test-stamp.sh LINKER [KIND...]}
 shift
@@ -26,6 +29,7 @@ if ! why=$(fx_have_linker "$linker"); then
     exit 77
 fi
 tl_begin
+bu_begin "stamp-$linker" 240 50
 fx_helpers "$WORK/helpers"
 J=$WORK/json
 echo "pkgnote: $PKGNOTE; linker: $linker ($(fx_cc "$linker")); kinds: ${kinds[*]}"
@@ -48,7 +52,10 @@ runs_ok() {
     [[ $out == *"[exit 0]"* && ( $out != *"[dlopen exit"* || $out == *"[dlopen exit 0]"* ) ]]
 }
 
-for kind in "${kinds[@]}"; do
+bu_loop kinds 100 "${#kinds[@]}"
+while read -r kind <&3; do
+    bu_more || break
+    bu_done
     label="$linker $kind"
     echo
     echo "== $label"
@@ -133,6 +140,8 @@ for kind in "${kinds[@]}"; do
     else
         fail "$label + --package-metadata: pkgnote stamp exited non-zero"
     fi
-done
+done 3< <(printf '%s\n' "${kinds[@]}" | bu_shuffle)
+bu_end
+bu_report
 
 tl_finish
