@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "listed.h"
+#include "md_json.h"
 
 static const char *const conda_names[] = { "conda-meta", NULL };
 
@@ -54,7 +55,7 @@ static int read_meta(struct pkgsrc *src, const char *path, const char *prefix)
 	json_object *obj = pkgsrc_parse_json(text, len, false, &bad);
 	free(text);
 	json_object *files = NULL, *extra = json_object_new_object();
-	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
+	const char *name = md_json_string(obj, "name"), *version = md_json_string(obj, "version");
 	int r = 0;
 	if (!json_object_is_type(obj, json_type_object)) {
 		pkgsrc_warn(&src->root, path, "not a JSON object (%s)", bad ? bad : "another JSON value");
@@ -66,7 +67,7 @@ static int read_meta(struct pkgsrc *src, const char *path, const char *prefix)
 	} else if (extra != NULL) {
 		static const char *const qualifiers[] = { "build", "subdir" };
 		for (size_t k = 0; k < 2; k++) {
-			const char *v = pkgsrc_string(obj, qualifiers[k]);
+			const char *v = md_json_string(obj, qualifiers[k]);
 			if (v != NULL && *v)
 				json_object_object_add(extra, qualifiers[k], json_object_new_string(v));
 		}

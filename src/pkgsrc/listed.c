@@ -41,20 +41,10 @@ void listed_close(struct pkgsrc *src)
 const struct pkgdb_package *listed_package(struct pkgsrc *src, const char *path, const char *type,
 					   const char *name, const char *version, json_object *extra)
 {
-	json_object *obj = json_object_new_object();
-	if (obj == NULL)
-		return NULL;
-	json_object_object_add(obj, "type", json_object_new_string(type));
-	json_object_object_add(obj, "name", json_object_new_string(name));
-	json_object_object_add(obj, "version", json_object_new_string(version));
-	if (extra != NULL) {
-		json_object_object_foreach(extra, key, value)
-			json_object_object_add(obj, key, json_object_get(value));
-	}
 	char why[512];
-	const struct pkgdb_package *p = pkgsrc_add_package(&src->db, obj, NULL, why, sizeof why);
+	const struct pkgdb_package *p = pkgsrc_package(&src->db, type, name, version, extra,
+						       why, sizeof why);
 	if (p == NULL)
 		pkgsrc_warn(&src->root, path, "%s", why);
-	json_object_put(obj);
 	return p;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "md_json.h"
 #include "record.h"
 
 enum state { UNREAD, NAMED, UNUSABLE };
@@ -84,24 +85,19 @@ static void read_manifest(struct pkgsrc *src, struct manifest *m)
 	const char *bad = NULL;
 	json_object *obj = pkgsrc_parse_json(text, len, false, &bad);
 	free(text);
-	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
-	json_object *md = NULL;
+	const char *name = md_json_string(obj, "name"), *version = md_json_string(obj, "version");
 	if (!json_object_is_type(obj, json_type_object)) {
 		pkgsrc_warn(&src->root, path, "not a JSON object (%s); looking further up",
 			    bad ? bad : "another JSON value");
 	} else if (name == NULL || version == NULL || !*name || !*version) {
 		pkgsrc_warn(&src->root, path, "lacks a string name or version; looking further up");
-	} else if ((md = json_object_new_object()) != NULL) {
-		json_object_object_add(md, "type", json_object_new_string("npm"));
-		json_object_object_add(md, "name", json_object_new_string(name));
-		json_object_object_add(md, "version", json_object_new_string(version));
-		m->pkg = pkgsrc_add_package(&src->db, md, NULL, why, sizeof why);
+	} else {
+		m->pkg = pkgsrc_package(&src->db, "npm", name, version, NULL, why, sizeof why);
 		if (m->pkg != NULL)
 			m->state = NAMED;
 		else
 			pkgsrc_warn(&src->root, path, "%s; looking further up", why);
 	}
-	json_object_put(md);
 	json_object_put(obj);
 }
 

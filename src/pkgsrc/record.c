@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "md_json.h"
 #include "record.h"
 
 static int read_fd(int fd, size_t limit, char **buf, size_t *len)
@@ -240,13 +241,6 @@ void pkgsrc_warn(const struct pkgsrc_root *root, const char *path, const char *f
 	free(msg);
 }
 
-const char *pkgsrc_string(json_object *obj, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string)
-	       ? json_object_get_string(v) : NULL;
-}
-
 void pkgsrc_dirname(const char *path, char *out, size_t outsz)
 {
 	const char *slash = strrchr(path, '/');
@@ -283,8 +277,8 @@ struct pkgdb_package *pkgsrc_add_package_text(struct pkgdb *db, const char *text
 	}
 	p->json = pkgnote_metadata_json(p->md);
 	/* The name and version for messages, from what will be stamped. */
-	obj = json_tokener_parse(p->json);
-	const char *name = pkgsrc_string(obj, "name"), *version = pkgsrc_string(obj, "version");
+	obj = md_json_parse(p->json);
+	const char *name = md_json_string(obj, "name"), *version = md_json_string(obj, "version");
 	p->name = strdup(name ? name : "-");
 	p->version = strdup(version ? version : "-");
 	if (obj == NULL || p->name == NULL || p->version == NULL || push_package(db, p) != 0)
@@ -307,11 +301,28 @@ fail:
 struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
 					 const char *what, char *why, size_t whylen)
 {
-	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text = json_object_to_json_string_ext(obj, MD_JSON_PLAIN);
 	if (text == NULL) {
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	return pkgsrc_add_package_text(db, text, strlen(text), what, why, whylen);
+}
+
+struct pkgdb_package *pkgsrc_package(struct pkgdb *db, const char *type, const char *name,
+				     const char *version, json_object *extra, char *why,
+				     size_t whylen)
+{
+	json_object *obj = json_object_new_object();
+	bool ok = obj != NULL && md_json_set(obj, "type", type) == 0 &&
+		  md_json_set(obj, "name", name) == 0 && md_json_set(obj, "version", version) == 0;
+	if (ok && extra != NULL) {
+		json_object_object_foreach(extra, key, value)
+			ok = ok && md_json_set(obj, key, json_object_get_string(value)) == 0;
+	}
+	struct pkgdb_package *p = ok ? pkgsrc_add_package(db, obj, NULL, why, whylen) : NULL;
+	if (!ok)
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+	json_object_put(obj);
+	return p;
 }

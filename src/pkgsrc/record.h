@@ -62,6 +62,12 @@ int pkgsrc_member(struct pkgsrc_members *m, const char *base, const char *rel,
 struct pkgdb_package *pkgsrc_add_package(struct pkgdb *db, json_object *obj,
 					 const char *what, char *why, size_t whylen);
 
+/* {"type":TYPE,"name":NAME,"version":VERSION} and EXTRA's members (NULL
+ * for none), through pkgsrc_add_package. */
+struct pkgdb_package *pkgsrc_package(struct pkgdb *db, const char *type, const char *name,
+				     const char *version, json_object *extra, char *why,
+				     size_t whylen);
+
 /* The same from LEN bytes of JSON text, checked exactly as --json checks
  * its input (unique keys, no \u escapes: what a JSON object could no
  * longer show). */
@@ -78,9 +84,6 @@ json_object *pkgsrc_parse_json(const char *text, size_t len, bool strict, const 
  * root, or NULL for none). */
 void pkgsrc_warn(const struct pkgsrc_root *root, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* OBJ's string member KEY, or NULL. */
-const char *pkgsrc_string(json_object *obj, const char *key);
 
 /* The directory holding PATH ("/a/b" for "/a/b/c"; "/" for "/c"), in OUT. */
 void pkgsrc_dirname(const char *path, char *out, size_t outsz);
