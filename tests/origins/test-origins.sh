@@ -97,6 +97,8 @@ done
 for w in "${OR_WARN[@]}"; do
     expect_eq "warned once: ${w%%:*}" "$(grep -cF -- "$w" "$WORK/first.err")" 1
 done
+expect_eq "no other warning (real packages' records all read)" \
+    "$(grep -c '^pkgnote: warning:' "$WORK/first.err")" "${#OR_WARN[@]}"
 expect_eq "a file two records claim is skipped, naming both" \
     "$(cat "$WORK/first.out" "$WORK/first.err" | grep -F _twin.so | grep -F twina | grep -c twinb)" 1
 
