@@ -53,25 +53,37 @@ static void free_package(struct pkgdb_package *p)
 }
 
 /* The shape of each distribution's own link-time notes: Debian's
- * (dh-package-notes) names os and osVersion, Fedora's names osCpe.  The
- * os keys belong to the OS's own packages only: other types (a source
- * that passes OS as NULL, or a language package) get none. */
+ * (dh-package-notes) names os and osVersion, Fedora's names osCpe; Alpine
+ * has none, and gets Debian's shape.  The os keys belong to the OS's own
+ * packages only: other types (a source that passes OS as NULL, or a
+ * language package) get none.
+ *
+ * As the specification defines them, name and version are the source
+ * package's (SOURCE, SOURCE_VERSION; the binary package's when the
+ * database names no source), architecture the binary package's.  An OS
+ * package also carries the binary package that installed the file, which
+ * is what the database's own queries (dpkg -S, rpm -qf) answer:
+ * binaryPackage and binaryVersion. */
 static struct pkgnote_metadata *package_metadata(struct pkgdb *db, const char *type,
 						 const struct pkgdb_os *os, const char *name,
-						 const char *version, const char *arch)
+						 const char *version, const char *arch,
+						 const char *source, const char *source_version)
 {
 	json_object *obj = json_object_new_object();
 	if (obj == NULL)
 		return NULL;
-	bool deb = os != NULL && strcmp(type, "deb") == 0;
-	bool rpm = os != NULL && strcmp(type, "rpm") == 0;
+	bool rpm = strcmp(type, "rpm") == 0;
+	bool distro = rpm || strcmp(type, "deb") == 0 || strcmp(type, "apk") == 0;
 	int r = md_json_set(obj, "type", type);
-	if (deb)
+	if (distro && !rpm && os != NULL)
 		r |= md_json_set(obj, "os", os->id) | md_json_set(obj, "osVersion", os->version_id);
-	r |= md_json_set(obj, "name", name) | md_json_set(obj, "version", version) |
+	r |= md_json_set(obj, "name", source ? source : name) |
+	     md_json_set(obj, "version", source ? source_version : version) |
 	     md_json_set(obj, "architecture", arch);
-	if (rpm)
+	if (rpm && os != NULL)
 		r |= md_json_set(obj, "osCpe", os->cpe);
+	if (distro)
+		r |= md_json_set(obj, "binaryPackage", name) | md_json_set(obj, "binaryVersion", version);
 	struct pkgnote_metadata *md = NULL;
 	struct pkgnote_error err = { .status = PKGNOTE_IO };
 	/* The same validation as --json: a status file with control
@@ -120,7 +132,7 @@ struct pkgdb_package *pkgdb_add_package(struct pkgdb *db, const char *type,
 		free_package(p);
 		goto nomem;
 	}
-	p->md = package_metadata(db, type, os, name, version, arch);
+	p->md = package_metadata(db, type, os, name, version, arch, source, source_version);
 	if (p->md != NULL)
 		p->json = pkgnote_metadata_json(p->md);
 	if (p->md == NULL) {

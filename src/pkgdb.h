@@ -16,8 +16,9 @@
  */
 
 struct pkgdb_package {
-	char *name, *version, *arch;   /* as the database says */
-	char *source, *source_version; /* dpkg's Source:, else NULL */
+	char *name, *version, *arch;   /* the binary package, as the database says */
+	char *source, *source_version; /* its source package (dpkg's Source:, rpm's
+					  SOURCERPM, apk's o:), else NULL */
 	struct pkgnote_metadata *md;   /* the metadata to stamp */
 	const char *json;              /* its compact JSON text (owned by md) */
 };
@@ -45,8 +46,10 @@ struct pkgdb_os {
 };
 
 /* A package with the given fields (copied); its JSON is built from TYPE,
- * OS (the os keys of a "deb" or "rpm" package; NULL or another TYPE:
- * none) and the fields.  NULL with db->error set when
+ * OS (the os keys of a "deb", "rpm" or "apk" package; NULL or another
+ * TYPE: none) and the fields: name and version are SOURCE and
+ * SOURCE_VERSION when SOURCE is given, and the OS types also carry the
+ * binary package as binaryPackage and binaryVersion (pkgdb.c says why).  NULL with db->error set when
  * memory runs out or the metadata is not valid (then nothing is added). */
 struct pkgdb_package *pkgdb_add_package(struct pkgdb *db, const char *type,
 					 const struct pkgdb_os *os, const char *name,
@@ -83,6 +86,11 @@ void pkgdb_parse_os_release(FILE *f, struct pkgdb_os *os);
  * trust are left out, each with a warning. */
 int pkgdb_read_dpkg(const char *root, struct pkgdb *db);
 int pkgdb_read_rpm(const char *root, struct pkgdb *db);
+int pkgdb_read_apk(const char *root, struct pkgdb *db);
+
+/* A source rpm's file name ("foo-1.2-3.fc40.src.rpm", or .nosrc.rpm) as
+ * the source package's NAME and VERSION-RELEASE; -1 when it is not one. */
+int pkgdb_parse_srpm(const char *srpm, char *name, size_t namesz, char *version, size_t versz);
 
 /*
  * The operations of the sources whose records are read whole into a pkgdb

@@ -209,7 +209,7 @@ enum {
 	OPT_PAGE_SIZE = 256, OPT_OUTSIDE, OPT_FOLLOW, OPT_NO_SYNC, OPT_VERSION, OPT_USE_FILES,
 	OPT_TYPE, OPT_NAME, OPT_PKGVERSION, OPT_ARCH, OPT_OS_RELEASE, OPT_DEBUGINFOD, OPT_SET,
 	OPT_KEEP_TIMES, OPT_REQUIRE, OPT_JSON_FLAG, OPT_JSON_FILE, OPT_FROM_DPKG, OPT_FROM_RPM,
-	OPT_REPLACE_NOTES, OPT_IN_PLACE, OPT_FROM_PACKAGES, OPT_ORIGINS,
+	OPT_REPLACE_NOTES, OPT_IN_PLACE, OPT_FROM_PACKAGES, OPT_ORIGINS, OPT_FROM_APK,
 };
 
 /* stamp takes --json FILE, show and check take a bare --json: the command
@@ -225,6 +225,7 @@ static const struct option stamp_options[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
 	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
+	{ "from-apk", required_argument, NULL, OPT_FROM_APK },
 	{ "from-packages", required_argument, NULL, OPT_FROM_PACKAGES },
 	{ "origins", required_argument, NULL, OPT_ORIGINS },
 	{ "replace-notes", no_argument, NULL, OPT_REPLACE_NOTES },
@@ -256,6 +257,7 @@ static const struct option check_options[] = {
 	{ "require", required_argument, NULL, OPT_REQUIRE },
 	{ "from-dpkg", required_argument, NULL, OPT_FROM_DPKG },
 	{ "from-rpm", required_argument, NULL, OPT_FROM_RPM },
+	{ "from-apk", required_argument, NULL, OPT_FROM_APK },
 	{ "from-packages", required_argument, NULL, OPT_FROM_PACKAGES },
 	{ "origins", required_argument, NULL, OPT_ORIGINS },
 	{ "recursive", no_argument, NULL, 'r' },
@@ -307,11 +309,13 @@ static int parse_options(struct cli *cli, int argc, char **argv, const char *cmd
 		case OPT_REQUIRE: cli->require = optarg; break;
 		case OPT_FROM_DPKG:
 		case OPT_FROM_RPM:
+		case OPT_FROM_APK:
 		case OPT_FROM_PACKAGES:
 			if (cli->db_root != NULL)
 				return usage_error(optarg, "one --from-* option only");
 			cli->db_root = optarg;
-			cli->db_kind = c == OPT_FROM_RPM ? "rpm" : c == OPT_FROM_DPKG ? "dpkg" : NULL;
+			cli->db_kind = c == OPT_FROM_RPM ? "rpm" : c == OPT_FROM_DPKG ? "dpkg"
+				       : c == OPT_FROM_APK ? "apk" : NULL;
 			break;
 		case OPT_ORIGINS: cli->origins_file = optarg; break;
 		case OPT_REPLACE_NOTES: cli->replace_notes = true; break;

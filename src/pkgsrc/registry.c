@@ -10,6 +10,7 @@
 #include "pkgsrc.h"
 
 extern const struct pkgsrc_ops pkgsrc_dpkg, pkgsrc_rpm;
+extern const struct pkgsrc_ops pkgsrc_apk;
 extern const struct pkgsrc_ops pkgsrc_conda, pkgsrc_python, pkgsrc_npm, pkgsrc_origins;
 extern const struct pkgsrc_ops pkgsrc_go, pkgsrc_cargo;
 
@@ -17,6 +18,7 @@ const struct pkgsrc_ops *const pkgsrc_table[] = {
 	/* PKGSRC_OS */
 	&pkgsrc_dpkg,
 	&pkgsrc_rpm,
+	&pkgsrc_apk,
 	/* PKGSRC_LANGUAGE: conda first, as the installer of a prefix whose
 	 * Python packages also carry pip's records (conda-meta names the
 	 * build that is on disk) */

@@ -4,7 +4,10 @@
  * rpm itself reads whichever backend the root uses (sqlite, ndb,
  * bdb_ro), which no file format of ours could follow.  The query prints
  * one line per file of every package:
- *   STATE \t NAME \t VERSION-RELEASE \t ARCH \t PATH
+ *   STATE \t NAME \t VERSION-RELEASE \t ARCH \t SOURCERPM \t PATH
+ * The note names the source package, from the source rpm's file name
+ * (foo-devel's SOURCERPM is foo-1.2-3.fc40.src.rpm: foo, 1.2-3.fc40); a
+ * package without one (gpg-pubkey's "(none)") names itself.
  * Only files in state "normal" are on disk as their package made them
  * (not "replaced" by another package, not "wrong color" on a multilib
  * system, not "not installed" through %_excludedocs or --nodocs).  Lines
@@ -32,7 +35,35 @@
 #include "root_path.h"
 
 /* %{=TAG}: a package's one value, repeated on every line of its files. */
-#define QUERY_FORMAT "[%{FILESTATES:fstate}\\t%{=NAME}\\t%{=VERSION}-%{=RELEASE}\\t%{=ARCH}\\t%{FILENAMES}\\n]"
+#define QUERY_FORMAT "[%{FILESTATES:fstate}\\t%{=NAME}\\t%{=VERSION}-%{=RELEASE}\\t%{=ARCH}" \
+	"\\t%{=SOURCERPM}\\t%{FILENAMES}\\n]"
+#define NFIELDS 6
+
+int pkgdb_parse_srpm(const char *srpm, char *name, size_t namesz, char *version, size_t versz)
+{
+	static const char *const suffixes[] = { ".src.rpm", ".nosrc.rpm" };
+	size_t len = strlen(srpm), cut = 0;
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0] && cut == 0; i++) {
+		size_t n = strlen(suffixes[i]);
+		if (len > n && strcmp(srpm + len - n, suffixes[i]) == 0)
+			cut = len - n;
+	}
+	if (cut == 0 || strchr(srpm, '/') != NULL)
+		return -1;
+	/* NAME-VERSION-RELEASE: version and release hold no '-', a name may. */
+	const char *rel = memrchr(srpm, '-', cut);
+	const char *ver = rel != NULL ? memrchr(srpm, '-', (size_t)(rel - srpm)) : NULL;
+	if (ver == NULL || ver == srpm || rel == ver + 1 || rel + 1 == srpm + cut)
+		return -1;
+	size_t nlen = (size_t)(ver - srpm), vlen = cut - nlen - 1;
+	if (nlen >= namesz || vlen >= versz)
+		return -1;
+	memcpy(name, srpm, nlen);
+	name[nlen] = '\0';
+	memcpy(version, ver + 1, vlen);
+	version[vlen] = '\0';
+	return 0;
+}
 
 /* The database directory's in-root path in DIR; -1 when there is none. */
 static int find_dbpath(int rootfd, char *dir, size_t size)
@@ -75,6 +106,29 @@ static pid_t start_query(const char *root, const char *dbpath, FILE **out)
 	return pid;
 }
 
+/* The package of a query line's fields; NULL with a warning when its
+ * metadata cannot be trusted, or out of memory (errno ENOMEM). */
+static const struct pkgdb_package *add_package(const char *root, struct pkgdb *db,
+					       const struct pkgdb_os *os, char *const *field)
+{
+	char src[256], srcver[256];
+	bool none = strcmp(field[4], "(none)") == 0;
+	if (!none && pkgdb_parse_srpm(field[4], src, sizeof src, srcver, sizeof srcver) != 0) {
+		pkgdb_warn(db, "%s: package %s: SOURCERPM %s is not NAME-VERSION-RELEASE.src.rpm; "
+			   "its files are not stamped", root, field[1], field[4]);
+		errno = EINVAL;
+		return NULL;
+	}
+	const struct pkgdb_package *pkg = pkgdb_add_package(db, "rpm", os, field[1], field[2],
+		field[3], none ? NULL : src, none ? NULL : srcver);
+	if (pkg == NULL && errno != ENOMEM) {
+		pkgdb_warn(db, "%s: package %s: %s; its files are not stamped", root, field[1],
+			   db->error);
+		db->error[0] = '\0';
+	}
+	return pkg;
+}
+
 static int read_lines(const char *root, FILE *f, int rootfd, const struct pkgdb_os *os,
 		      struct pkgdb *db)
 {
@@ -89,32 +143,28 @@ static int read_lines(const char *root, FILE *f, int rootfd, const struct pkgdb_
 		if (n > 0 && buf[n - 1] == '\n')
 			buf[--n] = '\0';
 		bool nul = strlen(buf) != (size_t)n;
-		char *field[5], *s = buf;
+		char *field[NFIELDS], *s = buf;
 		size_t k = 0;
-		for (; k < 5 && (field[k] = strsep(&s, "\t")) != NULL; k++)
+		for (; k < NFIELDS && (field[k] = strsep(&s, "\t")) != NULL; k++)
 			;
-		if (nul || k < 5 || s != NULL || field[4][0] != '/') {
+		if (nul || k < NFIELDS || s != NULL || field[NFIELDS - 1][0] != '/') {
 			if (bad_lines++ == 0)
-				pkgdb_warn(db, "%s: rpm query line %zu: not STATE, NAME, VERSION, ARCH and "
-					   "an absolute path (a path with a tab or newline?); left out",
-					   root, nline);
+				pkgdb_warn(db, "%s: rpm query line %zu: not STATE, NAME, VERSION, ARCH, "
+					   "SOURCERPM and an absolute path (a path with a tab or "
+					   "newline?); left out", root, nline);
 			continue;
 		}
 		if (strcmp(field[0], "normal") != 0)
 			continue;
 		if (pkg == NULL || strcmp(pkg->name, field[1]) || strcmp(pkg->version, field[2]) ||
 		    strcmp(pkg->arch, field[3])) {
-			pkg = pkgdb_add_package(db, "rpm", os, field[1], field[2], field[3], NULL, NULL);
-			if (pkg == NULL) {
-				if (errno == ENOMEM)
-					return -1;
-				pkgdb_warn(db, "%s: package %s: %s; its files are not stamped", root,
-					   field[1], db->error);
-				db->error[0] = '\0';
+			pkg = add_package(root, db, os, field);
+			if (pkg == NULL && errno == ENOMEM)
+				return -1;
+			if (pkg == NULL)
 				continue;
-			}
 		}
-		if (root_resolve_cached(&res, field[4], resolved, sizeof resolved) != 0)
+		if (root_resolve_cached(&res, field[NFIELDS - 1], resolved, sizeof resolved) != 0)
 			continue; /* names no file of this root */
 		if (pkgdb_add_owner(db, resolved, pkg) != 0)
 			rc = -1;
