@@ -12,13 +12,21 @@
  *      one absolute path a line: each path is resolved inside the root
  *      (merged /usr: /bin/ls is /usr/bin/ls), moved by a diversion where
  *      one applies, and recorded as the package's.
+ * Distroless images (made without dpkg, from the packages' control files)
+ * have no status and no info/: each package is var/lib/dpkg/status.d/NAME,
+ * its control stanza (no Status: field, or one that says the files are on
+ * disk), and its files are listed in status.d/NAME.md5sums, one
+ * "MD5  relative/path" a line.  A root may have either layout or both.
+ *
  * What cannot be trusted is left out with a warning: a stanza that lacks a
  * field or holds characters dpkg never writes, a last stanza that the file
  * does not end after (a truncated copy could end inside a version), a
- * path with "." or ".." components.  A diversions file that is not whole
+ * path with "." or ".." components, a distroless package without its
+ * .md5sums (its files are unknown).  A diversions file that is not whole
  * triples fails the read: which package owns a diverted path is unknown.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -50,6 +58,8 @@ struct reader {
 	struct pkgdb_os os;
 	struct diversions div;
 	struct root_resolver res;
+	const char *file;            /* the stanzas' file: "status", "status.d/NAME" */
+	const char *statusd;         /* NAME of a distroless stanza file, else NULL */
 };
 
 /* A file of the dpkg directory: never a link, never anything but a file. */
@@ -213,13 +223,15 @@ static bool files_present(const char *status)
 }
 
 static int read_list(struct reader *r, const struct pkgdb_package *pkg, bool same);
+static int read_md5sums(struct reader *r, const struct pkgdb_package *pkg);
 
-/* A stanza is complete: make its package and read its file list. */
+/* A stanza is complete: make its package and read its file list.  A
+ * distroless stanza (a control file) has no Status: to say it is one. */
 static int take_stanza(struct reader *r, struct stanza *s)
 {
-	if (s->package == NULL && s->status == NULL)
+	if (r->statusd == NULL && s->package == NULL && s->status == NULL)
 		return 0;
-	if (!files_present(s->status))
+	if ((r->statusd == NULL || s->status != NULL) && !files_present(s->status))
 		return 0;
 	char src[256] = "", srcver[256] = "";
 	if (s->source != NULL && sscanf(s->source, "%255s (%255[^)])", src, srcver) < 1)
@@ -230,8 +242,8 @@ static int take_stanza(struct reader *r, struct stanza *s)
 			  : !all_of(s->arch, "-") ? "no valid Architecture"
 			  : (*src && !all_of(src, "+.-")) ? "no valid Source" : NULL;
 	if (why != NULL) {
-		pkgdb_warn(r->db, "%s%s/status: line %zu: package %s: %s; its files are not stamped",
-			   r->root, DPKG_DIR, s->line, s->package && all_of(s->package, "+.-")
+		pkgdb_warn(r->db, "%s%s/%s: line %zu: package %s: %s; its files are not stamped",
+			   r->root, DPKG_DIR, r->file, s->line, s->package && all_of(s->package, "+.-")
 			   ? s->package : "(unnamed)", why);
 		return 0;
 	}
@@ -245,7 +257,7 @@ static int take_stanza(struct reader *r, struct stanza *s)
 		return 0;
 	}
 	bool same = s->multi_arch != NULL && strcmp(s->multi_arch, "same") == 0;
-	return read_list(r, pkg, same);
+	return r->statusd != NULL ? read_md5sums(r, pkg) : read_list(r, pkg, same);
 }
 
 static int set_field(struct stanza *s, const char *line)
@@ -283,9 +295,10 @@ static int set_field(struct stanza *s, const char *line)
 	return 0;
 }
 
-static int read_status(struct reader *r)
+/* The stanzas of r->file. */
+static int read_stanzas(struct reader *r)
 {
-	FILE *f = open_db_file(r, "status", false);
+	FILE *f = open_db_file(r, r->file, false);
 	if (f == NULL)
 		return -1;
 	struct stanza s = { 0 };
@@ -308,15 +321,18 @@ static int read_status(struct reader *r)
 			rc = set_field(&s, buf);
 	}
 	if (rc == 0 && ferror(f)) {
-		snprintf(r->db->error, sizeof r->db->error, "%s%s/status: cannot read: %s",
-			 r->root, DPKG_DIR, strerror(errno));
+		snprintf(r->db->error, sizeof r->db->error, "%s%s/%s: cannot read: %s",
+			 r->root, DPKG_DIR, r->file, strerror(errno));
 		rc = -1;
 	}
 	/* dpkg ends every stanza with a blank line: a file that does not end
-	 * so was cut, perhaps inside a value of its last stanza. */
-	if (rc == 0 && s.line != 0 && files_present(s.status))
-		pkgdb_warn(r->db, "%s%s/status: ends inside the stanza of line %zu (truncated file?); "
-			   "package %s is not stamped", r->root, DPKG_DIR, s.line,
+	 * so was cut, perhaps inside a value of its last stanza.  A control
+	 * file (status.d) ends with its last line's newline. */
+	if (rc == 0 && s.line != 0 && r->statusd != NULL && nl)
+		rc = take_stanza(r, &s);
+	else if (rc == 0 && s.line != 0 && (r->statusd != NULL || files_present(s.status)))
+		pkgdb_warn(r->db, "%s%s/%s: ends inside the stanza of line %zu (truncated file?); "
+			   "package %s is not stamped", r->root, DPKG_DIR, r->file, s.line,
 			   s.package && all_of(s.package, "+.-") ? s.package : "(unnamed)");
 	clear_stanza(&s);
 	free(buf);
@@ -342,6 +358,47 @@ static bool plain_path(const char *p)
 	return true;
 }
 
+/* A file list NAME (open as F) of PKG: absolute paths a line (info/PKG.list),
+ * or "MD5  relative/path" lines (status.d/NAME.md5sums). */
+static int read_paths(struct reader *r, const struct pkgdb_package *pkg, FILE *f,
+		      const char *name, bool md5sums)
+{
+	char *buf = NULL, resolved[4096], line[4096];
+	size_t cap = 0, nline = 0, ignored = 0;
+	bool nl, bad;
+	int rc = 0;
+	while (rc == 0 && next_line(f, &buf, &cap, &nl, &bad) != NULL) {
+		nline++;
+		const char *listed = buf;
+		if (md5sums) {
+			size_t hex = strspn(buf, "0123456789abcdef");
+			bool ok = hex == 32 && buf[32] == ' ' && (buf[33] == ' ' || buf[33] == '*');
+			snprintf(line, sizeof line, "/%s", ok ? buf + 34 : "..");
+			listed = line;
+		}
+		if (bad || !plain_path(listed) || strcmp(listed, "/.") == 0) {
+			if (strcmp(listed, "/.") != 0 && ignored++ == 0)
+				pkgdb_warn(r->db, "%s%s/%s: line %zu: not %s; ignored", r->root, DPKG_DIR,
+					   name, nline, md5sums ? "an MD5 sum and a normalised path"
+					   : "an absolute, normalised path");
+			continue;
+		}
+		if (root_resolve_cached(&r->res, listed, resolved, sizeof resolved) != 0)
+			continue; /* ENOTDIR, ELOOP: the path names no file of this root */
+		const struct diversion *d = diversion_of(r, resolved);
+		const char *path = resolved;
+		if (d != NULL && (strcmp(d->by, ":") == 0 || strcmp(d->by, pkg->name) != 0))
+			path = d->to;
+		if (pkgdb_add_owner(r->db, path, pkg) != 0)
+			rc = -1;
+	}
+	if (rc != 0)
+		snprintf(r->db->error, sizeof r->db->error, "%s", strerror(ENOMEM));
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
 static int read_list(struct reader *r, const struct pkgdb_package *pkg, bool same)
 {
 	char name[600];
@@ -361,31 +418,72 @@ static int read_list(struct reader *r, const struct pkgdb_package *pkg, bool sam
 			   r->root, DPKG_DIR, pkg->name, pkg->name, pkg->arch);
 		return 0;
 	}
-	char *buf = NULL, resolved[4096];
-	size_t cap = 0, nline = 0, ignored = 0;
-	bool nl, bad;
-	int rc = 0;
-	while (rc == 0 && next_line(f, &buf, &cap, &nl, &bad) != NULL) {
-		nline++;
-		if (bad || !plain_path(buf) || strcmp(buf, "/.") == 0) {
-			if (strcmp(buf, "/.") != 0 && ignored++ == 0)
-				pkgdb_warn(r->db, "%s%s/%s: line %zu: not an absolute, normalised path; ignored",
-					   r->root, DPKG_DIR, name, nline);
-			continue;
-		}
-		if (root_resolve_cached(&r->res, buf, resolved, sizeof resolved) != 0)
-			continue; /* ENOTDIR, ELOOP: the path names no file of this root */
-		const struct diversion *d = diversion_of(r, resolved);
-		const char *path = resolved;
-		if (d != NULL && (strcmp(d->by, ":") == 0 || strcmp(d->by, pkg->name) != 0))
-			path = d->to;
-		if (pkgdb_add_owner(r->db, path, pkg) != 0)
-			rc = -1;
+	return read_paths(r, pkg, f, name, false);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A distroless package's files: status.d/NAME.md5sums. */
+static int read_md5sums(struct reader *r, const struct pkgdb_package *pkg)
+{
+	char name[600];
+	snprintf(name, sizeof name, "status.d/%s.md5sums", r->statusd);
+	FILE *f = open_db_file(r, name, true);
+	if (f == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		pkgdb_warn(r->db, "%s%s/%s: missing; the files of %s are unknown and not stamped",
+			   r->root, DPKG_DIR, name, pkg->name);
+		return 0;
 	}
-	if (rc != 0)
+	return read_paths(r, pkg, f, name, true);
+}
+
+/* The stanza files of status.d, in name order (the warnings' order). */
+static int read_status_d(struct reader *r)
+{
+	int fd = openat(r->dpkgfd, "status.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		snprintf(r->db->error, sizeof r->db->error, "%s%s/status.d: cannot open: %s",
+			 r->root, DPKG_DIR, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, len;
+	int rc = 0;
+	for (struct dirent *e; rc == 0 && (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.' || ((len = strlen(e->d_name)) > 8 &&
+					     strcmp(e->d_name + len - 8, ".md5sums") == 0))
+			continue;
+		char **grown = realloc(names, (n + 1) * sizeof *names);
+		if (grown == NULL || (grown[n] = strdup(e->d_name)) == NULL)
+			rc = -1;
+		if (grown != NULL)
+			names = grown;
+		n += rc == 0;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, by_name);
+	char file[600];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(file, sizeof file, "status.d/%s", names[i]);
+		r->file = file;
+		r->statusd = names[i];
+		if (rc == 0)
+			rc = read_stanzas(r);
+		free(names[i]);
+	}
+	free(names);
+	r->statusd = NULL;
+	if (rc != 0 && r->db->error[0] == '\0')
 		snprintf(r->db->error, sizeof r->db->error, "%s", strerror(ENOMEM));
-	free(buf);
-	fclose(f);
 	return rc;
 }
 
@@ -430,11 +528,18 @@ int pkgdb_read_dpkg(const char *root, struct pkgdb *db)
 	if (r.os.id == NULL)
 		pkgdb_warn(db, "%s: no os-release (etc/os-release, usr/lib/os-release): the notes "
 			   "lack os and osVersion", root);
-	if (read_diversions(&r) != 0 || read_status(&r) != 0)
+	/* status, else (distroless) status.d; a root with both has both read. */
+	struct stat st;
+	bool distroless = fstatat(r.dpkgfd, "status.d", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			  S_ISDIR(st.st_mode);
+	bool status = !distroless || faccessat(r.dpkgfd, "status", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	r.file = "status";
+	if (read_diversions(&r) != 0 || (status && read_stanzas(&r) != 0) ||
+	    (distroless && read_status_d(&r) != 0))
 		goto out;
 	if (db->npkgs == 0) {
-		snprintf(db->error, sizeof db->error, "%s%s/status: no installed package", r.root,
-			 DPKG_DIR);
+		snprintf(db->error, sizeof db->error, "%s%s/%s: no installed package", r.root,
+			 DPKG_DIR, status ? "status" : "status.d");
 		goto out;
 	}
 	pkgdb_finish(db);
@@ -449,8 +554,9 @@ out:
 static int dpkg_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *why, size_t whylen)
 {
 	*src = NULL;
-	if (!pkgdb_root_has(root->rootfd, DPKG_DIR "/status")) {
-		snprintf(why, whylen, "%s%s: no dpkg database (no status file)",
+	if (!pkgdb_root_has(root->rootfd, DPKG_DIR "/status") &&
+	    !pkgdb_root_has(root->rootfd, DPKG_DIR "/status.d")) {
+		snprintf(why, whylen, "%s%s: no dpkg database (no status, no status.d)",
 			 strcmp(root->root, "/") == 0 ? "" : root->root, DPKG_DIR);
 		return 0;
 	}
