@@ -449,7 +449,8 @@ static int read_status_d(struct reader *r)
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d == NULL) {
 		snprintf(r->db->error, sizeof r->db->error, "%s%s/status.d: cannot open: %s",
-			 r->root, DPKG_DIR, strerror(errno));
+			 r->root, DPKG_DIR, errno == ELOOP ? "a symbolic link (not followed)"
+			 : strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -530,8 +531,7 @@ int pkgdb_read_dpkg(const char *root, struct pkgdb *db)
 			   "lack os and osVersion", root);
 	/* status, else (distroless) status.d; a root with both has both read. */
 	struct stat st;
-	bool distroless = fstatat(r.dpkgfd, "status.d", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			  S_ISDIR(st.st_mode);
+	bool distroless = fstatat(r.dpkgfd, "status.d", &st, AT_SYMLINK_NOFOLLOW) == 0;
 	bool status = !distroless || faccessat(r.dpkgfd, "status", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	r.file = "status";
 	if (read_diversions(&r) != 0 || (status && read_stanzas(&r) != 0) ||

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests of the root's package database readers (src/pkgdb*.c) and of
- * in-root path resolution (src/root_path.c), black-box: each case builds a
- * small root in a temporary directory (files, directories, symbolic links,
- * dpkg's status, info/PKG.list and diversions as given) and checks what the
- * reader says owns which path, or the one line it fails with.  Hostile
- * roots: truncated and garbled status files, lists naming paths through
- * "..", symbolic links pointing out of the root, loops.
+ * Unit tests of the root's package database readers (src/pkgdb.c, the OS
+ * sources of src/pkgsrc/) and of in-root path resolution (src/root_path.c),
+ * black-box: each case builds a small root in a temporary directory (files,
+ * directories, symbolic links, dpkg's status, info/PKG.list and diversions,
+ * distroless status.d/, apk's installed database, as given) and checks what
+ * the reader says owns which path with which note, or the one line it fails
+ * with.  Hostile roots: truncated and garbled databases, lists naming paths
+ * through "..", symbolic links pointing out of the root, loops.  And the
+ * source rpm file names the rpm reader takes the source package from.
  */
 #include <check.h>
 #include <errno.h>
@@ -124,8 +126,13 @@ END_TEST
 /* -- dpkg --------------------------------------------------------------- */
 
 #define OS_RELEASE "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n"
-#define DEB(name, ver, arch) "{\"type\":\"deb\",\"os\":\"debian\",\"osVersion\":\"12\"," \
-	"\"name\":\"" name "\",\"version\":\"" ver "\",\"architecture\":\"" arch "\"}"
+/* A note naming source package SRC SRCVER, installed by binary package
+ * NAME VER (as the specification defines name and version). */
+#define DEBSRC(src, srcver, name, ver, arch) "{\"type\":\"deb\",\"os\":\"debian\"," \
+	"\"osVersion\":\"12\",\"name\":\"" src "\",\"version\":\"" srcver "\"," \
+	"\"architecture\":\"" arch "\",\"binaryPackage\":\"" name "\",\"binaryVersion\":\"" \
+	ver "\"}"
+#define DEB(name, ver, arch) DEBSRC(name, ver, name, ver, arch)
 #define STANZA(pkg, ver, arch, extra) "Package: " pkg "\nStatus: install ok installed\n" \
 	"Priority: required\n" extra "Architecture: " arch "\nVersion: " ver \
 	"\nDescription: a package\n with a long description\n .\n over lines\n\n"
@@ -158,6 +165,7 @@ struct dpkg_case {
 	const char *warning;        /* in the first warning */
 	struct owner_expect expect[6];
 	bool bare;                  /* no base entries */
+	int (*read)(const char *root, struct pkgdb *db); /* NULL: dpkg's */
 };
 
 static const struct dpkg_case dpkg_cases[] = {
@@ -258,7 +266,8 @@ static const struct dpkg_case dpkg_cases[] = {
 		{ DPKG "status", STANZA("p", "1", "amd64", "") },
 		{ DPKG "info/p.list", "/bin/p\n" } },
 	  NULL, 1, "no os-release", {
-		{ "/bin/p", "{\"type\":\"deb\",\"name\":\"p\",\"version\":\"1\",\"architecture\":\"amd64\"}" } },
+		{ "/bin/p", "{\"type\":\"deb\",\"name\":\"p\",\"version\":\"1\",\"architecture\":\"amd64\","
+			    "\"binaryPackage\":\"p\",\"binaryVersion\":\"1\"}" } },
 	  true },
 	{ "a truncated diversions file fails the read", {
 		{ DPKG "status", STANZA("p", "1", "amd64", "") },
@@ -272,6 +281,114 @@ static const struct dpkg_case dpkg_cases[] = {
 		{ DPKG "status", NULL, "/etc/shadow" } },
 	  "status: cannot open" },
 	{ "no dpkg database", { { "usr/bin/x", "" } }, "no dpkg database", 0, NULL, { { NULL } }, true },
+
+	/* Names: the source package's, the binary package's in binaryPackage. */
+	{ "Source: with a version (a binNMU), and without one", {
+		{ DPKG "status", STANZA("libselinux1", "3.4-1+b6", "amd64", "Source: libselinux (3.4-1)\n")
+				 STANZA("libpam0g", "1.5.2-6", "amd64", "Source: pam\n") },
+		{ DPKG "info/libselinux1.list", "/lib/x86_64-linux-gnu/libselinux.so.1\n" },
+		{ DPKG "info/libpam0g.list", "/lib/x86_64-linux-gnu/libpam.so.0\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/lib/x86_64-linux-gnu/libselinux.so.1",
+		  DEBSRC("libselinux", "3.4-1", "libselinux1", "3.4-1+b6", "amd64") },
+		{ "/usr/lib/x86_64-linux-gnu/libpam.so.0",
+		  DEBSRC("pam", "1.5.2-6", "libpam0g", "1.5.2-6", "amd64") } } },
+	{ "a Source: that is not a package name is not trusted", {
+		{ DPKG "status", STANZA("p", "1", "amd64", "Source: ../x (1)\n")
+				 STANZA("q", "1", "amd64", "") },
+		{ DPKG "info/p.list", "/bin/p\n" },
+		{ DPKG "info/q.list", "/bin/q\n" } },
+	  NULL, 1, "no valid Source", { { "/usr/bin/p", NULL }, { "/usr/bin/q", DEB("q", "1", "amd64") } } },
+
+	/* Distroless: status.d/NAME and status.d/NAME.md5sums, no status. */
+	{ "distroless: control stanzas without Status, files from .md5sums", {
+		{ DPKG "status.d/libc6", "Package: libc6\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n"
+					 "Multi-Arch: same\nSource: glibc\nDescription: libc\n" },
+		{ DPKG "status.d/libc6.md5sums", "0123456789abcdef0123456789abcdef  "
+						 "lib/x86_64-linux-gnu/libc.so.6\n" },
+		{ DPKG "status.d/hello", STANZA("hello", "1.0-1+b2", "amd64", "Source: demo (1.0-1)\n") },
+		{ DPKG "status.d/hello.md5sums", "0123456789abcdef0123456789abcdef *usr/bin/hello\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6",
+		  DEBSRC("glibc", "2.36-9+deb12u4", "libc6", "2.36-9+deb12u4", "amd64") },
+		{ "/usr/bin/hello", DEBSRC("demo", "1.0-1", "hello", "1.0-1+b2", "amd64") } } },
+	{ "distroless: a package without .md5sums is reported, nothing guessed", {
+		{ DPKG "status.d/a", "Package: a\nVersion: 1\nArchitecture: amd64\n" },
+		{ DPKG "status.d/b", "Package: b\nVersion: 1\nArchitecture: amd64\n" },
+		{ DPKG "status.d/b.md5sums", "0123456789abcdef0123456789abcdef  usr/bin/b\n" } },
+	  NULL, 1, "status.d/a.md5sums: missing; the files of a are unknown", {
+		{ "/usr/bin/a", NULL },
+		{ "/usr/bin/b", DEB("b", "1", "amd64") } } },
+	{ "distroless: a stanza without Package, a cut stanza, bad .md5sums lines", {
+		{ DPKG "status.d/anon", "Version: 1\nArchitecture: amd64\n" },
+		{ DPKG "status.d/cut", "Package: cut\nVersion: 1\nArchitecture: am" },
+		{ DPKG "status.d/cut.md5sums", "0123456789abcdef0123456789abcdef  usr/bin/cut\n" },
+		{ DPKG "status.d/c", "Package: c\nVersion: 1\nArchitecture: amd64\n" },
+		{ DPKG "status.d/c.md5sums", "0123456789abcdef0123456789abcdef  ../../etc/passwd\n"
+					     "not a sum  usr/bin/x\n"
+					     "0123456789abcdef0123456789abcdef  usr/bin/c\n" } },
+	  NULL, 3, "status.d/anon: line 1: package (unnamed): no valid Package", {
+		{ "/usr/bin/cut", NULL },
+		{ "/etc/passwd", NULL },
+		{ "/usr/bin/x", NULL },
+		{ "/usr/bin/c", DEB("c", "1", "amd64") } } },
+	{ "distroless: a status.d that is a symbolic link is refused", {
+		{ "elsewhere/p", "Package: p\nVersion: 1\nArchitecture: amd64\n" },
+		{ DPKG "status.d", NULL, "../../../elsewhere" } },
+	  "status.d: cannot open" },
+	{ "distroless: no package at all", { { DPKG "status.d/README.md5sums", "" } },
+	  "status.d: no installed package" },
+
+	/* apk: lib/apk/db/installed, as apk-tools writes it. */
+#define ALPINE "ID=alpine\nVERSION_ID=3.20.3\n"
+#define APK(origin, name, ver) "{\"type\":\"apk\",\"os\":\"alpine\",\"osVersion\":\"3.20.3\"," \
+	"\"name\":\"" origin "\",\"version\":\"" ver "\",\"architecture\":\"x86_64\"," \
+	"\"binaryPackage\":\"" name "\",\"binaryVersion\":\"" ver "\"}"
+#define APKDB "lib/apk/db/installed"
+	{ "apk: origin as name, V: as version, files under F:", {
+		{ "etc/os-release", ALPINE },
+		{ APKDB, "C:Q1abc=\nP:libgreet\nV:1.2-r3\nA:x86_64\nS:1\nI:2\nT:t\nU:\nL:\no:greet\n"
+			 "f:S\nF:usr\nF:usr/lib\nR:libgreet.so.1\na:0:0:755\nZ:Q1x=\n\n"
+			 "P:musl\nV:1.2.5-r0\nA:x86_64\no:musl\nF:lib\nR:ld-musl-x86_64.so.1\n"
+			 "R:libc.musl-x86_64.so.1\nF:\nR:top\n\n"
+			 "P:noorigin\nV:1-r0\nA:x86_64\nF:usr/bin\nR:tool\n\n" } },
+	  NULL, 0, NULL, {
+		{ "/usr/lib/libgreet.so.1", APK("greet", "libgreet", "1.2-r3") },
+		{ "/lib/ld-musl-x86_64.so.1", APK("musl", "musl", "1.2.5-r0") },
+		{ "/lib/libc.musl-x86_64.so.1", APK("musl", "musl", "1.2.5-r0") },
+		{ "/top", APK("musl", "musl", "1.2.5-r0") },
+		{ "/usr/bin/tool", APK("noorigin", "noorigin", "1-r0") } },
+	  true, pkgdb_read_apk },
+	{ "apk: a truncated stanza, F: with .., R: without F:: warned, nothing guessed", {
+		{ "etc/os-release", ALPINE },
+		{ APKDB, "P:a\nV:1-r0\nA:x86_64\nR:early\nF:../../etc\nR:passwd\nF:usr/bin\nR:a\n"
+			 "R:../x\n\nP:cut\nV:2-r0\nA:x86_64\nF:usr/bin\nR:cut\n" } },
+	  NULL, 4, "R:early has no F: line before it", {
+		{ "/early", NULL },
+		{ "/etc/passwd", NULL },
+		{ "/x", NULL },
+		{ "/usr/bin/cut", NULL },
+		{ "/usr/bin/a", APK("a", "a", "1-r0") } },
+	  true, pkgdb_read_apk },
+	{ "apk: garbled stanzas are left out", {
+		{ "etc/os-release", ALPINE },
+		{ APKDB, "P:twice\nP:twice\nV:1\nA:x86_64\nF:usr/bin\nR:twice\n\n"
+			 "no colon here\nP:nocolon\nV:1\nA:x86_64\nF:usr/bin\nR:nocolon\n\n"
+			 "P:nover\nA:x86_64\nF:usr/bin\nR:nover\n\n"
+			 "P:sp ace\nV:1\nA:x86_64\nF:usr/bin\nR:space\n\n"
+			 "P:good\nV:1\nA:x86_64\nF:usr/bin\nR:good\n\n" } },
+	  NULL, 4, "package twice: garbled lines", {
+		{ "/usr/bin/twice", NULL },
+		{ "/usr/bin/nocolon", NULL },
+		{ "/usr/bin/nover", NULL },
+		{ "/usr/bin/space", NULL },
+		{ "/usr/bin/good", APK("good", "good", "1") } },
+	  true, pkgdb_read_apk },
+	{ "apk: an empty database fails the read", { { APKDB, "" } },
+	  "no installed package", 0, NULL, { { NULL } }, true, pkgdb_read_apk },
+	{ "apk: a database that is a symbolic link out is resolved in the root", {
+		{ "lib/apk/db", NULL, "/nowhere" } },
+	  "installed: cannot open", 0, NULL, { { NULL } }, true, pkgdb_read_apk },
 };
 
 static void check_case(const struct dpkg_case *c, const struct pkgdb *db, int r)
@@ -311,10 +428,40 @@ START_TEST(test_dpkg)
 	for (size_t i = 0; i < N_OF(c->fs) && c->fs[i].path != NULL; i++)
 		make_entry(root, &c->fs[i]);
 	struct pkgdb db = { 0 };
-	int r = pkgdb_read_dpkg(root, &db);
+	int r = (c->read ? c->read : pkgdb_read_dpkg)(root, &db);
 	check_case(c, &db, r);
 	pkgdb_free(&db);
 	remove_root();
+}
+END_TEST
+
+/* -- source rpm file names ----------------------------------------------- */
+
+static const struct { const char *srpm, *name, *version; } srpm_cases[] = {
+	{ "foo-1.2-3.fc40.src.rpm", "foo", "1.2-3.fc40" },          /* foo-devel's, foo-libs' */
+	{ "python-foo-bar-2.0~rc1-0.1.el9.src.rpm", "python-foo-bar", "2.0~rc1-0.1.el9" },
+	{ "glibc-2.39-17.fc40.nosrc.rpm", "glibc", "2.39-17.fc40" },
+	{ "foo-1.2.src.rpm", NULL },                                /* no release */
+	{ "foo--3.src.rpm", NULL },                                 /* empty version */
+	{ "-1.2-3.src.rpm", NULL },                                 /* no name */
+	{ "foo-1.2-.src.rpm", NULL },                               /* empty release */
+	{ "foo-1.2-3.fc40.x86_64.rpm", NULL },                      /* a binary rpm */
+	{ "(none)", NULL },
+	{ "../foo-1.2-3.src.rpm", NULL },
+	{ "", NULL },
+};
+
+START_TEST(test_srpm)
+{
+	char name[64], version[64];
+	int r = pkgdb_parse_srpm(srpm_cases[_i].srpm, name, sizeof name, version, sizeof version);
+	if (srpm_cases[_i].name == NULL) {
+		ck_assert_msg(r == -1, "%s: taken as %s %s", srpm_cases[_i].srpm, name, version);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: refused", srpm_cases[_i].srpm);
+	ck_assert_str_eq(name, srpm_cases[_i].name);
+	ck_assert_str_eq(version, srpm_cases[_i].version);
 }
 END_TEST
 
@@ -346,6 +493,7 @@ static Suite *pkgdb_suite(void)
 	tc = tcase_create("dpkg");
 	tcase_add_loop_test(tc, test_dpkg, 0, (int)N_OF(dpkg_cases));
 	tcase_add_test(tc, test_os_release);
+	tcase_add_loop_test(tc, test_srpm, 0, (int)N_OF(srpm_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
