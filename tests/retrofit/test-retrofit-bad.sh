@@ -44,7 +44,7 @@ one_line() {
         sed 's/^/      | /' <<<"$4"
     fi
 }
-deb() { printf '{"type":"deb","os":"debian","osVersion":"12","name":"%s","version":"%s","architecture":"amd64"}' "$1" "$2"; }
+deb() { printf '{"type":"deb","os":"debian","osVersion":"12","name":"%s","version":"%s","architecture":"amd64","binaryPackage":"%s","binaryVersion":"%s"}' "$1" "$2" "$1" "$2"; }
 
 # -- no database -----------------------------------------------------------------
 R=$(newroot nodb a)

@@ -8,8 +8,12 @@
 #     package owns, an absolute symbolic link pointing at the host;
 #   - pkgnote stamp --from-dpkg ROOT -j 2;
 #   - oracles run inside the root (chroot): dpkg-query -S / -W name the
-#     package, version and architecture each sample's note must carry
-#     (readelf -n), ls, bash, apt-get, perl and the i386 loader run;
+#     package each sample's note must carry (readelf -n): its source
+#     package and source version as name and version (libselinux1 is a
+#     binNMU of libselinux, the diverting package a binNMU-style one whose
+#     Source: differs from its name), its architecture, and the binary
+#     package and version as binaryPackage and binaryVersion; ls, bash,
+#     apt-get, perl and the i386 loader run;
 #     eu-elflint --gnu-ld has no new complaint; getcap, stat for links;
 #   - a program of the root crashes inside it; with the root gone (and,
 #     for systemd-analyze, the host's own libc hidden), pkgnote show and
@@ -43,7 +47,8 @@ mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
 cp "$R/usr/bin/true" "$pkg/usr/bin/sleep"
 cat >"$pkg/DEBIAN/control" <<'CTL'
 Package: pkgnote-divert
-Version: 1.0-1
+Source: pkgnote-diversions (1.0-1)
+Version: 1.0-1+b1
 Architecture: amd64
 Maintainer: pkgnote tests <tests@example.org>
 Description: diverts /usr/bin/sleep (pkgnote test)
@@ -90,11 +95,11 @@ osver=$(in_root sh -c '. /etc/os-release; echo "$VERSION_ID"')
 # expect_owner FILE PKG[:ARCH] WHAT: FILE (in-root path) carries PKG's fields.
 expect_owner() {
     local file=$1 pkg=$2 what=$3 fields want got
-    fields=$(in_root dpkg-query -W -f '${Package}\t${Version}\t${Architecture}' "$pkg") ||
+    fields=$(in_root dpkg-query -W -f '${source:Package}\t${source:Version}\t${Package}\t${Version}\t${Architecture}' "$pkg") ||
         { fail "$what: dpkg-query -W $pkg"; return; }
-    want=$(IFS=$'\t' read -r n v a <<<"$fields"; jq -cn --arg os "$osid" --arg ov "$osver" \
-        --arg n "$n" --arg v "$v" --arg a "$a" \
-        '{type:"deb",os:$os,osVersion:$ov,name:$n,version:$v,architecture:$a}')
+    want=$(IFS=$'\t' read -r s sv n v a <<<"$fields"; jq -cn --arg os "$osid" --arg ov "$osver" \
+        --arg s "$s" --arg sv "$sv" --arg n "$n" --arg v "$v" --arg a "$a" \
+        '{type:"deb",os:$os,osVersion:$ov,name:$s,version:$sv,architecture:$a,binaryPackage:$n,binaryVersion:$v}')
     got=$(note_json "$R$file")
     expect_eq "$what: $file carries $pkg's metadata" "$got" "$want"
 }
@@ -102,7 +107,8 @@ expect_owner() {
 listed_owner() { in_root dpkg-query -S "$1" 2>/dev/null | tail -n 1 | sed 's/: .*//'; }
 
 for listed in /bin/ls /bin/bash /usr/bin/apt-get /usr/bin/perl /lib/x86_64-linux-gnu/libc.so.6 \
-              /lib/i386-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libapt-pkg.so.6.0.0; do
+              /lib/i386-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libapt-pkg.so.6.0.0 \
+              /lib/x86_64-linux-gnu/libselinux.so.1; do
     owner=$(listed_owner "$listed")
     file=$(in_root readlink -f "$listed")
     [[ -n $owner ]] || { fail "dpkg-query -S $listed"; continue; }
@@ -114,6 +120,12 @@ done
 expect_eq "dpkg-divert names pkgnote-divert for /usr/bin/sleep" \
     "$(in_root dpkg-divert --listpackage /usr/bin/sleep)" pkgnote-divert
 expect_owner /usr/bin/sleep pkgnote-divert "diversion (the diverting package's file)"
+expect_eq "the diverting package's note names its source (a binNMU-style package)" \
+    "$(note_json "$R/usr/bin/sleep" | jq -r '[.name, .version, .binaryPackage, .binaryVersion] | join(" ")')" \
+    "pkgnote-diversions 1.0-1 pkgnote-divert 1.0-1+b1"
+lsv=$(in_root dpkg-query -W -f '${source:Package} ${source:Version} ${Package} ${Version}' libselinux1)
+expect_eq "a binNMU of Debian 12 ($lsv): the note names the source and its version" \
+    "$(note_json "$R/usr/lib/x86_64-linux-gnu/libselinux.so.1" | jq -r '[.name, .version, .binaryPackage, .binaryVersion] | join(" ")')" "$lsv"
 expect_owner /usr/bin/sleep.distrib coreutils "diversion (the diverted file)"
 expect_eq "dpkg-divert names a local diversion for /usr/bin/dd" \
     "$(in_root dpkg-divert --listpackage /usr/bin/dd)" LOCAL
@@ -160,6 +172,13 @@ out=$("$PKGNOTE" check --from-dpkg "$R"); rc=$?
 grep -q "^$R/usr/bin/cat: package note (someone-else 9 amd64) disagrees with the dpkg database (coreutils " <<<"$out" &&
     [[ $rc == 1 ]] && pass "check --from-dpkg reports a note that disagrees (exit 1)" ||
     fail "check --from-dpkg on a wrong note: rc $rc: $(grep cat <<<"$out")"
+# Notes written the older way (the binary package and its version, as
+# pkgnote wrote them before, and as a link-time note may) are accepted.
+"$PKGNOTE" stamp --name libselinux1 --version "$(in_root dpkg-query -W -f '${Version}' libselinux1)" \
+    --arch amd64 --type deb -q "$R/usr/lib/x86_64-linux-gnu/libselinux.so.1"
+out=$("$PKGNOTE" check --from-dpkg "$R" "$R/usr/lib/x86_64-linux-gnu/libselinux.so.1"); rc=$?
+expect_eq "check --from-dpkg accepts a note naming the binary package (exit $rc)" "$rc" 0 ||
+    sed 's/^/      | /' <<<"$out"
 out=$("$PKGNOTE" stamp --from-dpkg "$R" -q)
 [[ $(tail -n 1 <<<"$out") =~ ^pkgnote:\ 0\ stamped, ]] && pass "a second run keeps every note" ||
     fail "second run: $(tail -n 1 <<<"$out")"
@@ -194,7 +213,7 @@ else
         mv "$core" "$WORK/core"
         rm -rf "$R"
         shown=$("$PKGNOTE" show --json "$WORK/core" 2>/dev/null)
-        for want in 'sleep.distrib coreutils' 'libc.so.6 libc6'; do
+        for want in 'sleep.distrib coreutils' 'libc.so.6 glibc'; do
             set -- $want
             got=$(jq -r --arg m "$1" '.modules[] | select((.file // .name) | endswith($m)) | .metadata.name' <<<"$shown" 2>/dev/null | head -n 1)
             expect_eq "pkgnote show core: $1 is $2's (root removed)" "$got" "$2"
@@ -212,7 +231,7 @@ else
         inspect=$(unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh \
             "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" "$sa/ld-linux-x86-64.so.2" --library-path "$sa" \
             "$(command -v systemd-analyze)" inspect-elf --json=short "$WORK/core" 2>/dev/null)
-        for want in 'sleep.distrib coreutils' 'libc.so.6 libc6'; do
+        for want in 'sleep.distrib coreutils' 'libc.so.6 glibc'; do
             set -- $want
             got=$(jq -r --arg m "$1" 'to_entries[] | select(.key | endswith($m)) | .value.name' <<<"$inspect" 2>/dev/null | head -n 1)
             expect_eq "systemd-analyze inspect-elf core: $1 is $2's" "$got" "$2"

@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Retrofit an rpm root: two packages built here with rpmbuild (pkgnote's
-# own brp hook off: %_pkgnote_enable 0), installed into an empty root with
-# rpm --root R --dbpath /var/lib/rpm (--initdb, -i --nodeps), then
-# pkgnote stamp --from-rpm R.  Oracles: rpm --root R -qf names each file's
-# package, version-release and architecture, which its note (readelf -n)
-# must carry with the root's osCpe; the programs run; a file no package
-# owns is skipped; rpm -V reports the stamped files' digests changed.
+# Retrofit an rpm root: packages built here with rpmbuild (pkgnote's own
+# brp hook off: %_pkgnote_enable 0) from two spec files, one with a
+# subpackage (pn-greet-libs, whose source rpm is pn-greet's), installed
+# into an empty root with rpm --root R --dbpath /var/lib/rpm (--initdb,
+# -i --nodeps), then pkgnote stamp --from-rpm R.  Oracles: rpm --root R
+# -qf names each file's source rpm, package, version-release and
+# architecture: its note (readelf -n) must carry the source rpm's name and
+# version-release as name and version, the architecture, the package and
+# its version-release as binaryPackage and binaryVersion, and the root's
+# osCpe; the programs run; a file no package owns is skipped; rpm -V
+# reports the stamped files' digests changed.
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (reason printed).
 set -uo pipefail
@@ -37,7 +41,11 @@ spec() {
     printf '%%files\n'
     printf '%s\n' "$@"
 }
-spec pn-greet 1.2 3.fc99 /usr/bin/greet /usr/lib64/libgreet.so.1 >"$WORK/greet.spec"
+{
+    spec pn-greet 1.2 3.fc99 /usr/bin/greet /usr/lib64/libgreet.so.1 | sed '/^\/usr\/lib64/d'
+    printf '%%package libs\nSummary: the library\n%%description libs\nThe library.\n'
+    printf '%%files libs\n/usr/lib64/libgreet.so.1\n'
+} >"$WORK/greet.spec"
 spec pn-hello 0.5 1 /usr/bin/hello >"$WORK/hello.spec"
 for s in greet hello; do
     rpmbuild -bb --quiet --define "_topdir $WORK/top" --define '_pkgnote_enable 0' \
@@ -51,7 +59,7 @@ rpm --root "$R" --dbpath /var/lib/rpm --initdb &&
     { fail "rpm --root -i"; tl_finish; }
 echo "cpe:/o:pkgnote:retrofit-test:1" >"$R/usr/lib/system-release-cpe"
 cp "$B/hello" "$R/usr/local/bin/mine"
-pass "two packages built and installed in $R ($(rpm --root "$R" --dbpath /var/lib/rpm -qa | tr '\n' ' '))"
+pass "packages built and installed in $R ($(rpm --root "$R" --dbpath /var/lib/rpm -qa | tr '\n' ' '))"
 for f in greet libgreet.so.1 hello; do
     note_json "$B/$f" >/dev/null && fail "rpmbuild stamped $f (the hook is meant to be off)"
 done
@@ -62,10 +70,12 @@ expect_eq "stamp --from-rpm exits 0" "$rc" 0 || sed 's/^/      | /' "$WORK/err"
 [[ $(tail -n 1 <<<"$out") =~ ^pkgnote:\ 3\ stamped,\ 0\ unchanged,\ [0-9]+\ skipped\ \(1\ owned\ by\ no\ package\),\ 0\ failed$ ]] &&
     pass "summary: 3 stamped, 1 owned by no package" || fail "summary: $(tail -n 1 <<<"$out")"
 for f in /usr/bin/greet /usr/lib64/libgreet.so.1 /usr/bin/hello; do
-    q=$(rpm --root "$R" --dbpath /var/lib/rpm -qf --qf '%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}' "$f") ||
+    q=$(rpm --root "$R" --dbpath /var/lib/rpm -qf --qf '%{SOURCERPM}\t%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}' "$f") ||
         { fail "rpm -qf $f"; continue; }
-    want=$(IFS=$'\t' read -r n v a <<<"$q"; jq -cn --arg n "$n" --arg v "$v" --arg a "$a" \
-        '{type:"rpm",name:$n,version:$v,architecture:$a,osCpe:"cpe:/o:pkgnote:retrofit-test:1"}')
+    # The source rpm's file name is NAME-VERSION-RELEASE.src.rpm.
+    want=$(IFS=$'\t' read -r srpm n v a <<<"$q"; nvr=${srpm%.src.rpm}
+        jq -cn --arg s "${nvr%-*-*}" --arg sv "${nvr#"${nvr%-*-*}"-}" --arg n "$n" --arg v "$v" --arg a "$a" \
+        '{type:"rpm",name:$s,version:$sv,architecture:$a,osCpe:"cpe:/o:pkgnote:retrofit-test:1",binaryPackage:$n,binaryVersion:$v}')
     expect_eq "$f carries what rpm -qf says ($q)" "$(note_json "$R$f")" "$want"
 done
 # --from-packages finds the rpm database by itself and gives the same notes.
@@ -78,11 +88,17 @@ grep -q "^$WORK/root2/usr/bin/greet: origin rpm: {\"type\":\"rpm\",\"name\":\"pn
 for f in /usr/bin/greet /usr/lib64/libgreet.so.1 /usr/bin/hello; do
     cmp -s "$R$f" "$WORK/root2$f" || fail "--from-packages and --from-rpm give different bytes: $f"
 done
+expect_eq "a subpackage's note names its source rpm's package, and itself as binaryPackage" \
+    "$(note_json "$R/usr/lib64/libgreet.so.1" | jq -r '[.name, .version, .binaryPackage, .binaryVersion] | join(" ")')" \
+    "pn-greet 1.2-3.fc99 pn-greet-libs 1.2-3.fc99"
 note_json "$R/usr/local/bin/mine" >/dev/null && fail "an unowned file was stamped" ||
     pass "an unowned file carries no note"
 expect_eq "the stamped program runs with the stamped library" \
     "$(LD_LIBRARY_PATH=$R/usr/lib64 "$R/usr/bin/greet" 2>&1)" "$(LD_LIBRARY_PATH=$B "$B/greet" 2>&1)"
 expect_ok "check --from-rpm: the notes agree with the database" "$PKGNOTE" check -r --from-rpm "$R" "$R/usr/bin" "$R/usr/lib64"
+# A note naming the subpackage itself (older pkgnote) is accepted too.
+"$PKGNOTE" stamp --type rpm --name pn-greet-libs --version 1.2-3.fc99 --arch x86_64 -q "$R/usr/lib64/libgreet.so.1"
+expect_ok "check --from-rpm accepts a note naming the binary package" "$PKGNOTE" check --from-rpm "$R" "$R/usr/lib64/libgreet.so.1"
 verify=$(rpm --root "$R" --dbpath /var/lib/rpm -V pn-greet 2>&1)
 grep -Eq '^S?\.?[.S]*5.* /usr/bin/greet$' <<<"$verify" &&
     pass "rpm -V reports greet's digest changed (as doc/retrofit.md says)" ||
