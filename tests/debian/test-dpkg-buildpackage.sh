@@ -16,10 +16,12 @@
 #   addon    "Build-Depends: dh-sequence-pkgnote": dh runs dh_pkgnote after
 #            dh_missing and before dh_dwz and dh_strip; every ELF file of
 #            each Architecture: any .deb carries exactly
-#            {"type":"deb","os":ID,"osVersion":VERSION_ID,"name":Package,
-#            "version":Version,"architecture":Architecture} (ID, VERSION_ID
-#            of this machine's os-release, the rest from dpkg-deb -f of that
-#            .deb), in page 1; the Architecture: all package's ELF file is
+#            {"type":"deb","os":ID,"osVersion":VERSION_ID,"name":SOURCE,
+#            "version":SOURCE-VERSION,"architecture":Architecture,
+#            "binaryPackage":Package,"binaryVersion":Version} (ID,
+#            VERSION_ID of this machine's os-release, the rest from
+#            dpkg-deb -f of that .deb: SOURCE and its version from Source:,
+#            else Package and Version), in page 1; the Architecture: all package's ELF file is
 #            the build's, byte for byte; the program runs with the packaged
 #            library; the hard link stays one; each -dbgsym debug file has
 #            its binary's build-id, note and allocated sections
@@ -38,8 +40,9 @@
 #            systemd-analyze inspect-elf)
 #   notes    dh-package-notes too (its link-time note names the source
 #            package), the addon by "dh $@ --with pkgnote", a binNMU
-#            changelog entry: the .debs carry the binary-package note with
-#            the binNMU version and debugInfoUrl, and only that note
+#            changelog entry: the .debs carry the note naming the source
+#            and its version (1.0-1), the binary package with the binNMU
+#            version (1.0-1+b1), and debugInfoUrl, and only that note
 #
 # Skips (exit 77) when dpkg-buildpackage, debhelper, readelf or make is
 # missing; a part whose tool is missing (lintian, jq, systemd-analyze, a
@@ -92,11 +95,11 @@ os_release_value() {
 OS_ID=$(os_release_value ID)
 OS_VERSION_ID=$(os_release_value VERSION_ID)
 
-# expected_json PACKAGE VERSION ARCH [DEBUGINFOD-URL]
+# expected_json SOURCE SOURCE-VERSION PACKAGE VERSION ARCH [DEBUGINFOD-URL]
 expected_json() {
-    printf '{"type":"deb"%s%s,"name":"%s","version":"%s","architecture":"%s"%s}' \
+    printf '{"type":"deb"%s%s,"name":"%s","version":"%s","architecture":"%s"%s,"binaryPackage":"%s","binaryVersion":"%s"}' \
         "${OS_ID:+,\"os\":\"$OS_ID\"}" "${OS_VERSION_ID:+,\"osVersion\":\"$OS_VERSION_ID\"}" \
-        "$1" "$2" "$3" "${4:+,\"debugInfoUrl\":\"$4\"}"
+        "$1" "$2" "$5" "${6:+,\"debugInfoUrl\":\"$6\"}" "$3" "$4"
 }
 
 # -- building --------------------------------------------------------------------
@@ -181,12 +184,18 @@ check_order() {
 # any package carries that package's note (one), in page 1; the
 # Architecture: all package's ELF file is the build's.
 check_notes() {
-    local name=$1 url=${2:-} root deb pkg version arch f want n
+    local name=$1 url=${2:-} root deb pkg version arch f want n src srcver
     for deb in "$WORK/$name"/*.deb; do
         pkg=$(dpkg-deb -f "$deb" Package)
         [[ $pkg == *-dbgsym ]] && continue
         version=$(dpkg-deb -f "$deb" Version)
         arch=$(dpkg-deb -f "$deb" Architecture)
+        # Source: NAME [(VERSION)], when either differs from the package's.
+        src=$(dpkg-deb -f "$deb" Source)
+        srcver=$version
+        [[ $src == *"("*")" ]] && srcver=${src#*(} && srcver=${srcver%)}
+        src=${src%% *}
+        src=${src:-$pkg}
         root=$WORK/$name/root/$pkg
         n=0
         while IFS= read -r f; do
@@ -201,7 +210,7 @@ check_notes() {
                     cmp "$WORK/$name/$SRC/src/blob.elf" "$root/$f"
                 continue
             fi
-            want=$(expected_json "$pkg" "$version" "$arch" "$url")
+            want=$(expected_json "$src" "$srcver" "$pkg" "$version" "$arch" "$url")
             expect_eq "$name: $pkg: $f carries $want" "$(note_json "$root/$f")" "$want"
             expect_eq "$name: $pkg: $f has one package note" "$(package_note_count "$root/$f")" 1
             expect_ok "$name: $pkg: $f: the note is in page 1" check_page1 "$root/$f"
@@ -468,7 +477,7 @@ pkgnote-demo-data 1.0-1 install ok installed"
                                [/usr/lib/$MA/libpkgnote-demo.so.1.0.0]=libpkgnote-demo1)
             show=$("$PKGNOTE" show --json "$core" 2>&1)
             for path in "${!module[@]}"; do
-                want=$(expected_json "${module[$path]}" 1.0-1 "$arch")
+                want=$(expected_json pkgnote-demo 1.0-1 "${module[$path]}" 1.0-1 "$arch")
                 [[ -e $path ]] && fail "core: $path exists outside the throwaway root"
                 expect_eq "core: pkgnote show names ${module[$path]} for $path" \
                     "$(jq -c --arg p "$path" '.modules[] | select(.file == $p) | .metadata' <<<"$show" 2>&1)" "$want"
@@ -512,6 +521,12 @@ elif build notes without_build_dep with_argument with_package_notes binnmu && un
     fi
     # dh-package-notes exports DEBUGINFOD_URLS: the addon's note has it too.
     check_notes notes "$(sed -n 's/.*"debugInfoUrl":"\([^"]*\)".*/\1/p' <<<"$linked")"
+    stamped=$(note_json "$WORK/notes/root/pkgnote-demo/usr/bin/pkgnote-demo")
+    if [[ $stamped == *'"name":"pkgnote-demo","version":"1.0-1",'*'"binaryPackage":"pkgnote-demo","binaryVersion":"1.0-1+b1"}' ]]; then
+        pass "notes: the binNMU's note names the source version, the binNMU in binaryVersion"
+    else
+        fail "notes: the binNMU's note (got: ${stamped:-none})"
+    fi
 fi
 
 tl_finish
