@@ -240,8 +240,7 @@ void pkgdb_parse_os_release(FILE *f, struct pkgdb_os *os)
 			}
 }
 
-/* A regular file of the root, its path resolved inside the root. */
-static FILE *open_in_root(int rootfd, const char *path)
+FILE *pkgdb_open_in_root(int rootfd, const char *path)
 {
 	char real[4096];
 	if (root_resolve(rootfd, path, true, real, sizeof real) != 0)
@@ -250,6 +249,7 @@ static FILE *open_in_root(int rootfd, const char *path)
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
+		errno = EINVAL;
 		return NULL;
 	}
 	if (fd < 0)
@@ -263,14 +263,14 @@ static FILE *open_in_root(int rootfd, const char *path)
 int pkgdb_read_os(int rootfd, bool want_release_cpe, struct pkgdb_os *os)
 {
 	memset(os, 0, sizeof *os);
-	FILE *f = open_in_root(rootfd, "/etc/os-release");
+	FILE *f = pkgdb_open_in_root(rootfd, "/etc/os-release");
 	if (f == NULL)
-		f = open_in_root(rootfd, "/usr/lib/os-release");
+		f = pkgdb_open_in_root(rootfd, "/usr/lib/os-release");
 	if (f != NULL) {
 		pkgdb_parse_os_release(f, os);
 		fclose(f);
 	}
-	if (want_release_cpe && (f = open_in_root(rootfd, "/usr/lib/system-release-cpe")) != NULL) {
+	if (want_release_cpe && (f = pkgdb_open_in_root(rootfd, "/usr/lib/system-release-cpe")) != NULL) {
 		char line[1024];
 		if (fgets(line, sizeof line, f) != NULL) {
 			line[strcspn(line, "\n")] = '\0';

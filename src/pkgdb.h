@@ -110,6 +110,10 @@ const struct pkgdb_package *pkgdb_source_owner(struct pkgsrc *src, const char *p
 					       const struct pkgdb_package **also);
 void pkgdb_source_close(struct pkgsrc *src);
 
+/* A regular file of the root, PATH resolved inside the root; NULL with
+ * errno (EINVAL: not a regular file). */
+FILE *pkgdb_open_in_root(int rootfd, const char *path);
+
 /* PATH exists in the root (resolved inside it, the last component too). */
 bool pkgdb_root_has(int rootfd, const char *path);
 

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pkgdb.h"
@@ -234,23 +233,10 @@ static int read_installed(struct reader *r, FILE *f)
 /* The database file, resolved inside the root: a regular file only. */
 static FILE *open_installed(struct reader *r, int rootfd)
 {
-	char real[4096];
-	int fd = -1;
-	struct stat st;
-	if (root_resolve(rootfd, APK_DB, true, real, sizeof real) == 0)
-		fd = openat(rootfd, real + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		fd = -1;
-		errno = EINVAL;
-	}
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	if (f == NULL) {
+	FILE *f = pkgdb_open_in_root(rootfd, APK_DB);
+	if (f == NULL)
 		snprintf(r->db->error, sizeof r->db->error, "%s%s: cannot open: %s", r->root, APK_DB,
 			 errno == EINVAL ? "not a regular file" : strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
 	return f;
 }
 

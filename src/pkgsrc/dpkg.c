@@ -532,7 +532,7 @@ int pkgdb_read_dpkg(const char *root, struct pkgdb *db)
 	/* status, else (distroless) status.d; a root with both has both read. */
 	struct stat st;
 	bool distroless = fstatat(r.dpkgfd, "status.d", &st, AT_SYMLINK_NOFOLLOW) == 0;
-	bool status = !distroless || faccessat(r.dpkgfd, "status", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	bool status = !distroless || fstatat(r.dpkgfd, "status", &st, AT_SYMLINK_NOFOLLOW) == 0;
 	r.file = "status";
 	if (read_diversions(&r) != 0 || (status && read_stanzas(&r) != 0) ||
 	    (distroless && read_status_d(&r) != 0))
