@@ -361,7 +361,7 @@ else
         sed 's/^/      | /' <<<"$OUT"
     fi
     expect_eq "options: -N libpkgnote-demo1 stamps the program" \
-        "$(note_json "$PROG")" "$(expected_json pkgnote-demo 1.0-1 "$(dpkg-architecture -qDEB_HOST_ARCH)")"
+        "$(note_json "$PROG")" "$(expected_json pkgnote-demo 1.0-1 pkgnote-demo 1.0-1 "$(dpkg-architecture -qDEB_HOST_ARCH)")"
     expect_eq "options: -N libpkgnote-demo1 leaves the library alone" "$(package_note_count "$LIB")" 0
     if [[ $PROG -ef $TREE/debian/pkgnote-demo/usr/bin/pkgnote-demo-again ]]; then
         pass "options: the hard link is one file again after dh_pkgnote"
@@ -373,7 +373,7 @@ else
     ino=$(stat -c %i "$LIB")
     dhp -p libpkgnote-demo1
     expect_eq "options: -p libpkgnote-demo1 stamps the library" \
-        "$(note_json "$LIB")" "$(expected_json libpkgnote-demo1 1.0-1 "$(dpkg-architecture -qDEB_HOST_ARCH)")"
+        "$(note_json "$LIB")" "$(expected_json pkgnote-demo 1.0-1 libpkgnote-demo1 1.0-1 "$(dpkg-architecture -qDEB_HOST_ARCH)")"
     # Its page 1 has room: stamped in place, the same file.
     expect_eq "options: the library is stamped in place (its inode is kept)" "$(stat -c %i "$LIB")" "$ino"
     cp -p "$LIB" "$WORK/lib.in-place"
