@@ -75,7 +75,7 @@ or_is_elf() {
     [[ $magic == $'\x7fELF' ]]
 }
 
-_or_deb() { printf '{"type":"deb","os":"debian","osVersion":"12","name":"%s","version":"%s","architecture":"amd64"}' "$1" "$2"; }
+_or_deb() { printf '{"type":"deb","os":"debian","osVersion":"12","name":"%s","version":"%s","architecture":"amd64","binaryPackage":"%s","binaryVersion":"%s"}' "$1" "$2" "$1" "$2"; }
 _or_pkg() { printf '{"type":"%s","name":"%s","version":"%s"}' "$1" "$2" "$3"; }
 
 # _or_dpkg ROOT PACKAGE VERSION MULTIARCH PATH...: a dpkg status stanza and list.
