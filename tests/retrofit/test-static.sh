@@ -45,7 +45,7 @@ printf 'Package: pn-sleeper\nStatus: install ok installed\nArchitecture: amd64\n
 echo /sleeper >"$E/var/lib/dpkg/info/pn-sleeper.list"
 out=$(in_e stamp --from-dpkg / 2>&1); rc=$?
 expect_eq "stamp --from-dpkg / in the empty root exits 0" "$rc" 0 || sed 's/^/      | /' <<<"$out"
-want='{"type":"deb","os":"pkgnote-test","osVersion":"1","name":"pn-sleeper","version":"2.0-1","architecture":"amd64"}'
+want='{"type":"deb","os":"pkgnote-test","osVersion":"1","name":"pn-sleeper","version":"2.0-1","architecture":"amd64","binaryPackage":"pn-sleeper","binaryVersion":"2.0-1"}'
 expect_eq "the static program carries its package's note" "$(note_json "$E/sleeper")" "$want"
 expect_ok "check --from-dpkg / in the empty root" in_e check --from-dpkg / /sleeper
 
