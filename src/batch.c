@@ -40,6 +40,7 @@ struct item {
 
 struct counts {
 	size_t stamped, unchanged, skipped, failed;
+	size_t no_room;              /* of the failed: refused, no room in page 1 */
 	int worst;
 	size_t by_source[SOURCES_MAX + 1]; /* stamped, by the source that named them */
 };
@@ -322,6 +323,7 @@ static void report_failed(const struct pkgnote_error *err, int r, struct counts 
 {
 	report_error(err);
 	c->failed++;
+	c->no_room += r == PKGNOTE_NO_ROOM;
 	c->worst = worse(c->worst, r);
 }
 
@@ -459,6 +461,7 @@ static void add_counts(struct counts *total, const struct counts *c)
 	total->stamped += c->stamped;
 	total->unchanged += c->unchanged;
 	total->failed += c->failed;
+	total->no_room += c->no_room;
 	total->worst = worse(total->worst, c->worst);
 	for (size_t i = 0; i <= SOURCES_MAX; i++)
 		total->by_source[i] += c->by_source[i];
@@ -539,6 +542,15 @@ static void run_workers(const struct cli *cli, const struct pkgnote_metadata *md
 /* " (dpkg 400, npm 12, given 3)": the files stamped, by the source that
  * named them (in the order they are asked) or by the metadata given; with
  * one source named (--from-dpkg), only when some files had the latter. */
+/* The end of the summary: the files refused for want of room in page 1,
+ * apart from other failures (no layout names them without relinking). */
+static void print_no_room(const struct counts *c)
+{
+	if (c->no_room > 0)
+		printf(" (%zu no room in page 1)", c->no_room);
+	putchar('\n');
+}
+
 static void print_by_source(const struct retrofit *rf, const struct counts *c, bool all)
 {
 	if (c->stamped == 0 || (!all && c->by_source[GIVEN] == 0))
@@ -584,12 +596,15 @@ static int run(struct cli *cli, const struct pkgnote_metadata *md, int argc, cha
 	else if (!checking && many && l.rf != NULL) {
 		printf("pkgnote: %zu stamped", total.stamped);
 		print_by_source(l.rf, &total, cli->db_kind == NULL);
-		printf(", %zu unchanged, %zu skipped (%zu owned by no package), %zu failed\n",
+		printf(", %zu unchanged, %zu skipped (%zu owned by no package), %zu failed",
 		       total.unchanged, total.skipped, l.unowned, total.failed);
+		print_no_room(&total);
 	}
-	else if (!checking && many)
-		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed\n",
+	else if (!checking && many) {
+		printf("pkgnote: %zu stamped, %zu unchanged, %zu skipped, %zu failed",
 		       total.stamped, total.unchanged, total.skipped, total.failed);
+		print_no_room(&total);
+	}
 	free_list(&l);
 	if (l.rf != NULL)
 		retrofit_end(&rf);
