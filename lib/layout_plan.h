@@ -81,6 +81,16 @@ struct pn_plan {
 	bool sht_rewrite;            /* the whole table written at shoff */
 	uint64_t shoff;              /* where the table is (re)written */
 	size_t shnum;
+	/* With trailing data the table may not grow, so the note gets no
+	 * header of its own: a 4-aligned note section that ends where the
+	 * note starts is widened over it (readelf -n lists notes by section),
+	 * and one widened over an old note that moves away is narrowed back.
+	 * New sizes of existing section headers. */
+	struct pn_resize {
+		size_t section;
+		uint64_t size;
+	} resize[2];
+	size_t nresize;
 
 	/* Moved sections past the end of the file: in a new loadable segment,
 	 * or in the last one when an earlier stamp made it (grow_load >= 0,

@@ -266,6 +266,11 @@ static bool new_shdr(const struct apply *a, size_t i, GElf_Shdr *sh)
 		sh->sh_size = p->shstr_size;
 		changed = true;
 	}
+	for (size_t k = 0; k < p->nresize; k++)
+		if (p->resize[k].section == i) {
+			sh->sh_size = p->resize[k].size;
+			changed = true;
+		}
 	return changed;
 }
 

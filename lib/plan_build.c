@@ -280,6 +280,39 @@ static void plan_zero(const struct ctx *c, const struct placement *pl, struct pn
 		plan->zero[plan->nzero++] = (struct pn_zero){ m->shoff, m->shnum * m->shentsize };
 }
 
+/*
+ * Trailing data: the note is described by an existing note section where
+ * one ends right where the note starts (see struct pn_plan's resize), as
+ * when the note joins a block of notes, moved or not.  Only a section of
+ * alignment 4 or less, readelf's and the gABI's note alignment there, so
+ * that its notes and the new one parse as one run, and one mapped as the
+ * note is.  Offsets are the output's: a moved section's as it moves.
+ */
+static void plan_note_cover(const struct ctx *c, struct pn_plan *plan)
+{
+	const struct pn_model *m = c->m;
+	const struct pn_old_note *old = &m->old_note;
+	uint64_t note_bias = plan->note_vaddr - plan->note_offset;
+	if (c->trail.size == 0 || plan->note_section != 0 || plan->outside_page)
+		return;
+	for (size_t i = 1; i < m->shnum && plan->nresize < 2; i++) {
+		const struct pn_section *s = &m->shdrs[i];
+		const struct pn_move *mv = pn_plan_move_of(plan, s);
+		uint64_t off = mv ? s->offset - mv->old_offset + mv->new_offset : s->offset;
+		uint64_t addr = mv ? s->addr - mv->old_addr + mv->new_addr : s->addr;
+		if (s->type != SHT_NOTE || !(s->flags & SHF_ALLOC) || s->addralign > 4 ||
+		    addr - off != note_bias)
+			continue;
+		uint64_t end = off + s->size, want = end;
+		if (!mv && old->present && off < old->offset && end == old->offset + old->record_size)
+			want = old->offset;  /* widened over the old note before */
+		if (want == plan->note_offset)
+			want = plan->note_offset + plan->note_size;
+		if (want != end)
+			plan->resize[plan->nresize++] = (struct pn_resize){ i, want - off };
+	}
+}
+
 enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *pl,
 				  struct moveset *ms, struct pn_plan *plan,
 				  struct pkgnote_error *err)
@@ -300,6 +333,7 @@ enum pkgnote_status pn_build_plan(const struct ctx *c, const struct placement *p
 	}
 	memcpy(plan->moves, ms->mv, ms->n * sizeof *ms->mv);
 	plan->nmoves = ms->n;
+	plan_note_cover(c, plan);
 	plan_zero(c, pl, plan);
 	return plan_phdrs(c, pl, ms, plan, err);
 }

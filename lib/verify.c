@@ -66,7 +66,11 @@ static enum pkgnote_status check_sections(const struct pn_model *in, const struc
 		const struct pn_section *a = &in->shdrs[i], *b = &out->shdrs[i];
 		if (i == p->note_section || i == in->shstrndx || pn_plan_move_of(p, a) != NULL)
 			continue;
-		if (a->addr != b->addr || a->offset + p->shift != b->offset || a->size != b->size ||
+		uint64_t size = a->size;
+		for (size_t k = 0; k < p->nresize; k++)
+			if (p->resize[k].section == i)
+				size = p->resize[k].size;
+		if (a->addr != b->addr || a->offset + p->shift != b->offset || size != b->size ||
 		    a->type != b->type || strcmp(a->name, b->name) != 0)
 			return BAD("section %zu (%s) changed", i, a->name);
 	}

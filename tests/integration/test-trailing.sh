@@ -9,6 +9,10 @@
 # from the end, the section header table ending where it did, and the
 # program prints and exits exactly as before -- or refused with exit 5, one
 # line naming the trailing data, and the file byte-identical (cmp).
+# readelf -n lists notes by section header, and the table may not grow: the
+# note is listed where it ends a 4-aligned note section, widened over it
+# (the static program: the note joins its block of notes), and only the
+# PT_NOTE walk finds it elsewhere (PIE, non-PIE: doc/design.md, section 4).
 set -uo pipefail
 : "${SOURCE_ROOT:?}"
 . "$SOURCE_ROOT/tests/lib/testlib.sh"
@@ -43,17 +47,32 @@ run() {
     printf '%s\n[exit %d]\n' "$out" "$rc"
 }
 
-# kind, compiler flags, what must happen (stamped or refused)
+# kind, compiler flags, what must happen (stamped or refused), whether
+# readelf -n lists the note (listed or hidden)
 cases=(
-    "pie|-fPIE -pie|stamped"
-    "nopie|-fno-pie -no-pie|stamped"
-    "static|-static|stamped"
-    "static-pie|-fPIE -static-pie|refused"
-    "static-newpage|-static -Wl,-z,noseparate-code|refused"
+    "pie|-fPIE -pie|stamped|hidden"
+    "nopie|-fno-pie -no-pie|stamped|hidden"
+    "static|-static|stamped|listed"
+    "static-pie|-fPIE -static-pie|refused|"
+    "static-newpage|-static -Wl,-z,noseparate-code|refused|"
 )
 
+# note_section FILE: the section readelf -n lists the package note in.
+note_section() {
+    LC_ALL=C readelf -nW -- "$1" | awk '/^Displaying notes found in: / { s = $5 } $1 == "FDO" { print s }'
+}
+
+# readelf_sees FILE JSON: readelf -n lists exactly one package note, JSON,
+# in a note section of alignment 4 whose header ends with it.
+readelf_sees() {
+    local f=$1 json=$2 sec
+    [[ $(note_json "$f") == "$json" && $(package_note_count "$f") == 1 ]] || return 1
+    sec=$(note_section "$f")
+    LC_ALL=C readelf -SW -- "$f" | awk -v s="$sec" '{ sub(/^ *\[ *[0-9]+\] /, "") } $1 == s && $2 == "NOTE" && $NF <= 4 { ok = 1 } END { exit !ok }'
+}
+
 for c in "${cases[@]}"; do
-    IFS='|' read -r kind flags want <<<"$c"
+    IFS='|' read -r kind flags want seen <<<"$c"
     dir=$WORK/$kind
     mkdir -p "$dir"
     orig=$dir/payload-orig
@@ -92,8 +111,16 @@ for c in "${cases[@]}"; do
     expect_eq "$kind: section header table ends where it did" "$(sht_end "$file")" "$sht"
     expect_ok "$kind: check_page1" check_page1 "$file"
     expect_eq "$kind: the PT_NOTE walk finds exactly the JSON" "$(segment_note_json "$file")" "$JSON_MAIN"
+    if [[ $seen == listed ]]; then
+        expect_ok "$kind: readelf -n lists the note, in the 4-aligned note section it ends" \
+            readelf_sees "$file" "$JSON_MAIN"
+    else
+        expect_eq "$kind: readelf -n lists no package note (no 4-aligned note section ends where it starts)" \
+            "$(package_note_count "$file")" 0
+    fi
     expect_empty "$kind: no new eu-elflint --gnu-ld complaints" "$(elflint_new_complaints "$orig" "$file")"
-    if out=$(sections_keep_bytes "$orig" "$file"); then
+    grown=$(note_section "$file")
+    if out=$(sections_keep_bytes "$orig" "$file" "$grown"); then
         pass "$kind: every allocated section keeps its bytes"
     else
         fail "$kind: allocated sections changed: $out"
@@ -115,6 +142,10 @@ for c in "${cases[@]}"; do
     rc=$?
     if ((rc == 0)); then
         expect_eq "$kind: re-stamped longer, the PT_NOTE walk finds it" "$(segment_note_json "$file")" "$JSON_LONG"
+        [[ $seen == listed ]] &&
+            expect_ok "$kind: re-stamped longer, readelf -n lists the new note alone" readelf_sees "$file" "$JSON_LONG"
+        expect_empty "$kind: re-stamped longer, no new eu-elflint --gnu-ld complaints" \
+            "$(elflint_new_complaints "$orig" "$file")"
         expect_ok "$kind: re-stamped, payload still in place" cmp -i "$end:$end" -- "$orig" "$file"
         expect_eq "$kind: re-stamped, runs as before" "$(run "$file")" "$want_run"
     else

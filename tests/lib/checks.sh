@@ -262,15 +262,16 @@ _pn_alloc_sections() {
         awk '$2 != "NOBITS" && $2 != "NULL" && $7 ~ /A/ && $1 != ".dynamic" && $1 != ".note.package" { print $1, $4, $5 }'
 }
 
-# sections_keep_bytes IN OUT: every allocated section of IN but .dynamic and
-# .note.package (which stamping rewrites) has the same size and bytes in OUT,
-# wherever OUT put it: cmp at the offsets readelf gives.  Prints the names
-# of the sections that differ or are missing and returns 1, if any.  (A
-# dynamic symbol defined in a moved section would change .dynsym rightly;
-# no file the tests stamp, /usr's and Debian's foreign ones included, has
-# one.)
+# sections_keep_bytes IN OUT [GROWN]: every allocated section of IN but
+# .dynamic and .note.package (which stamping rewrites) has the same size and
+# bytes in OUT, wherever OUT put it: cmp at the offsets readelf gives; the
+# section named GROWN (a note section widened over the new note) may be
+# longer in OUT, its old bytes first.  Prints the names of the sections that
+# differ or are missing and returns 1, if any.  (A dynamic symbol defined in
+# a moved section would change .dynsym rightly; no file the tests stamp,
+# /usr's and Debian's foreign ones included, has one.)
 sections_keep_bytes() {
-    local in=$1 out=$2 name off size off2 size2 bad=()
+    local in=$1 out=$2 grown=${3:-} name off size off2 size2 bad=()
     local -A at=()
     while read -r name off2 size2; do
         [[ -v "at[$name]" ]] || at[$name]="$off2 $size2"
@@ -278,7 +279,8 @@ sections_keep_bytes() {
     while read -r name off size; do
         off2= size2=
         [[ -v "at[$name]" ]] && read -r off2 size2 <<<"${at[$name]}"
-        if [[ -z $off2 || $((16#$size2)) != $((16#$size)) ]] ||
+        if [[ -z $off2 ]] || { [[ $name != "$grown" ]] && ((16#$size2 != 16#$size)); } ||
+            ((16#$size2 < 16#$size)) ||
             ! cmp -s -i "$((16#$off)):$((16#$off2))" -n "$((16#$size))" -- "$in" "$out"; then
             bad+=("$name")
         fi
