@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "listed.h"
 #include "md_json.h"
 
@@ -96,13 +97,10 @@ static char **json_names(DIR *d, size_t *n)
 		size_t len = strlen(e->d_name);
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
-		if (*n + 1 >= cap) {
-			cap = cap ? 2 * cap : 64;
-			char **grown = realloc(names, cap * sizeof *grown);
-			if (grown == NULL)
-				goto nomem;
-			names = grown;
-		}
+		char **grown = pn_grow(names, &cap, *n + 2, sizeof *grown, 64);
+		if (grown == NULL)
+			goto nomem;
+		names = grown;
 		if ((names[*n] = strdup(e->d_name)) == NULL)
 			goto nomem;
 		(*n)++;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "md_json.h"
 #include "record.h"
 
@@ -52,14 +53,10 @@ static int npm_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *w
 
 static int npm_add_record(struct pkgsrc *src, const char *path)
 {
-	if (src->n == src->cap) {
-		size_t cap = src->cap ? 2 * src->cap : 256;
-		struct manifest *grown = realloc(src->m, cap * sizeof *grown);
-		if (grown == NULL)
-			return -1;
-		src->m = grown;
-		src->cap = cap;
-	}
+	struct manifest *grown = pn_grow(src->m, &src->cap, src->n + 1, sizeof *grown, 256);
+	if (grown == NULL)
+		return -1;
+	src->m = grown;
 	char dir[PATH_MAX];
 	pkgsrc_dirname(path, dir, sizeof dir);
 	char *copy = strdup(dir);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "md_json.h"
 #include "record.h"
 
@@ -250,14 +251,11 @@ void pkgsrc_dirname(const char *path, char *out, size_t outsz)
 
 static int push_package(struct pkgdb *db, struct pkgdb_package *p)
 {
-	if (db->npkgs == db->pkgs_cap) {
-		size_t cap = db->pkgs_cap ? 2 * db->pkgs_cap : 64;
-		struct pkgdb_package **grown = realloc(db->pkgs, cap * sizeof *grown);
-		if (grown == NULL)
-			return -1;
-		db->pkgs = grown;
-		db->pkgs_cap = cap;
-	}
+	struct pkgdb_package **grown = pn_grow(db->pkgs, &db->pkgs_cap, db->npkgs + 1,
+					       sizeof *grown, 64);
+	if (grown == NULL)
+		return -1;
+	db->pkgs = grown;
 	db->pkgs[db->npkgs++] = p;
 	return 0;
 }

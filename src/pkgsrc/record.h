@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../md_json.h"
 #include "../pkgsrc.h"
 #include "../root_path.h"
 
