@@ -4,7 +4,7 @@
 # bench/bench-in-place.sh: stamp --in-place beside the copy mode and cp.
 # A benchmark, not a test.
 #
-# Targets (issue 13), in one run, paired, medians:
+# Targets, in one run, paired, medians:
 #   a tree of >= 1,000 real ELF files: `stamp -r --in-place` (durable) on a
 #   copy already on disk, and `stamp -r --in-place --no-sync` on a copy just
 #   made (dirty pages), each <= 0.2x `cp -a` of the tree;

@@ -5,7 +5,7 @@
 # database next to `stamp -r` with fixed fields over the same root.  A
 # benchmark, not a test.
 #
-# Target (issue 15): `pkgnote stamp --from-dpkg ROOT` takes at most 1.2x
+# Target: `pkgnote stamp --from-dpkg ROOT` takes at most 1.2x
 # the wall time of `pkgnote stamp -r FIELDS ROOT`: reading the database
 # (status, every .list, diversions; each path resolved in the root) and
 # looking every file up must cost little next to stamping.

@@ -4,7 +4,7 @@
 # bench/bench-tree.sh: stamping a whole tree (batch mode, default -j) next
 # to `cp -a` of the same tree.  A benchmark, not a test.
 #
-# Target (issue 4): `pkgnote stamp -r` of a copy of a tree of at least 1,000
+# Target: `pkgnote stamp -r` of a copy of a tree of at least 1,000
 # real shared libraries and executables takes at most 1.2x the wall time of
 # `cp -a` of the same tree, measured in one run.
 #

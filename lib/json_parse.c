@@ -15,8 +15,8 @@
  *
  * The compact form is the text without insignificant whitespace, keys in
  * input order, every token as written but for two: "\/" is written "/",
- * and the integer -0 is written 0 (as json-c's printer did, so notes
- * written by earlier versions compare equal).  It is never longer than the
+ * and the integer -0 is written 0 (as json-c's printer writes it, so a
+ * note compacted by json-c compares equal).  It is never longer than the
  * input, so it goes into one buffer of the input's size.
  */
 #ifndef _GNU_SOURCE
@@ -36,7 +36,8 @@
 #include "json_utf8.h"
 
 /* Deepest nesting of objects and arrays (the top-level object is 1): bounds
- * the recursion.  json-c's default depth, which earlier versions had. */
+ * the recursion.  json-c's default depth, so that what json-c reads back
+ * this parser accepts. */
 #define MAX_DEPTH 32
 
 /* Largest magnitude of an integer: 2^53 - 1. */

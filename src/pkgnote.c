@@ -115,12 +115,15 @@ static const char usage_text[] =
 	"With several files, the exit status is the highest that occurred:\n"
 	"  0  success\n"
 	"  1  show: a file carries no package metadata (a core: no module does);\n"
-	"     check: a file lacks a note in its first page or a required key\n"
+	"     check: a file has a problem (no note, a note outside the first page,\n"
+	"     a required key missing, a note its package records disagree with,\n"
+	"     not an ELF file that can be read)\n"
 	"  2  usage error\n"
 	"  3  invalid JSON metadata\n"
 	"  4  not an ELF executable or shared library that can be stamped\n"
-	"  5  no room for the note in the first page\n"
-	"  6  I/O error (open, read, write, sync, rename)\n"
+	"  5  no room for the note in the first page (with trailing data: none\n"
+	"     that leaves it in place)\n"
+	"  6  I/O error (open, read, write, sync, rename), or out of memory\n"
 	"  7  the written result failed verification (the input is untouched)\n"
 	"  8  internal error: a bug in pkgnote (nothing was written)\n";
 

@@ -53,7 +53,7 @@ echo 'int pn_fail(void); int pn_fail(void) { return 0; }' >"$WORK/mine.c"
 if expect_ok "built against the installed static library, beside a pn_fail of its own" \
     gcc -Wall -o "$WORK/ex-static" "$ex" "$WORK/mine.c" $(pkg-config --cflags pkgnote) \
         $(pkg-config --libs-only-L pkgnote) -Wl,-Bstatic -lpkgnote -Wl,-Bdynamic \
-        $(pkg-config --static --libs pkgnote | sed 's/ -lpkgnote / /; s/^-lpkgnote //'); then
+        -Wl,--as-needed $(pkg-config --static --libs pkgnote); then
     expect_empty "the static example needs no libpkgnote.so" \
         "$(readelf -d "$WORK/ex-static" | grep 'NEEDED.*libpkgnote')"
     out=$("$WORK/ex-static" "$WORK/hello" "$WORK/hello.static" 2>&1)

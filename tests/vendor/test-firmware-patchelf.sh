@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# vendor-firmware-patchelf (issue 11): files whose bytes something other
+# vendor-firmware-patchelf: files whose bytes something other
 # than the program's own loader relies on.
 #   firmware       arm-none-eabi Cortex-M firmware with the ELF headers in its
 #                  first segment (fixtures/vendor/firmware.ld: FILEHDR PHDRS);
@@ -23,11 +23,6 @@ EXPECT_STAMPED=(patchelf-pie-set-rpath patchelf-pie-add-needed
                 patchelf-pie-replace-needed patchelf-pie-set-interpreter
                 patchelf-lib-set-rpath patchelf-lib-add-needed
                 patchelf-lib-replace-needed)
-# KNOWN SILENT BREAKS: cases that pkgnote still stamps with exit 0 while
-# breaking them (issue 11 not fixed yet in lib/).  They are reported as
-# skips, not passes; remove each as its fix lands (the test says when one
-# no longer breaks).
-KNOWN_BREAKS=()
 
 F=$VENDOR_FIXTURES
 B=$WORK/build

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# vendor-packers (issue 11): executables made by real packers, each stamped
+# vendor-packers: executables made by real packers, each stamped
 # and still working, or refused untouched:
 #   unzipsfx     Info-ZIP self-extractor (zip appended, `zip -A`)
 #   node-sea     Node.js single executable application (postject, npm)
@@ -14,8 +14,6 @@
 set -u -o pipefail
 . "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
 vl_begin
-
-KNOWN_BREAKS=()
 
 NPM_PACKAGES=(postject@1.0.0-alpha.6 caxa@3.0.1 bun@1.4.5)
 B=$WORK/build

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# vendor-payloads (issue 11): programs that find data appended to their own
+# vendor-payloads: programs that find data appended to their own
 # file, each of the three ways vendor runtimes do (fixtures/vendor/payload.c:
 # a cookie at the very end, the end of the section header table, an offset
 # stored in .data), linked PIE, non-PIE, static, static-pie, and static with
@@ -10,8 +10,6 @@
 set -u -o pipefail
 . "$SOURCE_ROOT/tests/vendor/vendorlib.sh"
 vl_begin
-
-KNOWN_BREAKS=()
 
 declare -A LINK=(
     [pie]="-fPIE -pie"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# vendor-toolchains (issue 11): programs and libraries of the toolchains
+# vendor-toolchains: programs and libraries of the toolchains
 # vendors build with, as Debian has them: musl (dynamic and static), tcc,
 # Free Pascal, gdc, ldc2, gfortran, OCaml (ocamlopt), Nim, Go (exe, pie,
 # c-shared called from C), Rust (bin, cdylib called from C).  Libraries are
@@ -14,8 +14,6 @@ vl_begin
 # Every case here is an ordinary program or library: pkgnote must stamp it.
 EXPECT_STAMPED=(musl musl-static tcc fpc gdc ldc gfortran ocaml nim
                 go-exe go-pie go-c-shared rust-bin rust-cdylib)
-# Cases main still breaks silently (remove each as its fix lands).
-KNOWN_BREAKS=()
 
 F=$VENDOR_FIXTURES
 B=$WORK/build

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The vendor suite's one classifier (issue 11): every case is a file a vendor
+# The vendor suite's one classifier: every case is a file a vendor
 # might ship, stamped in place, and must end in exactly one of
 #   stamped  exit 0; readelf finds exactly the JSON, in page 1 (check_page1,
 #            the PT_NOTE walk; readelf -n's section view shows it too unless
@@ -11,19 +11,15 @@
 #   refused  exit nonzero with exactly one line on stderr; the file
 #            byte-identical (cmp); nothing else left in its directory.
 # Anything else is a failure; "BROKEN" is exit 0 with a changed behaviour or
-# a bad note (the silent break issue 11 is about).
+# a bad note: the silent break the suite exists to rule out.
 #
 # A runner is a shell function called as `RUNNER FILE ARGS...` from FILE's
 # directory; what it prints (both streams) and its status are the behaviour
 # compared.  Runners bound their commands with timeout.  It may run the program, a program using a library, `upx -t`, or
 # `objcopy -O binary` and a checksum: whatever a user of that file relies on.
 #
-# Lists the test scripts may fill before vl_finish:
+# A list the test scripts may fill before vl_finish:
 #   EXPECT_STAMPED   cases that must be stamped; "refused" fails them
-#   KNOWN_BREAKS     cases main still breaks silently (issue 11 not fully
-#                    fixed): their BROKEN outcome is counted as a skip with
-#                    the reason, so CI stays green; any other outcome of
-#                    theirs is judged normally.
 # Needs SOURCE_ROOT and PKGNOTE (tests/lib/testlib.sh).
 
 # shellcheck source=../lib/testlib.sh
@@ -32,7 +28,6 @@
 VENDOR_FIXTURES=$SOURCE_ROOT/fixtures/vendor
 VL_JSON='{"type":"deb","os":"debian","name":"vendor-case","version":"1.0-1","architecture":"amd64"}'
 EXPECT_STAMPED=()
-KNOWN_BREAKS=()
 VL_TABLE=()
 
 # vl_begin: tl_begin, plus the JSON every case is stamped with.
@@ -129,8 +124,8 @@ vl_classify() {
 }
 
 # vl_case NAME FILE [RUNNER ARGS...]
-# Classify FILE and judge the outcome against EXPECT_STAMPED and
-# KNOWN_BREAKS; add a row to the table.  RUNNER defaults to run_exe.
+# Classify FILE and judge the outcome against EXPECT_STAMPED; add a row to
+# the table.  RUNNER defaults to run_exe.
 vl_case() {
     local name=$1 file=$2 verdict
     shift 2
@@ -157,17 +152,10 @@ vl_case() {
                 verdict=ok; pass "$name: refused cleanly ($VL_STDERR)"
             fi ;;
         BROKEN)
-            if _vl_in "$name" "${KNOWN_BREAKS[@]}"; then
-                verdict="known break"; skip "$name: KNOWN SILENT BREAK (listed in KNOWN_BREAKS): $VL_DID: $VL_WHY"
-            else
-                verdict=FAIL; fail "$name: stamped with exit 0 but broken ($VL_DID): $VL_WHY"
-            fi ;;
+            verdict=FAIL; fail "$name: stamped with exit 0 but broken ($VL_DID): $VL_WHY" ;;
         *)
             verdict=FAIL; fail "$name: refused badly: $VL_WHY" ;;
     esac
-    if [[ $VL_OUTCOME != BROKEN ]] && _vl_in "$name" "${KNOWN_BREAKS[@]}"; then
-        info "$name is in KNOWN_BREAKS but is now $VL_OUTCOME: take it off the list"
-    fi
     VL_TABLE+=("$name|$VL_OUTCOME${VL_NOTE_SEEN:+ (PT_NOTE only)}|$verdict")
 }
 
