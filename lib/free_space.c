@@ -15,11 +15,7 @@ static int reserve(struct pn_space *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	struct pn_range *r = pn_grow(s->r, &s->cap, n, sizeof *r, 16);
-	if (r == NULL)
-		return -1;
-	s->r = r;
-	return 0;
+	return PN_GROW(s->r, s->cap, n, 16);
 }
 
 int pn_space_copy(struct pn_space *dst, const struct pn_space *src)

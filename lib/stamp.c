@@ -568,10 +568,8 @@ void pkgnote_commit_pending(struct pkgnote_pending **pending, size_t n,
 			status[i] = pn_relink(p->tmp.target, p->links[k], &p->orig, &errs[i]);
 		for (size_t k = 0; p->sync && status[i] == PKGNOTE_OK &&
 				   (k == 0 || (p->links && p->links[k - 1])); k++) {
-			struct renamed_in *grown = pn_grow(dirs, &cap, nd + 1, sizeof *dirs, 16);
-			if (grown != NULL)
-				dirs = grown;
-			char *dir = nd < cap ? pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]) : NULL;
+			char *dir = PN_GROW(dirs, cap, nd + 1, 16) == 0
+				    ? pn_dir_of(k == 0 ? p->tmp.target : p->links[k - 1]) : NULL;
 			if (dir == NULL)
 				status[i] = pn_fail_errno(&errs[i], PKGNOTE_IO, ENOMEM, p->tmp.target,
 							  "syncing its directory");

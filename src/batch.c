@@ -59,10 +59,8 @@ static struct list *walk_list;
 
 static int add_item(struct list *l, const char *path, const struct stat *st, bool given)
 {
-	struct item *items = pn_grow(l->items, &l->cap, l->n + 1, sizeof *items, 256);
-	if (items == NULL)
+	if (PN_GROW(l->items, l->cap, l->n + 1, 256) != 0)
 		return -1;
-	l->items = items;
 	char *copy = strdup(path);
 	if (copy == NULL)
 		return -1;

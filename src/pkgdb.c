@@ -114,11 +114,8 @@ struct pkgdb_package *pkgdb_add_package(struct pkgdb *db, const char *type,
 					 const char *version, const char *arch,
 					 const char *source, const char *source_version)
 {
-	struct pkgdb_package **grown = pn_grow(db->pkgs, &db->pkgs_cap, db->npkgs + 1,
-					       sizeof *grown, 64);
-	if (grown == NULL)
+	if (PN_GROW(db->pkgs, db->pkgs_cap, db->npkgs + 1, 64) != 0)
 		goto nomem;
-	db->pkgs = grown;
 	struct pkgdb_package *p = calloc(1, sizeof *p);
 	if (p == NULL)
 		goto nomem;
@@ -149,11 +146,8 @@ nomem:
 
 int pkgdb_add_owner(struct pkgdb *db, const char *path, const struct pkgdb_package *pkg)
 {
-	struct pkgdb_owner *grown = pn_grow(db->owners, &db->owners_cap, db->nowners + 1,
-					    sizeof *grown, 1024);
-	if (grown == NULL)
+	if (PN_GROW(db->owners, db->owners_cap, db->nowners + 1, 1024) != 0)
 		return -1;
-	db->owners = grown;
 	char *copy = strdup(path);
 	if (copy == NULL)
 		return -1;

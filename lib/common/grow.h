@@ -16,7 +16,8 @@
 /* Make room for `need` elements of `size` bytes in the array `items` of
  * *cap elements, doubling *cap (from `first` for an empty array) until it
  * holds them.  Returns the array (moved or not), or NULL with errno ENOMEM
- * when memory runs out; then `items` and *cap are as they were. */
+ * when memory runs out; then `items` and *cap are as they were.  Callers
+ * use PN_GROW. */
 static inline void *pn_grow(void *items, size_t *cap, size_t need, size_t size, size_t first)
 {
 	if (need <= *cap && items != NULL)
@@ -34,5 +35,15 @@ static inline void *pn_grow(void *items, size_t *cap, size_t need, size_t size, 
 	*cap = n;
 	return grown;
 }
+
+/* PN_GROW(ARR, CAP, NEED, FIRST): room for NEED elements in the array
+ * variable ARR of CAP elements (both updated): 0, or -1 with ARR and CAP as
+ * they were when memory runs out. */
+#define PN_GROW(arr, cap, need, first) __extension__ ({				\
+	void *pn_grown_ = pn_grow((arr), &(cap), (need), sizeof *(arr), (first));	\
+	if (pn_grown_ != NULL)								\
+		(arr) = pn_grown_;							\
+	pn_grown_ != NULL ? 0 : -1;							\
+})
 
 #endif

@@ -97,10 +97,8 @@ static char **json_names(DIR *d, size_t *n)
 		size_t len = strlen(e->d_name);
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
-		char **grown = pn_grow(names, &cap, *n + 2, sizeof *grown, 64);
-		if (grown == NULL)
+		if (PN_GROW(names, cap, *n + 2, 64) != 0)
 			goto nomem;
-		names = grown;
 		if ((names[*n] = strdup(e->d_name)) == NULL)
 			goto nomem;
 		(*n)++;

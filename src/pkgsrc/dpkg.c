@@ -132,14 +132,12 @@ static int read_diversions(struct reader *r)
 		}
 		if (++nline % 3)
 			continue;
-		struct diversion *grown = pn_grow(d->d, &alloc, d->n + 1, sizeof *grown, 16);
-		if (grown == NULL) {
+		if (PN_GROW(d->d, alloc, d->n + 1, 16) != 0) {
 			for (int k = 0; k < 3; k++)
 				free(triple[k]);
 			failed = true;
 			break;
 		}
-		d->d = grown;
 		d->d[d->n++] = (struct diversion){ triple[0], triple[1], triple[2] };
 	}
 	if (!failed && nline % 3) {

@@ -53,10 +53,8 @@ static int npm_open(const struct pkgsrc_root *root, struct pkgsrc **src, char *w
 
 static int npm_add_record(struct pkgsrc *src, const char *path)
 {
-	struct manifest *grown = pn_grow(src->m, &src->cap, src->n + 1, sizeof *grown, 256);
-	if (grown == NULL)
+	if (PN_GROW(src->m, src->cap, src->n + 1, 256) != 0)
 		return -1;
-	src->m = grown;
 	char dir[PATH_MAX];
 	pkgsrc_dirname(path, dir, sizeof dir);
 	char *copy = strdup(dir);

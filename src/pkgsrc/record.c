@@ -251,11 +251,8 @@ void pkgsrc_dirname(const char *path, char *out, size_t outsz)
 
 static int push_package(struct pkgdb *db, struct pkgdb_package *p)
 {
-	struct pkgdb_package **grown = pn_grow(db->pkgs, &db->pkgs_cap, db->npkgs + 1,
-					       sizeof *grown, 64);
-	if (grown == NULL)
+	if (PN_GROW(db->pkgs, db->pkgs_cap, db->npkgs + 1, 64) != 0)
 		return -1;
-	db->pkgs = grown;
 	db->pkgs[db->npkgs++] = p;
 	return 0;
 }
