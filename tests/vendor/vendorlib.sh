@@ -91,10 +91,11 @@ vl_classify() {
             why+=("behaviour changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -n 4 | tr '\n' ' ')")
         fi
         # A file whose section header table must keep its end (data
-        # appended after it) may get its note without a section: then
-        # readelf -n, which prefers sections, shows none, and only the
-        # PT_NOTE walk (as systemd's) finds it.  Any note it does show must
-        # be exactly the JSON.
+        # appended after it) gets no .note.package section: readelf -n,
+        # which lists notes by section, shows the note only where a note
+        # section was widened over it, else only the PT_NOTE walk (as
+        # systemd's) finds it.  Any note it does show must be exactly the
+        # JSON.
         local sect
         sect=$(note_json "$b/$base")
         if [[ -z $sect ]]; then
