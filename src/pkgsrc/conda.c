@@ -67,11 +67,8 @@ static int read_meta(struct pkgsrc *src, const char *path, const char *prefix)
 		pkgsrc_warn(&src->root, path, "lacks a files list");
 	} else if (extra != NULL) {
 		static const char *const qualifiers[] = { "build", "subdir" };
-		for (size_t k = 0; k < 2; k++) {
-			const char *v = md_json_string(obj, qualifiers[k]);
-			if (v != NULL && *v)
-				json_object_object_add(extra, qualifiers[k], json_object_new_string(v));
-		}
+		for (size_t k = 0; k < 2; k++)
+			md_json_set(extra, qualifiers[k], md_json_string(obj, qualifiers[k]));
 		const struct pkgdb_package *p = listed_package(src, path, "conda", name, version, extra);
 		if (p != NULL)
 			r = add_files(src, path, prefix, files, p);
