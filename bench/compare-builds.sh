@@ -16,9 +16,15 @@ trap 'rm -rf "$work"' EXIT
 list=${3:-}
 if [ -z "$list" ]; then
 	list=$work/list
-	find /usr/bin /usr/lib/x86_64-linux-gnu -type f -size +0 2>/dev/null | while read -r f; do
-		[ "$(head -c4 "$f" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && echo "$f"
-	done | sort >"$list"
+	find /usr/bin /usr/lib/x86_64-linux-gnu -type f -size +0 -print0 2>/dev/null |
+		python3 -c 'import sys
+for f in sys.stdin.buffer.read().split(b"\0"):
+    try:
+        with open(f, "rb") as h:
+            if h.read(4) == b"\x7fELF":
+                sys.stdout.buffer.write(f + b"\n")
+    except OSError:
+        pass' | sort >"$list"
 fi
 printf '{"type":"deb","os":"debian","name":"compare","version":"1.0-1","architecture":"amd64"}' \
 	>"$work/meta.json"
