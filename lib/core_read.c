@@ -22,6 +22,7 @@
 #include "elf_codec.h"
 #include "elf_model.h"
 #include "error.h"
+#include "grow.h"
 #include "io_util.h"
 #include "note_codec.h"
 
@@ -40,9 +41,9 @@ struct mapping {
  * returns, read through accessors so that struct pkgnote_module may grow. */
 struct pkgnote_core_report {
 	struct pkgnote_module *modules;
-	size_t nmodules;
+	size_t nmodules, modules_cap;
 	char **warnings;
-	size_t nwarnings;
+	size_t nwarnings, warnings_cap;
 };
 
 struct core {
@@ -69,13 +70,11 @@ static void warn(struct core *c, const char *fmt, ...)
 	struct pkgnote_core_report *r = c->report;
 	if (r->nwarnings >= MAX_WARNINGS)
 		return;
-	char **w = realloc(r->warnings, (r->nwarnings + 1) * sizeof *w);
-	if (w == NULL)
+	if (PN_GROW(r->warnings, r->warnings_cap, r->nwarnings + 1, 8) != 0)
 		return;
-	r->warnings = w;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&w[r->nwarnings], fmt, ap) >= 0)
+	if (vasprintf(&r->warnings[r->nwarnings], fmt, ap) >= 0)
 		r->nwarnings++;
 	va_end(ap);
 }
@@ -270,13 +269,11 @@ static int module_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_
 		warn(c, "more than %d modules: the rest are not listed", MAX_MODULES);
 		return DWARF_CB_ABORT;
 	}
-	struct pkgnote_module *mods = realloc(r->modules, (r->nmodules + 1) * sizeof *mods);
-	if (mods == NULL) {
+	if (PN_GROW(r->modules, r->modules_cap, r->nmodules + 1, 16) != 0) {
 		c->out_of_memory = true;
 		return DWARF_CB_ABORT;
 	}
-	r->modules = mods;
-	struct pkgnote_module *m = &mods[r->nmodules++];
+	struct pkgnote_module *m = &r->modules[r->nmodules++];
 	Dwarf_Addr low = start, high = start;
 	c->dw->module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
 	*m = (struct pkgnote_module){ .name = strdup(name ? name : "?"), .start = low, .end = high };

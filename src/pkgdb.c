@@ -30,12 +30,10 @@ void pkgdb_warn(struct pkgdb *db, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return;
-	char **grown = realloc(db->warnings, (db->nwarnings + 1) * sizeof *grown);
-	if (grown == NULL) {
+	if (PN_GROW(db->warnings, db->warnings_cap, db->nwarnings + 1, 16) != 0) {
 		free(line);
 		return;
 	}
-	db->warnings = grown;
 	db->warnings[db->nwarnings++] = line;
 }
 

@@ -36,7 +36,7 @@ struct pkgdb {
 	struct pkgdb_owner *owners;
 	size_t nowners, owners_cap;
 	char **warnings;               /* what was passed over, one line each */
-	size_t nwarnings;
+	size_t nwarnings, warnings_cap;
 	char error[512];               /* why reading failed */
 };
 
