@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "pkgdb.h"
 #include "pkgsrc.h"
 #include "root_path.h"
@@ -123,14 +124,8 @@ static int file_line(struct reader *r, struct stanza *s, char kind, const char *
 			   : "is not a file name");
 		return 0;
 	}
-	if (s->npaths == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		char **grown = realloc(s->paths, cap * sizeof *grown);
-		if (grown == NULL)
-			return -1;
-		s->paths = grown;
-		s->cap = cap;
-	}
+	if (PN_GROW(s->paths, s->cap, s->npaths + 1, 16) != 0)
+		return -1;
 	char *path;
 	if (asprintf(&path, "/%s%s%s", s->dir, *s->dir ? "/" : "", v) < 0)
 		return -1;

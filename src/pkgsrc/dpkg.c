@@ -454,17 +454,14 @@ static int read_status_d(struct reader *r)
 		return -1;
 	}
 	char **names = NULL;
-	size_t n = 0, len;
+	size_t n = 0, cap = 0, len;
 	int rc = 0;
 	for (struct dirent *e; rc == 0 && (e = readdir(d)) != NULL;) {
 		if (e->d_name[0] == '.' || ((len = strlen(e->d_name)) > 8 &&
 					     strcmp(e->d_name + len - 8, ".md5sums") == 0))
 			continue;
-		char **grown = realloc(names, (n + 1) * sizeof *names);
-		if (grown == NULL || (grown[n] = strdup(e->d_name)) == NULL)
+		if (PN_GROW(names, cap, n + 1, 64) != 0 || (names[n] = strdup(e->d_name)) == NULL)
 			rc = -1;
-		if (grown != NULL)
-			names = grown;
 		n += rc == 0;
 	}
 	closedir(d);
