@@ -44,3 +44,14 @@ fl_preload() {
     fi
     echo "$1"
 }
+
+# fl_release FIFO PID: let the sleeper waiting on FIFO finish.  Opening a
+# FIFO for writing blocks until a reader opens it: if the process died
+# (or lost the FIFO), the write gives up after 30 s and the process is
+# killed, so that the suite fails on what it checks instead of hanging.
+fl_release() {
+    timeout 30 bash -c 'echo go >"$1"' _ "$1" && return 0
+    echo "# nothing read $1 within 30 s: process $2 killed" >&2
+    kill -KILL "$2" 2>/dev/null
+    return 1
+}

@@ -645,7 +645,7 @@ $(timeout 20 "$FX/sleeper")"
     else
         fail "$label: stamp failed while running: $(cat "$WORK/err")"
     fi
-    echo go >"$fifo"
+    fl_release "$fifo" "$pid"
     wait "$pid"; rc=$?
     out=$(cat "$WORK/run.out")
     expect_eq "$label: the running process finished normally, its pages read after the stamp unchanged" "$out

@@ -199,7 +199,7 @@ sleep 0.3
 msg=$(stamp_ip "$d/sleeper" "$J")
 expect_eq "running program: -v says why it was copied" "$msg" \
     "pkgnote: $d/sleeper: stamped by copy, not in place: it is a program being run"
-echo go >"$d/fifo"; wait "$spid"; expect_eq "running program: it finished normally" "$?" 0
+fl_release "$d/fifo" "$spid"; wait "$spid"; expect_eq "running program: it finished normally" "$?" 0
 
 if gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/static" "$FIXTURES/hello.c" 2>/dev/null; then
     d=$WORK/nfp; fresh "$d" static
