@@ -47,4 +47,28 @@ expect_eq "a worker sees a passed deadline" \
     "$(in_shell -- 'bu_begin t 1 >/dev/null; bu_loop l 100 1; sleep 1.2; bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; bu_past_deadline && echo past"')" past
 expect_eq "a worker under PKGNOTE_FULL=1 has no deadline" \
     "$(in_shell PKGNOTE_FULL=1 -- 'bu_begin t 1 >/dev/null; bu_loop l 100 1; sleep 1.2; bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; bu_past_deadline || echo running"')" running
+# The run's guard (tests/lib/guard-start.sh, .ci/run's count).
+guard=$SOURCE_ROOT/tests/lib/guard-start.sh
+now=$(date +%s)
+out=$(PKGNOTE_GUARD_END=$((now + 50)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
+rc=$?
+[[ $rc == 77 && $out == "SKIP: not started: "* && $out != *ran* ]] &&
+    pass "a test is not started, and is skipped, when less than the reserve is left of the guard" ||
+    fail "guard-start with 50 s left of a 100 s reserve: exit $rc, '$out'"
+out=$(PKGNOTE_GUARD_END=$((now + 500)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
+rc=$?
+[[ $rc == 3 && $out == ran ]] && pass "with time left the test runs, its exit status passed on" ||
+    fail "guard-start with 500 s left: exit $rc, '$out'"
+out=$(env -u PKGNOTE_GUARD_END bash "$guard" bash -c 'echo ran; exit 0')
+expect_eq "without a guard (plain meson test) the test runs" "$out" ran
+log=$(mktemp)
+printf '%s\n' ' 1/4 pkgnote:a / one   OK         1.00s' \
+    ' 2/4 pkgnote:a / two   INTERRUPT  9.00s   killed by signal 15 SIGTERM' \
+    ' 2/4 pkgnote:a / two   INTERRUPT  9.00s   killed by signal 15 SIGTERM' \
+    'Ok:                 1' 'Expected Fail:      0' 'Fail:               1' \
+    'Unexpected Pass:    0' 'Skipped:            0' 'Timeout:            0' >"$log"
+out=$(PKGNOTE_CI_PARSE_ONLY=$log bash "$SOURCE_ROOT/.ci/run" 2>&1 | tail -n 1)
+expect_eq "tests a guard stopped before they began count as skipped; an interrupted one fails" \
+    "$out" "1 passed, 1 failed, 2 skipped"
+rm -f "$log"
 tl_finish
