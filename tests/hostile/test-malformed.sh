@@ -49,6 +49,8 @@ J_HUGE=$WORK/json/huge.json
 printf '%s\n' "$WANT_HUGE" >"$J_HUGE"
 TMO=10          # seconds for one pkgnote run (a hang costs this much)
 CHUNK=32        # cases run, then judged, together
+JOBS=$(nproc)   # pkgnote runs at a time (each file still has its own)
+RUN_EACH=$SOURCE_ROOT/tests/hostile/run-each.sh
 TRIED=0         # malformed inputs tried
 STAMPED=0       # of those, stamped (accept/either)
 VERIFY7=()      # refused only by the engine's final verification (exit 7)
@@ -87,17 +89,19 @@ head_line() {
 }
 
 # one_line_about NAMES ERRFILE: is ERRFILE exactly one line "pkgnote: NAME:
-# reason" for one of NAMES (|-separated)?  Prints the problem when not.
+# reason" for one of NAMES (|-separated)?  The problem is in OLA when not
+# (a variable, not output: no subshell per file).
 one_line_about() {
     local names=$1 errf=$2 lines=() line name
+    OLA=
     mapfile -t lines <"$errf"
-    if ((${#lines[@]} != 1)); then echo "${#lines[@]} stderr lines (want 1): $(head -c 600 "$errf" | tr '\n' '|')"; return 1; fi
+    if ((${#lines[@]} != 1)); then OLA="${#lines[@]} stderr lines (want 1): $(head -c 600 "$errf" | tr '\n' '|')"; return 1; fi
     line=${lines[0]}
     IFS='|' read -r -a lines <<<"$names"
     for name in "${lines[@]}"; do
         [[ $line == "pkgnote: $name: "?* ]] && return 0
     done
-    echo "stderr line does not read 'pkgnote: ${names//|/ or }: reason': $line"
+    OLA="stderr line does not read 'pkgnote: ${names//|/ or }: reason': $line"
     return 1
 }
 
@@ -105,7 +109,8 @@ one_line_about() {
 status_problem() {
     local rc=$1
     MSG=
-    if ((rc == 124 || rc == 137)); then MSG="hung (killed by timeout after ${TMO}s)"
+    if ((rc < 0)); then MSG="gave no status (its runner, run-each.sh, ended early)"
+    elif ((rc == 124 || rc == 137)); then MSG="hung (killed by timeout after ${TMO}s)"
     elif ((rc >= 128)); then MSG="crashed (exit $rc: signal $((rc - 128)))"
     fi
 }
@@ -155,21 +160,27 @@ if tl_sanitized; then
     PER_FILE_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 fi
 
-# run_show NAME LABEL / run_stamp NAME LABEL EXPECT JSON: pkgnote show,
-# pkgnote stamp on the case's file; statuses and outputs kept for judge_case.
-run_show() {
-    ASAN_OPTIONS=$PER_FILE_ASAN timeout -k 5 "$TMO" "$PKGNOTE" show "$CORPUS/$1/${BASE[$2]}" >"$R/$1.show.out" 2>"$R/$1.show.err"
-    SHOW_RC[$1]=$?
-}
-run_stamp() {
-    local name=$1 label=$2 expect=$3 json=$4 file=$CORPUS/$1/${BASE[$2]} kind=prog j=$J
-    [[ $json == huge ]] && j=$J_HUGE
-    [[ $label == lib* ]] && kind=lib
-    # How the malformed input runs, at the same path, for the cases that
-    # may be stamped.
-    [[ $expect == either ]] && INPUT_RUN[$name]=$(run_it "$label" "$kind" "$file")
-    ASAN_OPTIONS=$PER_FILE_ASAN timeout -k 5 "$TMO" "$PKGNOTE" stamp --json "$j" "$file" >"$R/$name.out" 2>"$R/$name.err"
-    STAMP_RC[$name]=$?
+# run_each show|stamp LINE...: pkgnote show, or pkgnote stamp, on the files
+# of these manifest lines, one process per file (tests/hostile/run-each.sh),
+# as many at a time as there are CPUs; the statuses go to SHOW_RC or
+# STAMP_RC, outputs to $R for judge_case.
+run_each() {
+    local mode=$1 line name label expect codes what json j recs=() st
+    shift
+    for line in "$@"; do
+        IFS=$'\t' read -r name label expect codes what json <<<"$line"
+        j=$J
+        [[ $json == huge ]] && j=$J_HUGE
+        recs+=("$name"$'\t'"$CORPUS/$name/${BASE[$label]}"$'\t'"$j")
+    done
+    local target=STAMP_RC
+    [[ $mode == show ]] && target=SHOW_RC
+    local -n st_=$target
+    for line in "${recs[@]}"; do st_[${line%%$'\t'*}]=-1; done
+    printf '%s\n' "${recs[@]}" |
+        ASAN_OPTIONS=$PER_FILE_ASAN PKGNOTE=$PKGNOTE TMO=$TMO R=$R \
+        xargs -d '\n' -n 4 -P "$JOBS" "$RUN_EACH" "$mode" >"$R/status"
+    while read -r name st; do st_[$name]=$st; done <"$R/status"
 }
 
 # judge_show NAME FILE: what pkgnote show did to the case's file.
@@ -180,7 +191,7 @@ judge_show() {
     if [[ -z $MSG ]]; then
         if ! in_list "$rc" 0,1,4,6; then p+=("show: exit $rc is not one show documents (0, 1, 4, 6)"); fi
         if ((rc != 0)); then
-            msg=$(one_line_about "$file" "$R/$name.show.err") || p+=("show: $msg")
+            one_line_about "$file" "$R/$name.show.err" || p+=("show: $OLA")
         elif [[ ! -s $R/$name.show.out ]]; then
             p+=("show: exit 0 but nothing printed")
         fi
@@ -218,7 +229,7 @@ judge_case() {
         elif ! in_list "$rc" "$allowed"; then
             p+=("exit $rc, want one of $allowed$([[ $expect == either ]] && echo ' or 0') ($err)")
         fi
-        msg=$(one_line_about "$file" "$R/$name.err") || p+=("$msg")
+        one_line_about "$file" "$R/$name.err" || p+=("$OLA")
         [[ ${FP2[$file]} == "${FP1[$file]}" ]] || p+=("the refused input changed (sha256/inode/mtime/mode)")
         ((rc == 7)) && VERIFY7+=("$name: $err")
         if ((${#p[@]})); then fail "$name: $(IFS=';'; echo "${p[*]}") [$what]"
@@ -310,7 +321,7 @@ leak_screen() {
 
 # check_chunk LINE...: run and judge a chunk of manifest lines.
 check_chunk() {
-    local line name label expect codes what json files=() dirs=()
+    local line name label expect codes what json kind files=() dirs=()
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
         files+=("$CORPUS/$name/${BASE[$label]}")
@@ -324,15 +335,18 @@ check_chunk() {
         cp -pr "${dirs[@]}" "$R/copy/"
         cp -pr "${dirs[@]}" "$R/orig/"
     fi
-    for line in "$@"; do
-        IFS=$'\t' read -r name label expect codes what json <<<"$line"
-        run_show "$name" "$label"
-    done
+    run_each show "$@"
     fp_bulk FP1 "${files[@]}"
+    # How the malformed input runs, at the same path, for the cases that
+    # may be stamped.
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
-        run_stamp "$name" "$label" "$expect" "$json"
+        [[ $expect == either ]] || continue
+        kind=prog
+        [[ $label == lib* ]] && kind=lib
+        INPUT_RUN[$name]=$(run_it "$label" "$kind" "$CORPUS/$name/${BASE[$label]}")
     done
+    run_each stamp "$@"
     fp_bulk FP2 "${files[@]}"
     listing_bulk LS2 "${dirs[@]}"
     for line in "$@"; do
@@ -360,7 +374,7 @@ check_special() {
     else
         ((rc == 0)) && p+=("stamp succeeded")
         ((rc != 0)) && ! in_list "$rc" "$codes" && p+=("stamp: exit $rc, want one of $codes")
-        msg=$(one_line_about "$path|$(readlink -f -- "$path")" "$WORK/err") || p+=("stamp: $msg")
+        one_line_about "$path|$(readlink -f -- "$path")" "$WORK/err" || p+=("stamp: $OLA")
     fi
     [[ $(ls -A "$dir") == "$listing" ]] || p+=("$dir/ listing changed")
     after=$(stat -L -c '%F %i %s %Y' -- "$path" 2>/dev/null; stat -c '%F %i %Y' -- "$path" 2>/dev/null)
@@ -376,7 +390,7 @@ check_special() {
         p+=("show $MSG")
     elif ((rc != 0)); then
         in_list "$rc" 1,4,6 || p+=("show: exit $rc, want 1, 4 or 6")
-        msg=$(one_line_about "$path|$(readlink -f -- "$path")" "$WORK/err") || p+=("show: $msg")
+        one_line_about "$path|$(readlink -f -- "$path")" "$WORK/err" || p+=("show: $OLA")
     fi
     after=$(stat -L -c '%F %i %s %Y' -- "$path" 2>/dev/null; stat -c '%F %i %Y' -- "$path" 2>/dev/null)
     [[ $after == "$before" ]] || p+=("show changed $path")
