@@ -143,8 +143,12 @@ run_it() {
 # pkgnote stamp on each, the fingerprints and directory listings once more
 # (FP2, LS2; LS0 before); then each case is judged from what was kept.
 # Every pkgnote run is one process per file, so that its exit code, its
-# stderr and a crash belong to that file alone; the checks around the runs
-# cost a few processes per chunk instead of a few dozen per file.
+# stderr and a crash belong to that file alone (with several files pkgnote
+# exits with the highest status and names no file's own), and these run as
+# many at a time as there are CPUs.  The checks around the runs cost a few
+# processes per chunk instead of a few dozen per file: fingerprints and
+# listings, and for the files stamped check_page1, the PT_NOTE walk and
+# `pkgnote show --json` of them all at once.
 #
 # In a sanitizer build most of a run's time is LeakSanitizer's scan at
 # exit.  The per-file runs go without it, and each chunk is screened for
@@ -244,11 +248,11 @@ judge_case() {
         return
     fi
     [[ -s $R/$name.err ]] && p+=("exit 0 with stderr: $err")
-    msg=$(check_page1 "$file" 2>&1) || p+=("check_page1: $(tr '\n' '|' <<<"$msg")")
-    local got
-    got=$(segment_note_json "$file")
+    # The oracles' verdicts, taken for the chunk's stamped files at once.
+    [[ -z ${PAGE1[$file]} ]] || p+=("check_page1: ${PAGE1[$file]}")
+    local got=${SEGJ[$file]:-}
     [[ $got == "$WANT" ]] || p+=("the PT_NOTE walk finds '$got', want '$WANT'")
-    got=$(timeout -k 5 "$TMO" "$PKGNOTE" show --json "$file" 2>&1)
+    got=${SHOWJ[$file]:-}
     [[ $got == "$WANT" ]] || p+=("pkgnote show --json says '$got'")
     # An accepted file runs as the clean fixture; an "either" file as the
     # malformed input did, or as the clean fixture (pkgnote rewrote the
@@ -269,6 +273,46 @@ judge_case() {
     fi
     if ((${#p[@]})); then fail "$name: stamped, but: $(IFS=';'; echo "${p[*]}") [$what]"
     else pass "$name: stamped ($expect), check_page1, JSON, runs as it did [$what]"; fi
+}
+
+# oracle_stamped FILE...: for the chunk's stamped files, with a few
+# processes for all of them: PAGE1[FILE] is what check_page1 finds wrong
+# (empty when nothing), SEGJ[FILE] the JSON the PT_NOTE walk finds
+# (tests/lib/checks.sh), SHOWJ[FILE] what `pkgnote show --json` prints for
+# it, its stderr included (one run for all the files: a file's lines are
+# those that name it).
+declare -A PAGE1 SEGJ SHOWJ
+oracle_stamped() {
+    local f line json rc
+    PAGE1=() SEGJ=() SHOWJ=()
+    (($#)) || return 0
+    for f in "$@"; do PAGE1[$f]=; done
+    if ! check_page1_many "$@" >"$R/page1"; then
+        # check_page1 itself on the files it failed, for its own words.
+        while IFS= read -r line; do
+            f=${line#check_page1: }; f=${f%%: *}
+            [[ -v PAGE1[$f] && -z ${PAGE1[$f]} ]] || continue
+            PAGE1[$f]=$(check_page1 "$f" 2>&1 | tr '\n' '|')
+            [[ -n ${PAGE1[$f]} ]] || PAGE1[$f]="check_page1_many: $line (check_page1 alone: nothing)"
+        done <"$R/page1"
+    fi
+    while IFS=$'\t' read -r f json; do SEGJ[$f]+=${SEGJ[$f]:+$'\n'}$json; done < <(segment_note_json_many "$@")
+    ASAN_OPTIONS=$PER_FILE_ASAN timeout -k 5 $((TMO * 4)) "$PKGNOTE" show --json "$@" >"$R/showj.out" 2>"$R/showj.err"
+    rc=$?
+    # One file: no "FILE: " before its line.
+    (($# == 1)) && sed -i "s|^|$1: |" "$R/showj.out"
+    for f in "$@"; do
+        while IFS= read -r line; do
+            [[ $line == "$f: "* ]] && SHOWJ[$f]+=${SHOWJ[$f]:+$'\n'}${line#"$f: "}
+        done <"$R/showj.out"
+        while IFS= read -r line; do
+            [[ $line == "pkgnote: $f: "* ]] && SHOWJ[$f]+=${SHOWJ[$f]:+$'\n'}$line
+        done <"$R/showj.err"
+    done
+    status_problem "$rc"
+    if [[ -n $MSG || -n $(grep -v '^pkgnote: ' "$R/showj.err") ]]; then
+        for f in "$@"; do SHOWJ[$f]+=" (the run for the chunk's stamped files: exit $rc, ${MSG:-stderr} $(head -c 300 "$R/showj.err" | tr '\n' '|'))"; done
+    fi
 }
 
 # sanitizer_lines ERRFILE: the lines of ERRFILE that are not pkgnote's own
@@ -349,6 +393,12 @@ check_chunk() {
     run_each stamp "$@"
     fp_bulk FP2 "${files[@]}"
     listing_bulk LS2 "${dirs[@]}"
+    local stamped=()
+    for line in "$@"; do
+        IFS=$'\t' read -r name label expect codes what json <<<"$line"
+        [[ ${STAMP_RC[$name]} == 0 ]] && stamped+=("$CORPUS/$name/${BASE[$label]}")
+    done
+    oracle_stamped "${stamped[@]}"
     for line in "$@"; do
         IFS=$'\t' read -r name label expect codes what json <<<"$line"
         judge_case "$name" "$label" "$expect" "$codes" "$what" "$json"
