@@ -59,6 +59,7 @@ fdo_note_segment() {
 echo "== 1. link-time notes pass (every linker, every kind the linker can make)"
 want_lld_hex=$(expected_note_hex "$JSON_MAIN" "$(json_descsz "$JSON_MAIN")")
 declare -A payload
+built=()        # every file made here, for the many-file forms (section 5)
 for linker in "${FX_LINKERS_ALL[@]}"; do
     if ! why=$(fx_have_linker "$linker"); then skip "$linker: $why"; continue; fi
     for kind in pie nopie shared static static-pie bigsyms-lib bigsyms-prog; do
@@ -70,6 +71,7 @@ for linker in "${FX_LINKERS_ALL[@]}"; do
             *) fail "$linker $kind: build failed: $FX_ERR"; continue ;;
         esac
         f=$FX_FILE label="$linker $kind (linked with --package-metadata)"
+        built+=("$f")
         run=$(fx_run "$kind" "$f" "$FX_RUNNER")
         if [[ $run == *"[exit 0]"* && $run != *"[dlopen exit "[1-9]* ]]; then pass "$label: runs"
         else fail "$label: does not run"; info "$run"; fi
@@ -190,5 +192,20 @@ fi
 if [[ -n ${payload[bfd-pie]:-} && -n ${payload[mold-pie]:-} ]]; then
     expect_eq "bfd and mold write identical note bytes (padded n_descsz)" "${payload[bfd-pie]}" "${payload[mold-pie]}"
 fi
+
+echo
+echo "== 5. the many-file forms agree with the one-file ones"
+for f in "$plain" "$oc" "${cut:-}" "${va:-}" "${mv_:-}"; do [[ -f $f ]] && built+=("$f"); done
+want=$(for f in "${built[@]}"; do check_page1 "$f" 2>/dev/null || echo "$f"; done)
+got=$(check_page1_many "${built[@]}" | sed 's/^check_page1: //; s/: .*//' | sort -u)
+expect_eq "check_page1_many fails the files check_page1 fails (of ${#built[@]})" "$got" "$(sort -u <<<"$want")"
+[[ -n $want ]] && pass "check_page1 fails some of them ($(wc -l <<<"$want"))" || fail "check_page1 fails none of them: no test of the many-file form"
+expect_eq "segment_note_json_many finds what segment_note_json does" "$(segment_note_json_many "${built[@]}")" \
+    "$(for f in "${built[@]}"; do segment_note_json "$f" | sed "s|^|$f\t|"; done)"
+if [[ -f ${ref:-} ]]; then
+    expect_ok "check_page1_many of one good file passes" check_page1_many "$ref"
+    expect_eq "segment_note_json_many of one file" "$(segment_note_json_many "$ref")" "$ref"$'\t'"$JSON_MAIN"
+fi
+expect_fail "check_page1_many of one file without a note fails" check_page1_many "$plain"
 
 tl_finish
