@@ -34,6 +34,40 @@ fl_loop() {
     ((FL_LOOPS > 1)) && FL_LOOPS=$((FL_LOOPS - 1))
 }
 
+# fl_fresh DIR NAME: DIR holds only a pristine copy of fixture FX/NAME, a
+# new inode.  A case costs one cp: what the last case left is removed (one
+# rm, only when something was left), listed by a glob, not by ls.
+fl_fresh() {
+    local d=$1 n=$2 x extra=()
+    if [[ -d $1 && ! -L $1 ]]; then
+        shopt -s nullglob dotglob
+        for x in "$d"/*; do
+            [[ $x == "$d/$n" && -f $x && ! -L $x ]] || extra+=("$x")
+        done
+        shopt -u nullglob dotglob
+        ((${#extra[@]} == 0)) || rm -rf -- "${extra[@]}"
+    else
+        rm -rf -- "$d"; mkdir -p -- "$d"
+    fi
+    cp -p --remove-destination -- "$FX/$n" "$d/$n"
+}
+
+# fl_others DIR NAME: FL_OTHERS, every name in DIR but NAME (a glob: no
+# process).
+fl_others() {
+    local x
+    FL_OTHERS=()
+    shopt -s nullglob dotglob
+    for x in "$1"/*; do [[ $x == "$1/$2" ]] || FL_OTHERS+=("${x##*/}"); done
+    shopt -u nullglob dotglob
+}
+
+# FL_MEMO[KEY]: the verdict of a check whose result depends only on a
+# file's bytes and mode (its run, eu-elflint), KEY naming those: the check
+# runs once per content, and a fault that leaves bytes already checked
+# gets that verdict again (a failure included) without a process.
+declare -A FL_MEMO=()
+
 # fl_preload LIB: the LD_PRELOAD value that loads LIB into PKGNOTE; in a
 # sanitizer build the sanitizer's runtime must come first among them.
 fl_preload() {

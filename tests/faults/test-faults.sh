@@ -27,7 +27,7 @@
 #              a process has it mapped): the process finishes normally, the
 #              file on disk is stamped
 # The per-point parts (kill at every system call, timed kills, errors) run
-# their points in the order of a seed within a time budget
+# their points in the order of a seed within what is left of a time budget
 # (tests/lib/budget.sh); each prints how many it covered.
 # Prints the number of faults injected and of files lost or corrupted.
 # Needs root for the mounts and chattr (those parts skip otherwise), strace
@@ -135,20 +135,23 @@ lost() {
     fail "$1: FILE LOST OR CORRUPTED: $2"
 }
 
-# target_state NAME FILE: original | stamped | missing | other
-target_state() {
-    local sha
-    [[ -e $2 || -L $2 ]] || { echo missing; return; }
-    [[ -f $2 && ! -L $2 ]] || { echo other; return; }
-    sha=$(sha256sum <"$2" | cut -d' ' -f1)
-    if [[ $sha == "${ORIG_SHA[$1]}" ]]; then echo original
-    elif [[ $sha == "${STAMPED_SHA[$1]}" ]]; then echo stamped
-    else echo other; fi
+# fl_state NAME FILE: ST = original | stamped | missing | other (cmp: it
+# stops at the first differing byte and at a different size).
+fl_state() {
+    if [[ ! -e $2 && ! -L $2 ]]; then ST=missing
+    elif [[ ! -f $2 || -L $2 ]]; then ST=other
+    elif cmp -s -- "$2" "$FX/$1"; then ST=original
+    elif cmp -s -- "$2" "$FX/$1.stamped"; then ST=stamped
+    else ST=other; fi
 }
+# target_state NAME FILE: fl_state, printed.
+target_state() { local ST; fl_state "$@"; echo "$ST"; }
 
 # leftovers DIR BASE: every name in DIR but BASE (one a line).
 leftovers() {
-    ls -A -- "$1" | grep -v -x -F -e "$2" || true
+    local FL_OTHERS
+    fl_others "$1" "$2"
+    ((${#FL_OTHERS[@]} == 0)) || printf '%s\n' "${FL_OTHERS[@]}"
 }
 
 # after_fault LABEL NAME DIR LEFTOVER_OK [WANT_STATE]
@@ -157,34 +160,38 @@ leftovers() {
 # .NAME.pkgnote-XXXXXX and only when LEFTOVER_OK=1; with a leftover, a new
 # stamp succeeds and leaves it alone.  Returns 0 when all is well.
 after_fault() {
-    local label=$1 n=$2 dir=$3 left_ok=$4 want=${5:-} f=$3/$2 st p=() left l
-    st=$(target_state "$n" "$f")
-    case $st in
+    local label=$1 n=$2 dir=$3 left_ok=$4 want=${5:-} f=$3/$2 ST p=() l mode
+    fl_state "$n" "$f"
+    case $ST in
         original|stamped)
-            if [[ -n $want && $st != "$want" ]]; then p+=("the file is the $st one, want the $want one"); fi
-            local got
-            got=$(run_file "$f")
-            if [[ $got != "${REF_RUN[$n]}" ]]; then lost "$label" "the $st file no longer runs: $(tr '\n' '|' <<<"$got")"; return 1; fi ;;
+            if [[ -n $want && $ST != "$want" ]]; then p+=("the file is the $ST one, want the $want one"); fi
+            # Its run depends on its bytes (one of the two references) and
+            # its mode: run once per pair (FL_MEMO).
+            mode=$(stat -c %a -- "$f")
+            [[ -n ${FL_MEMO[run:$n:$ST:$mode]+x} ]] || FL_MEMO[run:$n:$ST:$mode]=$(run_file "$f")
+            local got=${FL_MEMO[run:$n:$ST:$mode]}
+            if [[ $got != "${REF_RUN[$n]}" ]]; then lost "$label" "the $ST file (mode $mode) no longer runs: $(tr '\n' '|' <<<"$got")"; return 1; fi ;;
         missing) lost "$label" "the file is gone"; return 1 ;;
         *) lost "$label" "the file is neither the original nor the stamped result ($(file -b "$f" 2>/dev/null | cut -c1-80))"; return 1 ;;
     esac
-    left=$(leftovers "$dir" "$n")
-    if [[ -n $left ]]; then
-        while read -r l; do
+    local FL_OTHERS
+    fl_others "$dir" "$n"
+    if ((${#FL_OTHERS[@]})); then
+        for l in "${FL_OTHERS[@]}"; do
             # mkostemp's name, or (O_TMPFILE) the one given for the rename
             [[ $l =~ ^\.${n//./\\.}\.pkgnote-([A-Za-z0-9]{6}|[0-9]+-[0-9]+)$ ]] || p+=("unexpected file left: $l")
-        done <<<"$left"
-        ((left_ok)) || p+=("temporary file left behind: $(tr '\n' ' ' <<<"$left")")
+        done
+        ((left_ok)) || p+=("temporary file left behind: ${FL_OTHERS[*]}")
         # A later run must succeed, and must not modify the leftover
         # (removing it is fine).
         local before after err
-        before=$(cd "$dir" && sha256sum -- $left 2>/dev/null)
+        before=$(cd "$dir" && sha256sum -- "${FL_OTHERS[@]}" 2>/dev/null)
         if ! err=$("$PKGNOTE" stamp -q --json "$J" "$f" 2>&1); then
             p+=("a later stamp fails after the leftover: $err")
-        elif [[ $(target_state "$n" "$f") != stamped ]]; then
+        elif ! cmp -s -- "$f" "$FX/$n.stamped"; then
             lost "$label" "a later stamp (with a leftover present) wrote something else"; return 1
         fi
-        after=$(cd "$dir" && sha256sum -- $left 2>/dev/null)
+        after=$(cd "$dir" && sha256sum -- "${FL_OTHERS[@]}" 2>/dev/null)
         [[ -z $after || $after == "$before" ]] || p+=("the later stamp modified the leftover")
         LEFTOVERS=$((LEFTOVERS + 1))
     fi
@@ -194,10 +201,7 @@ after_fault() {
 LEFTOVERS=0
 
 # fresh DIR NAME: DIR holds only a pristine copy of fixture NAME.
-fresh() {
-    rm -rf -- "$1"; mkdir -p -- "$1"
-    cp -p -- "$FX/$2" "$1/$2"
-}
+fresh() { fl_fresh "$@"; }
 
 # one_line FILE ERRFILE: exactly one stderr line "pkgnote: FILE...: reason"?
 one_line() {
@@ -208,10 +212,10 @@ one_line() {
 
 # In a sanitizer build: LeakSanitizer cannot work under ptrace (it says
 # so and exits 1), so the runs under strace leave leaks to the other suites.
-SANITIZED=0 UNDER_STRACE=(env)
+SANITIZED=0 STRACE_ASAN=${ASAN_OPTIONS:-}
 if tl_sanitized; then
     SANITIZED=1
-    UNDER_STRACE=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+    STRACE_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 fi
 OWN_CALLS="openat read pread64 write pwrite64 copy_file_range sync_file_range fsync fdatasync
  ftruncate fallocate renameat2 rename unlink linkat ioctl fchown fchmod listxattr flistxattr
@@ -219,157 +223,7 @@ OWN_CALLS="openat read pread64 write pwrite64 copy_file_range sync_file_range fs
 OWN_CALLS=$(echo $OWN_CALLS)
 SHIM=$(fl_preload "$FX/replace-shim.so")
 
-# -- 1. SIGKILL at every system call ---------------------------------------------------
-echo
-echo "== SIGKILL at every system call of a stamp (strace)"
-# syscall_points NAME: "syscall nth" for each call of a stamp of NAME from the
-# opening of the input on.
-syscall_points() {
-    local n=$1 d=$WORK/trace
-    fresh "$d" "$n"
-    (cd "$d" && "${UNDER_STRACE[@]}" strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1)
-    awk -v n="$n" '
-        { name = $0; sub(/\(.*/, "", name) }
-        name !~ /^[a-z_0-9]+$/ { next }
-        { seen[name]++ }
-        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
-        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
-}
-kill_at_syscalls() {
-    local n=$1 points total=0 killed=0 ok=0 sc nth rc d=$WORK/k-$1
-    points=$(syscall_points "$n")
-    [[ -n $points ]] || { fail "kill $n: no system calls traced"; return; }
-    fl_loop "kill-$n" "$(wc -l <<<"$points")"
-    while read -r sc nth; do
-        bu_more || break
-        total=$((total + 1))
-        fresh "$d" "$n"
-        # (the group's 2>/dev/null silences bash's "Killed" notice)
-        { (cd "$d" && exec "${UNDER_STRACE[@]}" timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
-            -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
-        rc=$?
-        if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
-        after_fault "kill $n at $sc #$nth" "$n" "$d" 1 && ok=$((ok + 1))
-        bu_done
-    done < <(bu_shuffle <<<"$points")
-    bu_end
-    expect_eq "kill $n: every one of the $total system-call points tried left a sound file ($killed kills landed)" "$ok" "$total"
-}
-# The budgeted loops share the budget: each may use an equal part of what is
-# left, the part after them (space, read-only, replaced, running) one too.
-FL_LOOPS=$((1 + 1 + ((STATIC_OK)) ))
-((HAVE_STRACE)) && FL_LOOPS=$((FL_LOOPS + 2 + 1 + 2 * STATIC_OK))
-if ((HAVE_STRACE)); then
-    kill_at_syscalls big
-    kill_at_syscalls hello
-    ((STATIC_OK)) && kill_at_syscalls hello-static
-else
-    skip "SIGKILL at every system call: strace is not installed"
-fi
-
-# -- 2. SIGKILL after 1 ms, 2 ms, ... ---------------------------------------------------
-echo
-echo "== SIGKILL after increasing delays while stamping 32 MiB"
-kill_timed() {
-    local n=$1 d=$WORK/t-$1 ms rc killed=0 ok=0 tries=0 t0 t1 full
-    fresh "$d" "$n"
-    t0=$(date +%s%N); "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=$(date +%s%N)
-    full=$(((t1 - t0) / 1000000 + 5))
-    info "$n: a stamp takes about $((full - 5)) ms; killing after 1..$((full + 10)) ms"
-    local delays=()
-    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : 3))); do delays+=("$ms"); done
-    fl_loop "timed-$n" "${#delays[@]}"
-    while read -r ms <&3; do
-        bu_more || break
-        fresh "$d" "$n"
-        tries=$((tries + 1))
-        timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1
-        rc=$?
-        if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
-        after_fault "$n killed after ${ms} ms" "$n" "$d" 1 && ok=$((ok + 1))
-        bu_done
-    done 3< <(printf '%s\n' "${delays[@]}" | bu_shuffle)
-    bu_end
-    expect_eq "$n: every one of the $tries timed kills left a sound file ($killed landed before the end)" "$ok" "$tries"
-}
-kill_timed big
-((STATIC_OK)) && kill_timed big-static
-
-# -- 3. every system call fails in turn ----------------------------------------------------
-echo
-echo "== a failing system call at every point (strace error injection)"
-errnos_for() {
-    case $1 in
-        copy_file_range) echo EIO ENOSPC EXDEV ENOSYS ;;
-        pwrite64|write) echo EIO ENOSPC ;;
-        pread64|read) echo EIO ;;
-        fsync|fdatasync) echo EIO ;;
-        ftruncate) echo EFBIG ;;
-        renameat2) echo EINVAL EXDEV EPERM ;;
-        rename) echo EXDEV ;;
-        openat) echo EACCES EMFILE ;;
-        ioctl) echo EOPNOTSUPP EIO ;;
-        unlink) echo EBUSY ;;
-        fchown|fchmod) echo EPERM ;;
-        listxattr|flistxattr|getxattr|fsetxattr) echo EIO ;;
-        mmap) echo ENOMEM ;;
-        clone|clone3) echo EAGAIN ;;
-        *) echo EIO ;;
-    esac
-}
-error_at_syscalls() {
-    local n=$1 points total=0 ok=0 sc nth e rc d=$WORK/e-$1 p label msg cases=()
-    points=$(syscall_points "$n")
-    while read -r sc nth; do
-        # brk cannot be made to fail this way: the kernel reports a failed
-        # brk by returning the old break, never an errno, and glibc's malloc
-        # crashes on the -ENOMEM strace would return.
-        [[ $sc == brk ]] && continue
-        # futex (the writeback helper's lock) fails only with EAGAIN,
-        # EINTR or ETIMEDOUT, which glibc retries; any other error is a
-        # kernel bug, on which glibc aborts by design.
-        [[ $sc == futex ]] && continue
-        # A sanitizer's runtime makes system calls of its own (getpid,
-        # mmap, sched_yield, ...) and spins or aborts when they fail; in
-        # that build only the calls pkgnote's own code makes fail.
-        if ((SANITIZED)) && [[ " $OWN_CALLS " != *" $sc "* ]]; then continue; fi
-        for e in $(errnos_for "$sc"); do cases+=("$sc $nth $e"); done
-    done <<<"$points"
-    fl_loop "errors-$n" "${#cases[@]}"
-    while read -r sc nth e; do
-        bu_more || break
-        total=$((total + 1)); FAULTS=$((FAULTS + 1))
-        label="$n: $sc #$nth fails with $e"
-        fresh "$d" "$n"
-        { (cd "$d" && exec "${UNDER_STRACE[@]}" timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
-            -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>"$WORK/err"); } 2>/dev/null
-        rc=$?
-        p=()
-        if ((rc >= 128)); then p+=("crashed or killed (exit $rc)")
-        elif ((rc != 0)); then
-            one_line "$n" "$WORK/err" || p+=("stderr is not one line 'pkgnote: $n: reason': $(head -c 300 "$WORK/err" | tr '\n' '|')")
-            ((rc >= 2 && rc <= 7)) || p+=("exit $rc is not a documented failure code")
-        fi
-        # A stamp that reports success must have stamped; the cleanup
-        # may be left only when the cleanup itself failed (unlink).
-        local want=
-        ((rc == 0)) && want=stamped
-        after_fault "$label (exit $rc)" "$n" "$d" "$([[ $sc == unlink ]] && echo 1 || echo 0)" $want || p+=("see above")
-        if ((${#p[@]})); then fail "$label: $(IFS=';'; echo "${p[*]}")"
-        else ok=$((ok + 1)); fi
-        bu_done
-    done < <(printf '%s\n' "${cases[@]}" | bu_shuffle)
-    bu_end
-    expect_eq "$n: all $total injected errors tried handled (documented exit, one line, file sound, nothing left)" "$ok" "$total"
-}
-if ((HAVE_STRACE)); then
-    error_at_syscalls hello
-    ((STATIC_OK)) && error_at_syscalls hello-static
-else
-    skip "error injection: strace is not installed"
-fi
-
-# -- 4. no space left, file size limit ------------------------------------------------------
+# -- 1. no space left, file size limit ------------------------------------------------------
 echo
 echo "== out of space"
 # mount_tmpfs DIR SIZE: mount a tmpfs (recorded for cleanup); 1 on failure.
@@ -440,7 +294,7 @@ for lim in 4096 1000000 $(($(stat -c %s "$FX/big") - 4096)); do
     else pass "prlimit --fsize=$lim: exit 6, one line, original intact, nothing left: $(cat "$WORK/err")"; fi
 done
 
-# -- 5. read-only --------------------------------------------------------------------------
+# -- 2. read-only --------------------------------------------------------------------------
 echo
 echo "== read-only file or directory"
 # expect_refused_ro LABEL DIR NAME [ENV...]: the stamp must fail with exit 6
@@ -504,7 +358,7 @@ if ((IS_ROOT)) && command -v setpriv >/dev/null; then
         setpriv --reuid=65534 --regid=65534 --clear-groups
 fi
 
-# -- 6. replaced between the read and the rename ------------------------------------------------
+# -- 3. replaced between the read and the rename ------------------------------------------------
 echo
 echo "== the file replaced between the read and the rename (LD_PRELOAD shim)"
 # replaced HOOK ACTION LABEL: stamp hello with the shim doing ACTION at HOOK.
@@ -615,7 +469,7 @@ set_one_written() {
 }
 set_one_written
 
-# -- 7. stamping a program while it runs ---------------------------------------------------
+# -- 4. stamping a program while it runs ---------------------------------------------------
 echo
 echo "== stamping a program while it runs"
 run_while_stamped() {
@@ -658,6 +512,158 @@ $(timeout 20 "$FX/sleeper")"
 }
 run_while_stamped "program stamped while it runs" sleeper
 run_while_stamped "library stamped while a process has it mapped" libgreet.so
+
+# -- 5. SIGKILL at every system call ---------------------------------------------------
+echo
+echo "== SIGKILL at every system call of a stamp (strace)"
+# syscall_points NAME: "syscall nth" for each call of a stamp of NAME from the
+# opening of the input on.
+syscall_points() {
+    local n=$1 d=$WORK/trace
+    fresh "$d" "$n"
+    (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1)
+    awk -v n="$n" '
+        { name = $0; sub(/\(.*/, "", name) }
+        name !~ /^[a-z_0-9]+$/ { next }
+        { seen[name]++ }
+        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
+        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
+}
+kill_at_syscalls() {
+    local n=$1 points total=0 killed=0 ok=0 sc nth rc d=$WORK/k-$1
+    points=$(syscall_points "$n")
+    [[ -n $points ]] || { fail "kill $n: no system calls traced"; return; }
+    fl_loop "kill-$n" "$(wc -l <<<"$points")"
+    while read -r sc nth; do
+        bu_more || break
+        total=$((total + 1))
+        fresh "$d" "$n"
+        # (the group's 2>/dev/null silences bash's "Killed" notice)
+        { (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+            -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
+        rc=$?
+        if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
+        after_fault "kill $n at $sc #$nth" "$n" "$d" 1 && ok=$((ok + 1))
+        bu_done
+    done < <(bu_shuffle <<<"$points")
+    bu_end
+    expect_eq "kill $n: every one of the $total system-call points tried left a sound file ($killed kills landed)" "$ok" "$total"
+}
+# The budgeted loops come last, after the parts that run whole (space,
+# read-only, replaced, running), and share what is left of the budget:
+# each may use an equal part of what is left when it starts, the last all
+# of it.
+FL_LOOPS=$((1 + STATIC_OK))
+((HAVE_STRACE)) && FL_LOOPS=$((FL_LOOPS + 2 + 1 + 2 * STATIC_OK))
+if ((HAVE_STRACE)); then
+    kill_at_syscalls big
+    kill_at_syscalls hello
+    ((STATIC_OK)) && kill_at_syscalls hello-static
+else
+    skip "SIGKILL at every system call: strace is not installed"
+fi
+
+# -- 6. SIGKILL after 1 ms, 2 ms, ... ---------------------------------------------------
+echo
+echo "== SIGKILL after increasing delays while stamping 32 MiB"
+kill_timed() {
+    local n=$1 d=$WORK/t-$1 ms rc killed=0 ok=0 tries=0 t0 t1 full
+    fresh "$d" "$n"
+    t0=$(date +%s%N); "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=$(date +%s%N)
+    full=$(((t1 - t0) / 1000000 + 5))
+    info "$n: a stamp takes about $((full - 5)) ms; killing after 1..$((full + 10)) ms"
+    local delays=()
+    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : 3))); do delays+=("$ms"); done
+    fl_loop "timed-$n" "${#delays[@]}"
+    while read -r ms <&3; do
+        bu_more || break
+        fresh "$d" "$n"
+        tries=$((tries + 1))
+        timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1
+        rc=$?
+        if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
+        after_fault "$n killed after ${ms} ms" "$n" "$d" 1 && ok=$((ok + 1))
+        bu_done
+    done 3< <(printf '%s\n' "${delays[@]}" | bu_shuffle)
+    bu_end
+    expect_eq "$n: every one of the $tries timed kills left a sound file ($killed landed before the end)" "$ok" "$tries"
+}
+kill_timed big
+((STATIC_OK)) && kill_timed big-static
+
+# -- 7. every system call fails in turn ----------------------------------------------------
+echo
+echo "== a failing system call at every point (strace error injection)"
+errnos_for() {
+    case $1 in
+        copy_file_range) echo EIO ENOSPC EXDEV ENOSYS ;;
+        pwrite64|write) echo EIO ENOSPC ;;
+        pread64|read) echo EIO ;;
+        fsync|fdatasync) echo EIO ;;
+        ftruncate) echo EFBIG ;;
+        renameat2) echo EINVAL EXDEV EPERM ;;
+        rename) echo EXDEV ;;
+        openat) echo EACCES EMFILE ;;
+        ioctl) echo EOPNOTSUPP EIO ;;
+        unlink) echo EBUSY ;;
+        fchown|fchmod) echo EPERM ;;
+        listxattr|flistxattr|getxattr|fsetxattr) echo EIO ;;
+        mmap) echo ENOMEM ;;
+        clone|clone3) echo EAGAIN ;;
+        *) echo EIO ;;
+    esac
+}
+error_at_syscalls() {
+    local n=$1 points total=0 ok=0 sc nth e rc d=$WORK/e-$1 p label msg cases=()
+    points=$(syscall_points "$n")
+    while read -r sc nth; do
+        # brk cannot be made to fail this way: the kernel reports a failed
+        # brk by returning the old break, never an errno, and glibc's malloc
+        # crashes on the -ENOMEM strace would return.
+        [[ $sc == brk ]] && continue
+        # futex (the writeback helper's lock) fails only with EAGAIN,
+        # EINTR or ETIMEDOUT, which glibc retries; any other error is a
+        # kernel bug, on which glibc aborts by design.
+        [[ $sc == futex ]] && continue
+        # A sanitizer's runtime makes system calls of its own (getpid,
+        # mmap, sched_yield, ...) and spins or aborts when they fail; in
+        # that build only the calls pkgnote's own code makes fail.
+        if ((SANITIZED)) && [[ " $OWN_CALLS " != *" $sc "* ]]; then continue; fi
+        for e in $(errnos_for "$sc"); do cases+=("$sc $nth $e"); done
+    done <<<"$points"
+    fl_loop "errors-$n" "${#cases[@]}"
+    while read -r sc nth e; do
+        bu_more || break
+        total=$((total + 1)); FAULTS=$((FAULTS + 1))
+        label="$n: $sc #$nth fails with $e"
+        fresh "$d" "$n"
+        { (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+            -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>"$WORK/err"); } 2>/dev/null
+        rc=$?
+        p=()
+        if ((rc >= 128)); then p+=("crashed or killed (exit $rc)")
+        elif ((rc != 0)); then
+            one_line "$n" "$WORK/err" || p+=("stderr is not one line 'pkgnote: $n: reason': $(head -c 300 "$WORK/err" | tr '\n' '|')")
+            ((rc >= 2 && rc <= 7)) || p+=("exit $rc is not a documented failure code")
+        fi
+        # A stamp that reports success must have stamped; the cleanup
+        # may be left only when the cleanup itself failed (unlink).
+        local want=
+        ((rc == 0)) && want=stamped
+        after_fault "$label (exit $rc)" "$n" "$d" "$([[ $sc == unlink ]] && echo 1 || echo 0)" $want || p+=("see above")
+        if ((${#p[@]})); then fail "$label: $(IFS=';'; echo "${p[*]}")"
+        else ok=$((ok + 1)); fi
+        bu_done
+    done < <(printf '%s\n' "${cases[@]}" | bu_shuffle)
+    bu_end
+    expect_eq "$n: all $total injected errors tried handled (documented exit, one line, file sound, nothing left)" "$ok" "$total"
+}
+if ((HAVE_STRACE)); then
+    error_at_syscalls hello
+    ((STATIC_OK)) && error_at_syscalls hello-static
+else
+    skip "error injection: strace is not installed"
+fi
 
 # -- summary ----------------------------------------------------------------------------------
 echo
