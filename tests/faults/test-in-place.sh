@@ -130,51 +130,68 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-# state N FILE: input | input+tail | stamped | stamped+record | stamped+stale | other
-state() {
+# fl_state N FILE: ST = input | input+tail | stamped | stamped+record |
+# stamped+stale | missing | other; SUM = the file's sha256 (one process for
+# the two common states).
+fl_state() {
     local n=$1 f=$2 size
-    size=$(stat -c %s "$f" 2>/dev/null) || { echo missing; return; }
-    if [[ $(sha "$f") == "${ORIG[$n]}" ]]; then echo input
-    elif [[ $(sha "$f") == "${STAMPED[$n]}" ]]; then echo stamped
-    elif ((size > SIZE[$n])) && [[ $(head -c "${SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${ORIG[$n]}" ]]; then echo input+tail
-    elif ((size > STAMPED_SIZE[$n])) && [[ $(head -c "${STAMPED_SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${STAMPED[$n]}" ]]; then echo stamped+record
-    elif stale "$n" "$f"; then echo stamped+stale
-    else echo other; fi
+    [[ -e $f ]] || { ST=missing SUM=; return; }
+    SUM=$(sha256sum <"$f"); SUM=${SUM%% *}
+    if [[ $SUM == "${ORIG[$n]}" ]]; then ST=input
+    elif [[ $SUM == "${STAMPED[$n]}" ]]; then ST=stamped
+    else
+        size=$(stat -c %s "$f")
+        if ((size > SIZE[$n])) && [[ $(head -c "${SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${ORIG[$n]}" ]]; then ST=input+tail
+        elif ((size > STAMPED_SIZE[$n])) && [[ $(head -c "${STAMPED_SIZE[$n]}" "$f" | sha256sum | cut -d' ' -f1) == "${STAMPED[$n]}" ]]; then ST=stamped+record
+        elif stale "$n" "$f"; then ST=stamped+stale
+        else ST=other; fi
+    fi
 }
+# state N FILE: fl_state's ST, printed.
+state() { local ST SUM; fl_state "$@"; echo "$ST"; }
 
 # after_fault LABEL N DIR: the state is one of the four, the file runs and
 # passes eu-elflint as the input does, nothing else is in DIR, and a re-run
-# in place gives exactly the stamped result.
+# in place gives exactly the stamped result.  The run and eu-elflint depend
+# only on the file's bytes and mode: they run once per content (FL_MEMO).
 after_fault() {
-    local label=$1 n=$2 d=$3 f=$3/$2 st out p=()
-    st=$(state "$n" "$f")
-    SEEN[$st]=$((${SEEN[$st]:-0} + 1))
-    case $st in
+    local label=$1 n=$2 d=$3 f=$3/$2 ST SUM out p=() key
+    fl_state "$n" "$f"
+    SEEN[$ST]=$((${SEEN[$ST]:-0} + 1))
+    case $ST in
         input|input+tail|stamped|stamped+record|stamped+stale) ;;
-        *) LOST=$((LOST + 1)); fail "$label: FILE LOST OR CORRUPTED ($st)"; return 1 ;;
+        *) LOST=$((LOST + 1)); fail "$label: FILE LOST OR CORRUPTED ($ST)"; return 1 ;;
     esac
-    # A killed process's last hold on the file can outlive its reaping by a
-    # few milliseconds (the kernel drops it after wait() has returned): the
-    # file is then busy for exec (ETXTBSY), which is not the file's doing.
-    local tries=0
-    while out=$(timeout 20 "$f" 2>&1); [[ $out == *'Text file busy'* ]] && ((++tries < 20)); do
-        sleep 0.1
-    done
-    [[ $out == "$REF_RUN" ]] || p+=("the $st file does not run: '$(head -c 200 <<<"$out")'")
-    out=$(elflint_new_complaints "$FX/$n" "$f")
-    [[ -z $out ]] || p+=("new eu-elflint complaints on the $st file: $out")
-    out=$(ls -A "$d" | grep -v -x -F "$n")
-    [[ -z $out ]] || p+=("left in the directory: $out")
+    key=$n:$SUM:$(stat -c %a -- "$f")
+    if [[ -z ${FL_MEMO[$key]+x} ]]; then
+        local q=()
+        # A killed process's last hold on the file can outlive its reaping
+        # by a few milliseconds (the kernel drops it after wait() has
+        # returned): the file is then busy for exec (ETXTBSY), which is not
+        # the file's doing.
+        local tries=0
+        while out=$(timeout 20 "$f" 2>&1); [[ $out == *'Text file busy'* ]] && ((++tries < 20)); do
+            sleep 0.1
+        done
+        [[ $out == "$REF_RUN" ]] || q+=("the $ST file does not run: '$(head -c 200 <<<"$out")'")
+        out=$(elflint_new_complaints "$FX/$n" "$f")
+        [[ -z $out ]] || q+=("new eu-elflint complaints on the $ST file: $out")
+        FL_MEMO[$key]=$(IFS=';'; echo "${q[*]}")
+    fi
+    [[ -z ${FL_MEMO[$key]} ]] || p+=("${FL_MEMO[$key]}")
+    local FL_OTHERS
+    fl_others "$d" "$n"
+    ((${#FL_OTHERS[@]} == 0)) || p+=("left in the directory: ${FL_OTHERS[*]}")
     if ! out=$("$PKGNOTE" stamp -q --no-sync --in-place --json "$J" "$f" 2>&1); then
         p+=("the re-run failed: $out")
-    elif [[ $(state "$n" "$f") != stamped ]]; then
+    elif ! cmp -s -- "$f" "$FX/$n.want"; then
         LOST=$((LOST + 1)); p+=("the re-run left $(state "$n" "$f"), not the stamped result")
     fi
     ((${#p[@]} == 0)) && return 0
-    fail "$label ($st): $(IFS=';'; echo "${p[*]}")"
+    fail "$label ($ST): $(IFS=';'; echo "${p[*]}")"
     return 1
 }
-fresh() { rm -rf -- "$1"; mkdir -p -- "$1"; cp -p -- "$FX/$2" "$1/$2"; }
+fresh() { fl_fresh "$@"; }
 
 # -- 2. fallbacks ---------------------------------------------------------------------
 echo
@@ -241,91 +258,7 @@ expect_eq "a first stamp copied: the bytes of -o" "$(sha "$d/big")" "$(sha "$FX/
 expect_eq "a first stamp copied: it runs" "$("$d/big")" "$("$FX/big")"
 expect_fail "--in-place with -o is a usage error" "$PKGNOTE" stamp --in-place --json "$J" -o "$d/x" "$d/restamp"
 
-# -- 3. SIGKILL ------------------------------------------------------------------------
-syscall_points() {
-    local n=$1 d=$WORK/trace
-    fresh "$d" "$n"
-    (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1)
-    awk -v n="$n" '
-        { name = $0; sub(/\(.*/, "", name) }
-        name !~ /^[a-z_0-9]+$/ { next }
-        { seen[name]++ }
-        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
-        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
-}
-echo
-echo "== SIGKILL at every system call of an in-place stamp"
-# The four budgeted loops (kill, errors, for each fixture) and the part
-# after them each may use an equal part of the time left.
-FL_LOOPS=$((2 * ${#FIXS[@]} + 1)) KILL_PARTIAL=0
-if ((HAVE_STRACE)); then
-    for n in "${FIXS[@]}"; do
-        total=0 ok=0 killed=0 d=$WORK/k-$n
-        syscall_points "$n" >"$WORK/points"
-        fl_loop "kill-$n" "$(wc -l <"$WORK/points")"
-        while read -r sc nth <&3; do
-            bu_more || break
-            total=$((total + 1)); fresh "$d" "$n"
-            { (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
-                -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
-            (($? == 137)) && { killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); }
-            after_fault "kill $n at $sc #$nth" "$n" "$d" && ok=$((ok + 1))
-            bu_done
-        done 3< <(bu_shuffle <"$WORK/points")
-        bu_end
-        ((BU_LOOP_DONE < BU_LOOP_TOTAL)) && KILL_PARTIAL=1
-        expect_eq "kill $n: all $total system-call points tried left the input or the result ($killed kills)" "$ok" "$total"
-    done
-else
-    skip "SIGKILL at every system call: strace is not installed"
-fi
-echo "== SIGKILL after 1, 2, ... ms"
-n=tail d=$WORK/t-$n ok=0 tries=0
-for ms in 1 2 3 4 5 6 8 10 15 20; do
-    fresh "$d" "$n"; tries=$((tries + 1))
-    timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --in-place --json "$J" "$d/$n" >/dev/null 2>&1
-    (($? == 137)) && FAULTS=$((FAULTS + 1))
-    after_fault "$n killed after $ms ms" "$n" "$d" && ok=$((ok + 1))
-done
-expect_eq "timed kills: all $tries left the input or the result" "$ok" "$tries"
-
-# -- 4. every system call failing ------------------------------------------------------
-echo
-echo "== a failing system call at every point"
-if ((HAVE_STRACE)); then
-    for n in "${FIXS[@]}"; do
-        total=0 ok=0 d=$WORK/e-$n
-        syscall_points "$n" | while read -r sc nth; do
-            [[ $sc == brk || $sc == futex || $sc == mmap || $sc == munmap || $sc == exit_group ]] && continue
-            echo "$sc $nth EIO"
-            [[ $sc == pwrite64 || $sc == ftruncate || $sc == fallocate ]] && echo "$sc $nth ENOSPC"
-        done >"$WORK/points"
-        fl_loop "errors-$n" "$(wc -l <"$WORK/points")"
-        while read -r sc nth e <&3; do
-            bu_more || break
-            total=$((total + 1)); fresh "$d" "$n"
-            (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
-                -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>"$WORK/err")
-            rc=$?; FAULTS=$((FAULTS + 1))
-            if ((rc != 0 && rc != 6)) && [[ $(state "$n" "$d/$n") != input ]]; then
-                fail "$n: $sc #$nth $e: exit $rc and the file changed"
-            elif ((rc >= 128)); then
-                fail "$n: $sc #$nth $e: pkgnote died (exit $rc)"
-            elif ((rc != 0)) && (($(wc -l <"$WORK/err") != 1)); then
-                fail "$n: $sc #$nth $e: exit $rc without exactly one stderr line: $(cat "$WORK/err")"
-            elif after_fault "$n: $sc #$nth fails with $e" "$n" "$d"; then
-                ok=$((ok + 1))
-            fi
-            bu_done
-        done 3< <(bu_shuffle <"$WORK/points")
-        bu_end
-        expect_eq "errors $n: all $total failing calls tried left the input or the result" "$ok" "$total"
-    done
-else
-    skip "failing system calls: strace is not installed"
-fi
-
-# -- 5. out of space, read-only -----------------------------------------------------------
+# -- 3. out of space, read-only -----------------------------------------------------------
 echo
 echo "== out of space, read-only"
 if ((IS_ROOT)); then
@@ -367,7 +300,7 @@ else
     skip "out of space, read-only: not root"
 fi
 
-# -- 6. written to or replaced before the commit ------------------------------------------------
+# -- 4. written to or replaced before the commit ------------------------------------------------
 echo
 echo "== the file written to or replaced before the commit"
 build gcc -O2 -shared -fPIC -o "$FX/replace-shim.so" "$SOURCE_ROOT/tests/faults/replace-shim.c" -ldl
@@ -389,7 +322,7 @@ FAULTS=$((FAULTS + 1))
 expect_eq "written to: the other writer's bytes are kept" "$(od -An -tx1 -j 4096 -N 2 "$d/tail" | tr -d ' ')" 5a5a
 info "written to at 4096: exit $rc $(cat "$WORK/err")"
 
-# -- 7. leftovers that are not ours ---------------------------------------------------------------
+# -- 5. leftovers that are not ours ---------------------------------------------------------------
 echo
 echo "== what is past the end of the file and not a leftover of this file"
 d=$WORK/vendor; fresh "$d" tail
@@ -417,7 +350,7 @@ else
     skip "a killed stamp did not leave its tail (state $(state tail "$WORK/k/tail"))"
 fi
 
-# -- 8. privileges -----------------------------------------------------------------------------------
+# -- 6. privileges -----------------------------------------------------------------------------------
 echo
 echo "== capabilities, set-user-ID, times"
 if ((IS_ROOT)) && command -v setcap >/dev/null; then
@@ -437,7 +370,7 @@ else
     skip "caps: not root or no setcap"
 fi
 
-# -- 9. a tree: synced once per set --------------------------------------------------------------
+# -- 7. a tree: synced once per set --------------------------------------------------------------
 echo
 echo "== a tree: the syncs of a set"
 if ((HAVE_STRACE)); then
@@ -467,6 +400,93 @@ if ((HAVE_STRACE)); then
         "$(grep -o -E '^(fsync|fdatasync|syncfs)' "$WORK/sync.txt" | sort | uniq -c | tr -s ' ')" " 1 fdatasync"
 else
     skip "syncs of a set: strace is not installed"
+fi
+
+# -- 8. SIGKILL after 1, 2, ... ms -------------------------------------------------------------
+echo
+echo "== SIGKILL after 1, 2, ... ms"
+n=tail d=$WORK/t-$n ok=0 tries=0
+for ms in 1 2 3 4 5 6 8 10 15 20; do
+    fresh "$d" "$n"; tries=$((tries + 1))
+    timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --in-place --json "$J" "$d/$n" >/dev/null 2>&1
+    (($? == 137)) && FAULTS=$((FAULTS + 1))
+    after_fault "$n killed after $ms ms" "$n" "$d" && ok=$((ok + 1))
+done
+expect_eq "timed kills: all $tries left the input or the result" "$ok" "$tries"
+
+# -- 9. SIGKILL at every system call ------------------------------------------------------------------------
+syscall_points() {
+    local n=$1 d=$WORK/trace
+    fresh "$d" "$n"
+    (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1)
+    awk -v n="$n" '
+        { name = $0; sub(/\(.*/, "", name) }
+        name !~ /^[a-z_0-9]+$/ { next }
+        { seen[name]++ }
+        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
+        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
+}
+echo
+echo "== SIGKILL at every system call of an in-place stamp"
+# The four budgeted loops (kill, errors, for each fixture) come last, after
+# the parts that run whole: each may use an equal part of what is left of
+# the budget when it starts, the last all of it.
+FL_LOOPS=$((2 * ${#FIXS[@]})) KILL_PARTIAL=0
+if ((HAVE_STRACE)); then
+    for n in "${FIXS[@]}"; do
+        total=0 ok=0 killed=0 d=$WORK/k-$n
+        syscall_points "$n" >"$WORK/points"
+        fl_loop "kill-$n" "$(wc -l <"$WORK/points")"
+        while read -r sc nth <&3; do
+            bu_more || break
+            total=$((total + 1)); fresh "$d" "$n"
+            { (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+                -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
+            (($? == 137)) && { killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); }
+            after_fault "kill $n at $sc #$nth" "$n" "$d" && ok=$((ok + 1))
+            bu_done
+        done 3< <(bu_shuffle <"$WORK/points")
+        bu_end
+        ((BU_LOOP_DONE < BU_LOOP_TOTAL)) && KILL_PARTIAL=1
+        expect_eq "kill $n: all $total system-call points tried left the input or the result ($killed kills)" "$ok" "$total"
+    done
+else
+    skip "SIGKILL at every system call: strace is not installed"
+fi
+# -- 10. every system call failing ------------------------------------------------------
+echo
+echo "== a failing system call at every point"
+if ((HAVE_STRACE)); then
+    for n in "${FIXS[@]}"; do
+        total=0 ok=0 d=$WORK/e-$n
+        syscall_points "$n" | while read -r sc nth; do
+            [[ $sc == brk || $sc == futex || $sc == mmap || $sc == munmap || $sc == exit_group ]] && continue
+            echo "$sc $nth EIO"
+            [[ $sc == pwrite64 || $sc == ftruncate || $sc == fallocate ]] && echo "$sc $nth ENOSPC"
+        done >"$WORK/points"
+        fl_loop "errors-$n" "$(wc -l <"$WORK/points")"
+        while read -r sc nth e <&3; do
+            bu_more || break
+            total=$((total + 1)); fresh "$d" "$n"
+            (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
+                -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>"$WORK/err")
+            rc=$?; FAULTS=$((FAULTS + 1))
+            if ((rc != 0 && rc != 6)) && [[ $(state "$n" "$d/$n") != input ]]; then
+                fail "$n: $sc #$nth $e: exit $rc and the file changed"
+            elif ((rc >= 128)); then
+                fail "$n: $sc #$nth $e: pkgnote died (exit $rc)"
+            elif ((rc != 0)) && (($(wc -l <"$WORK/err") != 1)); then
+                fail "$n: $sc #$nth $e: exit $rc without exactly one stderr line: $(cat "$WORK/err")"
+            elif after_fault "$n: $sc #$nth fails with $e" "$n" "$d"; then
+                ok=$((ok + 1))
+            fi
+            bu_done
+        done 3< <(bu_shuffle <"$WORK/points")
+        bu_end
+        expect_eq "errors $n: all $total failing calls tried left the input or the result" "$ok" "$total"
+    done
+else
+    skip "failing system calls: strace is not installed"
 fi
 
 echo
