@@ -567,19 +567,25 @@ fi
 echo
 echo "== SIGKILL after increasing delays while stamping 32 MiB"
 kill_timed() {
-    local n=$1 d=$WORK/t-$1 ms rc killed=0 ok=0 tries=0 t0 t1 full
+    local n=$1 d=$WORK/t-$1 ms sec rc killed=0 ok=0 tries=0 t0 t1 full
     fresh "$d" "$n"
-    t0=$(date +%s%N); "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=$(date +%s%N)
-    full=$(((t1 - t0) / 1000000 + 5))
-    info "$n: a stamp takes about $((full - 5)) ms; killing after 1..$((full + 10)) ms"
-    local delays=()
-    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : 3))); do delays+=("$ms"); done
+    t0=${EPOCHREALTIME/./}; "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=${EPOCHREALTIME/./}
+    full=$(((t1 - t0) / 1000 + 5))
+    # Every ms for the first 40 (opening, reading, mapping), then about 40
+    # points over the rest of the stamp, at least 3 ms apart: they cover
+    # the same shares of its progress however slow the stamp is here (a
+    # sanitizer build, a loaded machine), not more points the slower it is.
+    local delays=() step=$(((full + 10 - 40) / 40))
+    ((step < 3)) && step=3
+    info "$n: a stamp takes about $((full - 5)) ms; killing after 1..$((full + 10)) ms (every $step ms after 40)"
+    for ((ms = 1; ms <= full + 10; ms += (ms < 40 ? 1 : step))); do delays+=("$ms"); done
     fl_loop "timed-$n" "${#delays[@]}"
     while read -r ms <&3; do
         bu_more || break
         fresh "$d" "$n"
         tries=$((tries + 1))
-        timeout -s KILL "0.$(printf %03d "$ms")" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1
+        printf -v sec '%d.%03d' $((ms / 1000)) $((ms % 1000))
+        { timeout -s KILL "$sec" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1; } 2>/dev/null  # (bash's "Killed" notice)
         rc=$?
         if ((rc == 137)); then killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); fi
         after_fault "$n killed after ${ms} ms" "$n" "$d" 1 && ok=$((ok + 1))
