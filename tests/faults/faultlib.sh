@@ -68,6 +68,22 @@ fl_others() {
 # gets that verdict again (a failure included) without a process.
 declare -A FL_MEMO=()
 
+# fl_syscall_points NAME OPTION...: "syscall nth" for each system call of
+# `pkgnote stamp -q OPTION... NAME` in a fresh directory (strace), from the
+# opening of the input on.  Needs the suite's fresh.
+fl_syscall_points() {
+    local n=$1 d=$WORK/trace
+    shift
+    fresh "$d" "$n"
+    (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q "$@" "$n" >/dev/null 2>&1)
+    awk -v n="$n" '
+        { name = $0; sub(/\(.*/, "", name) }
+        name !~ /^[a-z_0-9]+$/ { next }
+        { seen[name]++ }
+        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
+        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
+}
+
 # fl_preload LIB: the LD_PRELOAD value that loads LIB into PKGNOTE; in a
 # sanitizer build the sanitizer's runtime must come first among them.
 fl_preload() {

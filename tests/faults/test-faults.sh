@@ -518,17 +518,7 @@ echo
 echo "== SIGKILL at every system call of a stamp (strace)"
 # syscall_points NAME: "syscall nth" for each call of a stamp of NAME from the
 # opening of the input on.
-syscall_points() {
-    local n=$1 d=$WORK/trace
-    fresh "$d" "$n"
-    (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1)
-    awk -v n="$n" '
-        { name = $0; sub(/\(.*/, "", name) }
-        name !~ /^[a-z_0-9]+$/ { next }
-        { seen[name]++ }
-        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
-        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
-}
+syscall_points() { ASAN_OPTIONS=$STRACE_ASAN fl_syscall_points "$1" --json "$J"; }
 kill_at_syscalls() {
     local n=$1 points total=0 killed=0 ok=0 sc nth rc d=$WORK/k-$1
     points=$(syscall_points "$n")

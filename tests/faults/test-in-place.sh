@@ -416,17 +416,7 @@ done
 expect_eq "timed kills: all $tries left the input or the result" "$ok" "$tries"
 
 # -- 9. SIGKILL at every system call ------------------------------------------------------------------------
-syscall_points() {
-    local n=$1 d=$WORK/trace
-    fresh "$d" "$n"
-    (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1)
-    awk -v n="$n" '
-        { name = $0; sub(/\(.*/, "", name) }
-        name !~ /^[a-z_0-9]+$/ { next }
-        { seen[name]++ }
-        !on && name == "openat" && index($0, "\"" n "\"") { on = 1 }
-        on && name != "exit_group" { print name, seen[name] }' "$WORK/trace.txt"
-}
+syscall_points() { fl_syscall_points "$1" --in-place --json "$J"; }
 echo
 echo "== SIGKILL at every system call of an in-place stamp"
 # The four budgeted loops (kill, errors, for each fixture) come last, after
