@@ -11,7 +11,7 @@
 #   package_note_count FILE        number of FDO package notes (readelf -n)
 #   note_payload_hex FILE          hex bytes of section .note.package (objdump -s)
 #   sections_keep_bytes IN OUT     every allocated section of IN but .dynamic
-#                                  and .note.package has its bytes in OUT (cmp)
+#                                  and .note.package has its bytes in OUT
 #   elflint_new_complaints IN OUT  eu-elflint --gnu-ld lines OUT has and IN lacks
 #
 # Functions return 0 on success.  check_page1 prints nothing when the file
@@ -28,58 +28,18 @@
 
 # -- helpers -----------------------------------------------------------------
 
-# _pn_u8 FILE OFFSET: one byte as a decimal number.
-_pn_u8() {
-    od -An -tu1 -j "$2" -N1 -- "$1" | tr -d ' \n'
-}
-
-# _pn_zero FILE OFFSET COUNT: overwrite COUNT bytes with zeros, in place.
-_pn_zero() {
-    dd if=/dev/zero of="$1" bs=1 seek="$2" count="$3" conv=notrunc status=none
-}
+# checks.pl, beside this file, does the byte work and the bookkeeping in one
+# process per call (readelf and eu-elflint stay the oracles).
+_PN_CHECKS_PL=${BASH_SOURCE[0]%/*}/checks.pl
+[[ ${BASH_SOURCE[0]} == */* ]] || _PN_CHECKS_PL=checks.pl
+[[ $_PN_CHECKS_PL == /* ]] || _PN_CHECKS_PL=$PWD/$_PN_CHECKS_PL
 
 # _pn_segment_view SRC DST: copy SRC to DST with the section header table
 # hidden (e_shoff, e_shnum, e_shstrndx zeroed), so that readelf -n walks the
 # PT_NOTE segments instead of the SHT_NOTE sections.  With ALIGN4 set to 1,
 # every PT_NOTE's p_align is also set to 4 (see the header comment).
 _pn_segment_view() {
-    local src=$1 dst=$2 class
-    cp -- "$src" "$dst" || return 1
-    class=$(_pn_u8 "$src" 4)
-    case $class in
-        1) _pn_zero "$dst" 32 4; _pn_zero "$dst" 48 4 ;;   # ELFCLASS32
-        2) _pn_zero "$dst" 40 8; _pn_zero "$dst" 60 4 ;;   # ELFCLASS64
-        *) return 1 ;;
-    esac
-    if [[ ${ALIGN4:-0} == 1 ]]; then
-        _pn_note_align4 "$dst" "$class" || return 1
-    fi
-}
-
-# _pn_note_align4 FILE CLASS: set p_align of every PT_NOTE (of alignment > 4)
-# to 4, in place.  Little- and big-endian files.
-_pn_note_align4() {
-    local f=$1 class=$2 data phoff phentsize phnum i ent type_off align_off align_len
-    data=$(_pn_u8 "$f" 5)
-    read -r phoff phentsize phnum < <(LC_ALL=C readelf -hW -- "$f" 2>/dev/null | awk -F: '
-        /Start of program headers/ { split($2, a, " "); o = a[1] }
-        /Size of program headers/  { split($2, a, " "); s = a[1] }
-        /Number of program headers/ { split($2, a, " "); n = a[1] }
-        END { print o, s, n }')
-    [[ -n $phnum ]] || return 1
-    for ((i = 0; i < phnum; i++)); do
-        ent=$((phoff + i * phentsize))
-        if [[ $class == 2 ]]; then align_off=$((ent + 48)); align_len=8
-        else align_off=$((ent + 28)); align_len=4; fi
-        local t
-        if [[ $data == 1 ]]; then t=$(od -An -tu4 --endian=little -j "$ent" -N4 -- "$f" | tr -d ' ')
-        else t=$(od -An -tu4 --endian=big -j "$ent" -N4 -- "$f" | tr -d ' '); fi
-        [[ $t == 4 ]] || continue
-        _pn_zero "$f" "$align_off" "$align_len"
-        if [[ $data == 1 ]]; then type_off=$align_off
-        else type_off=$((align_off + align_len - 1)); fi
-        printf '\004' | dd of="$f" bs=1 seek="$type_off" conv=notrunc status=none
-    done
+    perl "$_PN_CHECKS_PL" view "$1" "$2" "${ALIGN4:-0}"
 }
 
 # _pn_tmpdir: a private scratch directory (path on stdout).
@@ -105,96 +65,7 @@ _pn_notes_json() {
 #    bytes and inside the PT_LOAD with p_offset 0 (within its p_filesz), and
 #    is mapped where that PT_LOAD puts those file bytes (p_vaddr matches).
 check_page1() {
-    local file=$1 page=${2:-4096} rc=0 tmp hdr phdrs
-    local phoff phentsize phnum phend
-    _c1_fail() { echo "check_page1: $file: $*" >&2; rc=1; }
-
-    if [[ ! -f $file ]]; then echo "check_page1: $file: no such file" >&2; return 1; fi
-    page=$((page))
-    tmp=$(_pn_tmpdir) || return 1
-
-    hdr=$(LC_ALL=C readelf -hW -- "$file" 2>&1) || { _c1_fail "readelf -h failed: $hdr"; rm -rf "$tmp"; return 1; }
-    phoff=$(awk -F: '/Start of program headers/ { split($2, a, " "); print a[1] }' <<<"$hdr")
-    phentsize=$(awk -F: '/Size of program headers/ { split($2, a, " "); print a[1] }' <<<"$hdr")
-    phnum=$(awk -F: '/Number of program headers/ { split($2, a, " "); print a[1] }' <<<"$hdr")
-    if [[ -z $phnum || $phnum == 0 ]]; then
-        _c1_fail "no program headers"; rm -rf "$tmp"; return 1
-    fi
-    phend=$((phoff + phnum * phentsize))
-    if ((phend > page)); then
-        _c1_fail "program header table [$phoff, $phend) ends past the first $page bytes"
-    fi
-
-    # Program headers: TYPE OFFSET VADDR FILESZ (flags may hold spaces; the
-    # columns before them do not).
-    phdrs=$(LC_ALL=C readelf -lW -- "$file" 2>/dev/null | awk '
-        /^Program Headers:/ { on = 1; next }
-        on && /^ *$/ { on = 0 }
-        on && $2 ~ /^0x/ { print $1, $2, $3, $5 }')
-    local load0_vaddr="" load0_filesz="" type off vaddr filesz
-    while read -r type off vaddr filesz; do
-        if [[ $type == LOAD && $((off)) == 0 && -z $load0_filesz ]]; then
-            load0_vaddr=$((vaddr)); load0_filesz=$((filesz))
-        fi
-        if [[ $type == PHDR ]]; then
-            if (($((off)) != phoff || $((filesz)) != phnum * phentsize)); then
-                _c1_fail "PT_PHDR (offset $off, size $filesz) does not match e_phoff $phoff, $phnum entries of $phentsize"
-            fi
-        fi
-    done <<<"$phdrs"
-    if [[ -z $load0_filesz ]]; then
-        _c1_fail "no PT_LOAD with p_offset 0"
-        load0_filesz=0 load0_vaddr=0
-    elif ((phend > load0_filesz)); then
-        _c1_fail "program header table ends at $phend, past the PT_LOAD of offset 0 (p_filesz $load0_filesz)"
-    fi
-
-    # Notes, as seen through the PT_NOTE segments.
-    local view=$tmp/segment-view notes err
-    if ! ALIGN4=$([[ ${CHECK_PAGE1_NOTE_ALIGN:-} == 4 ]] && echo 1 || echo 0) _pn_segment_view "$file" "$view"; then
-        _c1_fail "cannot make a segment view (not ELF?)"; rm -rf "$tmp"; return 1
-    fi
-    notes=$(LC_ALL=C readelf -n -- "$view" 2>"$tmp/err")
-    # readelf's warnings matter only when they hide the package note (a
-    # malformed note before it in its PT_NOTE ends the walk there): they are
-    # shown then.  Other PT_NOTEs' quirks (mold's .note.ABI-tag in an align-8
-    # PT_NOTE) are not this check's business; elflint_new_complaints sees
-    # new ones.
-    err=$(grep -v 'Unable to find program interpreter' "$tmp/err")
-    local found segs seg_off seg_len
-    # One line per PT_NOTE that holds an FDO package note: OFFSET LENGTH.
-    segs=$(awk '
-        /^Displaying notes found at file offset/ { o = $7; l = $10; sub(/:$/, "", l); next }
-        $1 == "FDO" && $3 == "FDO_PACKAGING_METADATA" { print o, l }' <<<"$notes" | sort -u)
-    found=0
-    while read -r seg_off seg_len; do
-        [[ -n $seg_off ]] || continue
-        found=1
-        local s=$((seg_off)) e=$((seg_off + seg_len)) pvaddr=""
-        if ((e > page)); then
-            _c1_fail "PT_NOTE with the package note [$s, $e) ends past the first $page bytes"
-        fi
-        if ((e > load0_filesz)); then
-            _c1_fail "PT_NOTE with the package note [$s, $e) is not inside the PT_LOAD of offset 0 (p_filesz $load0_filesz)"
-        fi
-        while read -r type off vaddr filesz; do
-            if [[ $type == NOTE && $((off)) == "$s" && $((filesz)) == $((seg_len)) ]]; then
-                pvaddr=$((vaddr)); break
-            fi
-        done <<<"$phdrs"
-        if [[ -z $pvaddr ]]; then
-            _c1_fail "no PT_NOTE program header at offset $seg_off, size $seg_len"
-        elif ((pvaddr != load0_vaddr + s)); then
-            _c1_fail "PT_NOTE at offset $s has p_vaddr $(printf %#x "$pvaddr"), but the first PT_LOAD maps that offset at $(printf %#x $((load0_vaddr + s)))"
-        fi
-    done <<<"$segs"
-    if ((!found)); then
-        _c1_fail "no PT_NOTE segment holds an FDO_PACKAGING_METADATA note (owner FDO, type 0xcafe1a7e)"
-        [[ -n $err ]] && _c1_fail "readelf, walking the PT_NOTE segments: $(tr '\n' ' ' <<<"$err")"
-    fi
-    rm -rf "$tmp"
-    unset -f _c1_fail
-    return $rc
+    CHECK_PAGE1_NOTE_ALIGN=${CHECK_PAGE1_NOTE_ALIGN:-} perl "$_PN_CHECKS_PL" page1 "$1" "$((${2:-4096}))"
 }
 
 # -- reading the note --------------------------------------------------------
@@ -212,14 +83,7 @@ note_json() {
 # segment_note_json FILE: the same, walking the PT_NOTE segments (section
 # headers hidden from readelf; CHECK_PAGE1_NOTE_ALIGN=4 as for check_page1).
 segment_note_json() {
-    local tmp out
-    tmp=$(_pn_tmpdir) || return 1
-    if ALIGN4=$([[ ${CHECK_PAGE1_NOTE_ALIGN:-} == 4 ]] && echo 1 || echo 0) _pn_segment_view "$1" "$tmp/v"; then
-        out=$(LC_ALL=C readelf -n -- "$tmp/v" 2>/dev/null | _pn_notes_json)
-    fi
-    rm -rf "$tmp"
-    [[ -n $out ]] || return 1
-    printf '%s\n' "$out"
+    CHECK_PAGE1_NOTE_ALIGN=${CHECK_PAGE1_NOTE_ALIGN:-} perl "$_PN_CHECKS_PL" segjson "$1"
 }
 
 # -- many files at once ------------------------------------------------------
@@ -387,14 +251,6 @@ note_payload_hex() {
     printf '%s\n' "$out"
 }
 
-# _pn_alloc_sections FILE: "NAME OFFSET SIZE" (hex, as readelf prints them)
-# of each allocated section with bytes in the file, but .dynamic and
-# .note.package.
-_pn_alloc_sections() {
-    LC_ALL=C readelf -SW -- "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
-        awk '$2 != "NOBITS" && $2 != "NULL" && $7 ~ /A/ && $1 != ".dynamic" && $1 != ".note.package" { print $1, $4, $5 }'
-}
-
 # sections_keep_bytes IN OUT [GROWN]: every allocated section of IN but
 # .dynamic and .note.package (which stamping rewrites) has the same size and
 # bytes in OUT, wherever OUT put it: cmp at the offsets readelf gives; the
@@ -404,58 +260,20 @@ _pn_alloc_sections() {
 # a moved section would change .dynsym rightly; no file the tests stamp,
 # /usr's and Debian's foreign ones included, has one.)
 sections_keep_bytes() {
-    local in=$1 out=$2 grown=${3:-} name off size off2 size2 bad=()
-    local -A at=()
-    while read -r name off2 size2; do
-        [[ -v "at[$name]" ]] || at[$name]="$off2 $size2"
-    done < <(_pn_alloc_sections "$out")
-    while read -r name off size; do
-        off2= size2=
-        [[ -v "at[$name]" ]] && read -r off2 size2 <<<"${at[$name]}"
-        if [[ -z $off2 ]] || { [[ $name != "$grown" ]] && ((16#$size2 != 16#$size)); } ||
-            ((16#$size2 < 16#$size)) ||
-            ! cmp -s -i "$((16#$off)):$((16#$off2))" -n "$((16#$size))" -- "$in" "$out"; then
-            bad+=("$name")
-        fi
-    done < <(_pn_alloc_sections "$in")
-    ((${#bad[@]} == 0)) && return 0
-    printf '%s\n' "${bad[*]}"
-    return 1
+    perl "$_PN_CHECKS_PL" keep "$1" "$2" "${3:-}"
 }
 
 # -- eu-elflint ----------------------------------------------------------------
 
-# _pn_elflint_norm FILE: eu-elflint --gnu-ld FILE, normalised: the file name
-# becomes FILE, section and program header indices become N ("section [N]",
-# "phdr[N]", "program header entry N"), as does the byte count of "extra N
-# bytes after last note" (a PT_NOTE walk that lost step, e.g. mold's notes
-# of alignment 4 in a PT_NOTE of alignment 8: its length changes whenever a
-# note is replaced); "No errors" dropped.
-_pn_elflint_norm() {
-    local f=$1 base
-    base=$(basename -- "$f")
-    LC_ALL=C eu-elflint --gnu-ld -- "$f" 2>&1 |
-        awk -v f="$f" -v b="$base" '
-            { while ((i = index($0, f)) > 0) $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(f))
-              while ((i = index($0, b)) > 0 && b != "FILE") $0 = substr($0, 1, i - 1) "FILE" substr($0, i + length(b))
-              print }' |
-        sed -E -e 's/section \[ *[0-9]+\]/section [N]/g' \
-               -e 's/phdr\[ *[0-9]+\]/phdr[N]/g' \
-               -e 's/program header entry [0-9]+/program header entry N/g' \
-               -e 's/section index [0-9]+/section index N/g' \
-               -e 's/extra [0-9]+ bytes after last note/extra N bytes after last note/' |
-        grep -v -x -e 'No errors' -e '' -e 'FILE:' || true
-}
-
 # elflint_new_complaints IN OUT: print every line of eu-elflint --gnu-ld's
-# report on OUT that its report on IN does not have (after normalising file
-# names and header indices).  Empty output: no new complaints.
+# report on OUT that its report on IN does not have, in byte order.  Both
+# reports are normalised first: the file name (and its base name) becomes
+# FILE, section and program header indices become N ("section [N]",
+# "phdr[N]", "program header entry N", "section index N"), as does the byte
+# count of "extra N bytes after last note" (a PT_NOTE walk that lost step,
+# e.g. mold's notes of alignment 4 in a PT_NOTE of alignment 8: its length
+# changes whenever a note is replaced); "No errors" is dropped.  Empty
+# output: no new complaints.
 elflint_new_complaints() {
-    local tmp
-    tmp=$(_pn_tmpdir) || return 1
-    _pn_elflint_norm "$1" | sort -u >"$tmp/in"
-    _pn_elflint_norm "$2" | sort -u >"$tmp/out"
-    comm -13 "$tmp/in" "$tmp/out"
-    rm -rf "$tmp"
-    return 0
+    perl "$_PN_CHECKS_PL" elflint "$1" "$2"
 }

@@ -45,7 +45,7 @@ sweep_verdict() {
         shift
     done
     local src=$1 dst=$2 rc=$3 json=$4 log=$5
-    local problems=() got new changed shnum detail
+    local problems=() got new changed shnum detail modes m_src m_dst
     case $rc in
     0)
         check_page1 "$dst" 2>>"$log" || problems+=(check_page1)
@@ -71,9 +71,15 @@ sweep_verdict() {
                 echo "allocated sections changed: $changed" >>"$log"
             fi
         fi
-        if ((mode)) && [[ $(stat -c %a "$src") != "$(stat -c %a "$dst")" ]]; then
-            problems+=(mode)
-            echo "mode: $(stat -c %a "$src") became $(stat -c %a "$dst")" >>"$log"
+        if ((mode)); then
+            # One stat for both: "SRC_MODE\nDST_MODE" (one line if one fails).
+            modes=$(stat -c %a -- "$src" "$dst")
+            m_src=${modes%%$'\n'*} m_dst=
+            [[ $modes == *$'\n'* ]] && m_dst=${modes#*$'\n'}
+            if [[ $m_src != "$m_dst" ]]; then
+                problems+=(mode)
+                echo "mode: $m_src became $m_dst" >>"$log"
+            fi
         fi
         if ((${#problems[@]} == 0)); then
             printf 'ok\t\n'
