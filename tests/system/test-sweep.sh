@@ -162,7 +162,7 @@ fi
 count=$(wc -l <"$W/list.txt")
 # Sizes by stat, not du: du counts a hard-linked file once.
 tr '\n' '\0' <"$W/list.txt" | xargs -0 stat -c '%s %n' >"$W/sizes.txt"
-bytes=$(awk '{ s += $1 } END { print s + 0 }' "$W/sizes.txt")
+bytes=$(awk '{ s += $1 } END { printf "%.0f\n", s }' "$W/sizes.txt")   # no 2.2e+09
 echo "# pkgnote: $PKGNOTE"
 echo "# $total ELF executables and libraries under ${DIRS[*]}; stamping $how: $count files, $((bytes / 1048576)) MiB, $JOBS workers"
 for f in /usr/bin/gdb /usr/lib/x86_64-linux-gnu/libLLVM-*.so.1; do
