@@ -284,10 +284,21 @@ sub segjson {
     return 0;
 }
 
+# view: the class and byte order from e_ident (a whole copy is made of
+# anything that says ELFCLASS32 or 64 there); readelf -h only for ALIGN4.
 sub view {
     my ($src, $dst, $align4) = @_;
-    my ($out, $st) = run('/dev/null', 'readelf', '-hW', '--', $src);
-    return segment_view($src, header_fields($out), [], $dst, $align4 eq '1', 1) ? 0 : 1;
+    my $h = {};
+    if ($align4 eq '1') {
+        my ($out) = run('/dev/null', 'readelf', '-hW', '--', $src);
+        $h = header_fields($out);
+    }
+    open(my $in, '<:raw', $src) or return 1;
+    read($in, my $id, 6);
+    my ($class, $data) = map { ord } split //, substr($id . "\0" x 6, 4, 2);
+    $h->{class} = $class == 1 ? 'ELF32' : $class == 2 ? 'ELF64' : '';
+    $h->{little} = $data == 1 ? 1 : 0;
+    return segment_view($src, $h, [], $dst, $align4 eq '1', 1) ? 0 : 1;
 }
 
 # -- sections_keep_bytes -----------------------------------------------------------
