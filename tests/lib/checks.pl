@@ -6,7 +6,10 @@
 #
 #   checks.pl page1 FILE PAGE      check_page1 (CHECK_PAGE1_NOTE_ALIGN=4 from
 #                                  the environment), messages on stderr
+#   checks.pl page1-many FILE...   check_page1_many: page 4096, messages on
+#                                  stdout
 #   checks.pl segjson FILE         the package JSON texts of the PT_NOTE walk
+#   checks.pl segjson-many FILE... segment_note_json_many: "FILE<TAB>JSON"
 #   checks.pl view SRC DST ALIGN4  a whole copy with section headers hidden
 #   checks.pl keep IN OUT [GROWN]  sections_keep_bytes
 #   checks.pl elflint IN OUT       elflint_new_complaints
@@ -190,11 +193,14 @@ sub segment_notes {
 
 # -- check_page1 -------------------------------------------------------------------
 
+# page1(FILE, PAGE[, OUT]): check_page1; its messages go to the handle OUT
+# (default stderr).
 sub page1 {
-    my ($file, $page) = @_;
+    my ($file, $page, $msg) = @_;
+    $msg //= \*STDERR;
     my $rc = 0;
-    my $fail = sub { print STDERR "check_page1: $file: @_\n"; $rc = 1 };
-    if (!-f $file) { print STDERR "check_page1: $file: no such file\n"; return 1 }
+    my $fail = sub { print $msg "check_page1: $file: @_\n"; $rc = 1 };
+    if (!-f $file) { print $msg "check_page1: $file: no such file\n"; return 1 }
 
     my ($h, $ph, $herr) = readelf_hl($file);
     if (defined $herr) { $fail->("readelf -h failed: $herr"); return 1 }
@@ -270,17 +276,36 @@ sub page1 {
     return $rc;
 }
 
+# page1_many(FILE...): check_page1 (page 4096) of each FILE in one process;
+# the messages on stdout.
+sub page1_many {
+    my $rc = 0;
+    for (@_) { $rc = 1 if page1($_, 4096, \*STDOUT) }
+    return $rc;
+}
+
 # -- segment_note_json, _pn_segment_view ----------------------------------------
 
-sub segjson {
+# segjson_texts(FILE): the package JSON texts of FILE's PT_NOTE walk.
+sub segjson_texts {
     my ($file) = @_;
     my ($h, $ph, $herr) = readelf_hl($file);
     my $notes = defined $herr ? undef : segment_notes($file, $h, $ph, '/dev/null');
-    return 1 unless defined $notes;
-    my $out = join "\n", map { s/^    Packaging Metadata: // ? $_ : () } split /\n/, $notes;
+    return () unless defined $notes;
+    return map { s/^    Packaging Metadata: // ? $_ : () } split /\n/, $notes;
+}
+
+sub segjson {
+    my $out = join "\n", segjson_texts($_[0]);
     $out =~ s/\n+\z//;
     return 1 if $out eq '';
     print "$out\n";
+    return 0;
+}
+
+# segjson_many(FILE...): "FILE<TAB>JSON" for each text of each FILE.
+sub segjson_many {
+    for my $f (@_) { print map { "$f\t$_\n" } segjson_texts($f) }
     return 0;
 }
 
@@ -391,7 +416,8 @@ sub elflint {
     return 0;
 }
 
-my %modes = (page1 => \&page1, segjson => \&segjson, view => \&view, keep => \&keep, elflint => \&elflint);
+my %modes = (page1 => \&page1, 'page1-many' => \&page1_many, segjson => \&segjson,
+    'segjson-many' => \&segjson_many, view => \&view, keep => \&keep, elflint => \&elflint);
 my $mode = shift // '';
 die "checks.pl: unknown mode '$mode'\n" unless $modes{$mode};
 exit $modes{$mode}->(@ARGV);

@@ -87,134 +87,20 @@ segment_note_json() {
 }
 
 # -- many files at once ------------------------------------------------------
-# The same checks for a suite with hundreds of files: a few processes for
-# all of them instead of a dozen per file.  They walk the PT_NOTEs with the
-# default note alignment (CHECK_PAGE1_NOTE_ALIGN is not heeded).
-
-# _PN_AWK_HEX: the awk function num(): a 0x... (or decimal) string as a
-# number, signed as check_page1's $((...)) reads it (mawk has no strtonum).
-_PN_AWK_HEX='function num(s,   i, c, v) {
-        if (s !~ /^0[xX]/) return s + 0
-        v = 0
-        for (i = 3; i <= length(s); i++) {
-            c = index("0123456789abcdef", tolower(substr(s, i, 1)))
-            if (c == 0) break
-            v = v * 16 + c - 1
-        }
-        # As bash reads it: 64 bits, signed.
-        if (v >= 9223372036854775808) v -= 18446744073709551616
-        return v
-    }'
-
-# _pn_views_many DIR FILE...: DIR/N is FILE number N's segment view (as
-# _pn_segment_view makes it); none for a FILE that is not ELF.  One perl
-# process (perl-base is essential in Debian).
-_pn_views_many() {
-    local dir=$1
-    shift
-    perl -e 'my $d = shift; my $i = 0;
-        for my $f (@ARGV) {
-            $i++;
-            open(my $in, "<:raw", $f) or next;
-            local $/; my $b = <$in>; close $in;
-            next if length($b) < 64;
-            my $c = ord(substr($b, 4, 1));
-            if ($c == 1) { substr($b, 32, 4) = "\0" x 4; substr($b, 48, 4) = "\0" x 4 }
-            elsif ($c == 2) { substr($b, 40, 8) = "\0" x 8; substr($b, 60, 4) = "\0" x 4 }
-            else { next }
-            open(my $o, ">:raw", "$d/$i") or die "$d/$i: $!"; print $o $b; close $o;
-        }' "$dir" "$@"
-}
-
-# _pn_view_notes_many DIR N: readelf -n of DIR/1..DIR/N (those that exist),
-# each file's part led by "File: DIR/I".
-_pn_view_notes_many() {
-    local dir=$1 n=$2 i views=()
-    for ((i = 1; i <= n; i++)); do [[ -e $dir/$i ]] && views+=("$dir/$i"); done
-    ((${#views[@]})) || return 0
-    # With one file readelf names none: name it here.
-    ((${#views[@]} == 1)) && echo "File: ${views[0]}"
-    LC_ALL=C readelf -n -- "${views[@]}" 2>"$dir/err"
-}
+# The same checks for a suite with hundreds of files: one perl process for
+# all of them (readelf still runs per file).
 
 # check_page1_many FILE...: check_page1 (page 4096) on each FILE; prints
 # each problem as check_page1 does, "check_page1: FILE: reason", but on
 # stdout.  Returns 1 when there is any.
 check_page1_many() {
-    local tmp rc
-    tmp=$(_pn_tmpdir) || return 1
-    _pn_views_many "$tmp" "$@"
-    {
-        { (($# == 1)) && echo "File: $1"; LC_ALL=C readelf -hlW -- "$@" 2>/dev/null; } | sed 's/^/H /'
-        _pn_view_notes_many "$tmp" "$#" | sed 's/^/N /'
-    } | awk -v page=4096 -v tmp="$tmp" -v n="$#" "$_PN_AWK_HEX"'
-        function fail(f, msg) { print "check_page1: " f ": " msg; bad = 1 }
-        BEGIN { for (i = 1; i < ARGC; i++) { name[i] = ARGV[i]; idx[ARGV[i]] = i }; ARGC = 1 }
-        # readelf -hlW: "File: F" leads each file when there are several.
-        /^H File: / { cur = idx[substr($0, 9)]; inph = 0; next }
-        /^H / {
-            line = substr($0, 3)
-            if (line ~ /Start of program headers:/) { split(line, a, ":"); split(a[2], b, " "); phoff[cur] = b[1] + 0 }
-            if (line ~ /Size of program headers:/) { split(line, a, ":"); split(a[2], b, " "); phent[cur] = b[1] + 0 }
-            if (line ~ /Number of program headers:/) { split(line, a, ":"); split(a[2], b, " "); phnum[cur] = b[1] + 0; hasnum[cur] = 1 }
-            if (line ~ /^Program Headers:/) { inph = 1; next }
-            if (inph && line ~ /^ *$/) inph = 0
-            split(line, w, " ")
-            if (inph && w[2] ~ /^0x/) { k = ++nph[cur]; ptype[cur, k] = w[1]; poff[cur, k] = num(w[2]); pvad[cur, k] = num(w[3]); pfsz[cur, k] = num(w[5]) }
-            next
-        }
-        # readelf -n of the views: "File: TMP/I".
-        /^N File: / { v = substr($0, 9); sub(/.*\//, "", v); cur = v + 0; viewed[cur] = 1; next }
-        /^N / {
-            split(substr($0, 3), w, " ")
-            if (substr($0, 3) ~ /^Displaying notes found at file offset/) { o = w[7]; l = w[10]; sub(/:$/, "", l); next }
-            if (w[1] == "FDO" && w[3] == "FDO_PACKAGING_METADATA" && !seen[cur, o, l]++) { k = ++nseg[cur]; so[cur, k] = num(o); sl[cur, k] = num(l) }
-            next
-        }
-        END {
-            for (i = 1; i <= n; i++) {
-                f = name[i]
-                if (!hasnum[i] || phnum[i] == 0) { fail(f, "no program headers"); continue }
-                phend = phoff[i] + phnum[i] * phent[i]
-                if (phend > page) fail(f, "program header table [" phoff[i] ", " phend ") ends past the first " page " bytes")
-                l0 = 0; lv = 0; lf = 0
-                for (k = 1; k <= nph[i]; k++) {
-                    if (ptype[i, k] == "LOAD" && poff[i, k] == 0 && !l0) { l0 = 1; lv = pvad[i, k]; lf = pfsz[i, k] }
-                    if (ptype[i, k] == "PHDR" && (poff[i, k] != phoff[i] || pfsz[i, k] != phnum[i] * phent[i]))
-                        fail(f, "PT_PHDR (offset " poff[i, k] ", size " pfsz[i, k] ") does not match e_phoff " phoff[i] ", " phnum[i] " entries of " phent[i])
-                }
-                if (!l0) fail(f, "no PT_LOAD with p_offset 0")
-                else if (phend > lf) fail(f, "program header table ends at " phend ", past the PT_LOAD of offset 0 (p_filesz " lf ")")
-                if (!viewed[i]) { fail(f, "cannot make a segment view (not ELF?)"); continue }
-                for (s = 1; s <= nseg[i]; s++) {
-                    st = so[i, s]; e = st + sl[i, s]; pv = ""
-                    if (e > page) fail(f, "PT_NOTE with the package note [" st ", " e ") ends past the first " page " bytes")
-                    if (e > lf) fail(f, "PT_NOTE with the package note [" st ", " e ") is not inside the PT_LOAD of offset 0 (p_filesz " lf ")")
-                    for (k = 1; k <= nph[i]; k++)
-                        if (ptype[i, k] == "NOTE" && poff[i, k] == st && pfsz[i, k] == sl[i, s]) { pv = pvad[i, k]; break }
-                    if (pv == "") fail(f, "no PT_NOTE program header at offset " st ", size " sl[i, s])
-                    else if (pv != lv + st) fail(f, "PT_NOTE at offset " st " has p_vaddr " sprintf("%#x", pv) ", but the first PT_LOAD maps that offset at " sprintf("%#x", lv + st))
-                }
-                if (!nseg[i]) fail(f, "no PT_NOTE segment holds an FDO_PACKAGING_METADATA note (owner FDO, type 0xcafe1a7e)")
-            }
-            exit bad
-        }' "$@"
-    rc=$?
-    rm -rf "$tmp"
-    return $rc
+    CHECK_PAGE1_NOTE_ALIGN=${CHECK_PAGE1_NOTE_ALIGN:-} perl "$_PN_CHECKS_PL" page1-many "$@"
 }
 
 # segment_note_json_many FILE...: segment_note_json of each FILE, as lines
 # "FILE<TAB>JSON" (none for a FILE without a package note).
 segment_note_json_many() {
-    local tmp
-    tmp=$(_pn_tmpdir) || return 1
-    _pn_views_many "$tmp" "$@"
-    _pn_view_notes_many "$tmp" "$#" | awk '
-        BEGIN { for (i = 1; i < ARGC; i++) name[i] = ARGV[i]; ARGC = 1 }
-        /^File: / { v = substr($0, 7); sub(/.*\//, "", v); cur = v + 0; next }
-        sub(/^    Packaging Metadata: /, "") { print name[cur] "\t" $0 }' "$@"
-    rm -rf "$tmp"
+    CHECK_PAGE1_NOTE_ALIGN=${CHECK_PAGE1_NOTE_ALIGN:-} perl "$_PN_CHECKS_PL" segjson-many "$@"
 }
 
 # note_descsz FILE: n_descsz (decimal) of every FDO package note, one a line.
