@@ -17,7 +17,7 @@
 #                         its weight's share of it; default: the suite's own
 #                         seconds, given to bu_begin (used as they are)
 #   PKGNOTE_GUARD_END     epoch seconds when the whole run's guard expires
-#                         (.ci/run): a suite takes at most a third of what
+#                         (.ci/run): a suite takes at most half of what
 #                         is left of it, so that one starting late leaves
 #                         room for the suites still running or to come
 #   PKGNOTE_SEED          the case order; default: from the date and time
@@ -70,11 +70,11 @@ bu_begin() {
     fi
     local late
     if [[ ${PKGNOTE_GUARD_END:-} =~ ^[0-9]+$ ]]; then
-        late=$(((PKGNOTE_GUARD_END - BU_START) / 3))
+        late=$(((PKGNOTE_GUARD_END - BU_START) / 2))
         ((late < 0)) && late=0
         if ((late < BU_BUDGET)); then
             BU_BUDGET=$late
-            echo "# $BU_NAME: a third of what is left of the run's guard: ${late} s"
+            echo "# $BU_NAME: half of what is left of the run's guard: ${late} s"
         fi
     fi
     if ((BU_FULL)); then

@@ -40,8 +40,8 @@ expect_eq "PKGNOTE_FULL=1 runs every case" "$(grep '^# t: covered' <<<"$out" | c
 
 expect_eq "a weight of 150 takes 1.5 times PKGNOTE_SUITE_BUDGET" \
     "$(in_shell PKGNOTE_SUITE_BUDGET=100 -- 'bu_begin t 900 150 >/dev/null; echo $BU_BUDGET')" 150
-expect_eq "late in a run, a third of what is left of the guard" \
-    "$(in_shell PKGNOTE_SUITE_BUDGET=100 PKGNOTE_GUARD_END=$(($(date +%s) + 91)) -- 'bu_begin t 900 >/dev/null; echo $BU_BUDGET')" 30
+expect_eq "late in a run, half of what is left of the guard" \
+    "$(in_shell PKGNOTE_SUITE_BUDGET=100 PKGNOTE_GUARD_END=$(($(date +%s) + 91)) -- 'bu_begin t 900 >/dev/null; echo $BU_BUDGET')" 45
 expect_eq "by hand, the suite's own budget" "$(in_shell -- 'bu_begin t 900 150 >/dev/null; echo $BU_BUDGET')" 900
 expect_eq "a worker sees a passed deadline" \
     "$(in_shell -- 'bu_begin t 1 >/dev/null; bu_loop l 100 1; sleep 1.2; bash -c ". \"\$SOURCE_ROOT/tests/lib/budget.sh\"; bu_past_deadline && echo past"')" past
