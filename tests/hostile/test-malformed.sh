@@ -287,13 +287,13 @@ oracle_stamped() {
     PAGE1=() SEGJ=() SHOWJ=()
     (($#)) || return 0
     for f in "$@"; do PAGE1[$f]=; done
+    # check_page1_many's lines are check_page1's own ("check_page1: FILE:
+    # reason"), each file's joined with '|'.
     if ! check_page1_many "$@" >"$R/page1"; then
-        # check_page1 itself on the files it failed, for its own words.
         while IFS= read -r line; do
-            f=${line#check_page1: }; f=${f%%: *}
-            [[ -v PAGE1[$f] && -z ${PAGE1[$f]} ]] || continue
-            PAGE1[$f]=$(check_page1 "$f" 2>&1 | tr '\n' '|')
-            [[ -n ${PAGE1[$f]} ]] || PAGE1[$f]="check_page1_many: $line (check_page1 alone: nothing)"
+            for f in "$@"; do
+                [[ $line == "check_page1: $f: "* ]] && { PAGE1[$f]+=$line'|'; break; }
+            done
         done <"$R/page1"
     fi
     while IFS=$'\t' read -r f json; do SEGJ[$f]+=${SEGJ[$f]:+$'\n'}$json; done < <(segment_note_json_many "$@")
