@@ -50,7 +50,7 @@ expect_eq "a worker under PKGNOTE_FULL=1 has no deadline" \
 # The run's guard (tests/lib/guard-start.sh, .ci/run's count).
 guard=$SOURCE_ROOT/tests/lib/guard-start.sh
 now=$(date +%s)
-out=$(PKGNOTE_GUARD_END=$((now + 50)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
+out=$(env -u PKGNOTE_BUDGETED PKGNOTE_GUARD_END=$((now + 50)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
 rc=$?
 [[ $rc == 77 && $out == "SKIP: not started: "* && $out != *ran* ]] &&
     pass "a test is not started, and is skipped, when less than the reserve is left of the guard" ||
@@ -59,6 +59,15 @@ out=$(PKGNOTE_GUARD_END=$((now + 500)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" b
 rc=$?
 [[ $rc == 3 && $out == ran ]] && pass "with time left the test runs, its exit status passed on" ||
     fail "guard-start with 500 s left: exit $rc, '$out'"
+out=$(PKGNOTE_BUDGETED=1 PKGNOTE_GUARD_END=$((now + 50)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
+rc=$?
+[[ $rc == 3 && $out == ran ]] && pass "a long suite (it shrinks) still starts with half of the reserve left" ||
+    fail "guard-start, PKGNOTE_BUDGETED=1, 50 s left of a 100 s reserve: exit $rc, '$out'"
+out=$(PKGNOTE_BUDGETED=1 PKGNOTE_GUARD_END=$((now + 20)) PKGNOTE_GUARD_RESERVE=100 bash "$guard" bash -c 'echo ran; exit 3')
+rc=$?
+[[ $rc == 77 && $out == "SKIP: not started: "* && $out != *ran* ]] &&
+    pass "a long suite is not started with less than a third of the reserve left" ||
+    fail "guard-start, PKGNOTE_BUDGETED=1, 20 s left of a 100 s reserve: exit $rc, '$out'"
 out=$(env -u PKGNOTE_GUARD_END bash "$guard" bash -c 'echo ran; exit 0')
 expect_eq "without a guard (plain meson test) the test runs" "$out" ran
 log=$(mktemp)

@@ -55,7 +55,11 @@ else
     mkfifo "$E/fifo"
     (ulimit -c unlimited && exec chroot "$E" /sleeper /fifo) >/dev/null &
     pid=$!
-    sleep 1
+    # Signal the program, not chroot before its exec (a loaded machine).
+    for ((i = 0; i < 300; i++)); do
+        [[ $(cat /proc/$pid/comm 2>/dev/null) == sleeper ]] && break
+        sleep 0.1
+    done
     kill -SEGV $pid
     wait $pid
     rm -f "$E/fifo"
