@@ -70,11 +70,11 @@ declare -A FL_MEMO=()
 
 # fl_syscall_points NAME OPTION...: "syscall nth" for each system call of
 # `pkgnote stamp -q OPTION... NAME` in a fresh directory (strace), from the
-# opening of the input on.  Needs the suite's fresh.
+# opening of the input on.
 fl_syscall_points() {
     local n=$1 d=$WORK/trace
     shift
-    fresh "$d" "$n"
+    fl_fresh "$d" "$n"
     (cd "$d" && strace -qq -o "$WORK/trace.txt" "$PKGNOTE" stamp -q "$@" "$n" >/dev/null 2>&1)
     awk -v n="$n" '
         { name = $0; sub(/\(.*/, "", name) }

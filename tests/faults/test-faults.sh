@@ -135,17 +135,17 @@ lost() {
     fail "$1: FILE LOST OR CORRUPTED: $2"
 }
 
-# fl_state NAME FILE: ST = original | stamped | missing | other (cmp: it
+# file_state NAME FILE: ST = original | stamped | missing | other (cmp: it
 # stops at the first differing byte and at a different size).
-fl_state() {
+file_state() {
     if [[ ! -e $2 && ! -L $2 ]]; then ST=missing
     elif [[ ! -f $2 || -L $2 ]]; then ST=other
     elif cmp -s -- "$2" "$FX/$1"; then ST=original
     elif cmp -s -- "$2" "$FX/$1.stamped"; then ST=stamped
     else ST=other; fi
 }
-# target_state NAME FILE: fl_state, printed.
-target_state() { local ST; fl_state "$@"; echo "$ST"; }
+# target_state NAME FILE: file_state, printed.
+target_state() { local ST; file_state "$@"; echo "$ST"; }
 
 # leftovers DIR BASE: every name in DIR but BASE (one a line).
 leftovers() {
@@ -161,7 +161,7 @@ leftovers() {
 # stamp succeeds and leaves it alone.  Returns 0 when all is well.
 after_fault() {
     local label=$1 n=$2 dir=$3 left_ok=$4 want=${5:-} f=$3/$2 ST p=() l mode
-    fl_state "$n" "$f"
+    file_state "$n" "$f"
     case $ST in
         original|stamped)
             if [[ -n $want && $ST != "$want" ]]; then p+=("the file is the $ST one, want the $want one"); fi
@@ -200,8 +200,6 @@ after_fault() {
 }
 LEFTOVERS=0
 
-# fresh DIR NAME: DIR holds only a pristine copy of fixture NAME.
-fresh() { fl_fresh "$@"; }
 
 # one_line FILE ERRFILE: exactly one stderr line "pkgnote: FILE...: reason"?
 one_line() {
@@ -279,7 +277,7 @@ else
 fi
 # A file size limit: the temporary copy cannot grow past it.
 for lim in 4096 1000000 $(($(stat -c %s "$FX/big") - 4096)); do
-    d=$WORK/fsize; fresh "$d" big
+    d=$WORK/fsize; fl_fresh "$d" big
     FAULTS=$((FAULTS + 1))
     { prlimit --fsize="$lim" "$PKGNOTE" stamp -q --json "$J" "$d/big" >/dev/null 2>"$WORK/err"; } 2>/dev/null
     rc=$?
@@ -326,23 +324,23 @@ if ((IS_ROOT)); then
         skip "read-only tmpfs: $(cat "$WORK/mount.err")"
     fi
     src=$WORK/ro-src; dst=$WORK/ro-bind
-    fresh "$src" hello; mkdir -p "$dst"
+    fl_fresh "$src" hello; mkdir -p "$dst"
     if mount --bind "$src" "$dst" && MOUNTS+=("$dst") && mount -o remount,bind,ro "$dst"; then
         expect_refused_ro "read-only bind mount" "$dst" hello
         umount_last
     else
         skip "read-only bind mount: mount failed"
     fi
-    d=$WORK/immutable; fresh "$d" hello
+    d=$WORK/immutable; fl_fresh "$d" hello
     if chattr +i "$d/hello" 2>/dev/null; then
         IMMUTABLE+=("$d/hello")
         expect_refused_ro "chattr +i on the file" "$d" hello
         chattr -i "$d/hello"
-        d=$WORK/immutable-dir; fresh "$d" hello
+        d=$WORK/immutable-dir; fl_fresh "$d" hello
         chattr +i "$d" && IMMUTABLE+=("$d")
         expect_refused_ro "chattr +i on the directory" "$d" hello
         chattr -i "$d"
-        d=$WORK/append-only; fresh "$d" hello
+        d=$WORK/append-only; fl_fresh "$d" hello
         chattr +a "$d/hello" && IMMUTABLE+=("$d/hello")
         expect_refused_ro "chattr +a (append only) on the file" "$d" hello
         chattr -a "$d/hello"
@@ -353,7 +351,7 @@ else
     skip "read-only mounts and chattr: not root"
 fi
 if ((IS_ROOT)) && command -v setpriv >/dev/null; then
-    d=$WORK/not-writable; fresh "$d" hello; chmod 0755 "$d"; chmod 0755 "$WORK"
+    d=$WORK/not-writable; fl_fresh "$d" hello; chmod 0755 "$d"; chmod 0755 "$WORK"
     expect_refused_ro "a user who may not write the directory (setpriv nobody)" "$d" hello \
         setpriv --reuid=65534 --regid=65534 --clear-groups
 fi
@@ -365,7 +363,7 @@ echo "== the file replaced between the read and the rename (LD_PRELOAD shim)"
 replaced() {
     local hook=$1 action=$2 label="$3 (at $1)" d=$WORK/r n=hello rc p=() opts=()
     [[ $hook == renameat2 ]] && opts=(--no-sync)
-    fresh "$d" "$n"
+    fl_fresh "$d" "$n"
     # The newcomer: another program (the sleeper), placed beside the target.
     local newcomer=$WORK/newcomer
     cp -p "$FX/sleeper" "$newcomer"
@@ -475,7 +473,7 @@ echo "== stamping a program while it runs"
 run_while_stamped() {
     local label=$1 n=$2 d=$WORK/run-$2 fifo=$WORK/fifo-$2 pid rc out want
     shift 2
-    fresh "$d" "$n"
+    fl_fresh "$d" "$n"
     rm -f "$fifo"; mkfifo "$fifo"
     want="ready
 $(timeout 20 "$FX/sleeper")"
@@ -527,7 +525,7 @@ kill_at_syscalls() {
     while read -r sc nth; do
         bu_more || break
         total=$((total + 1))
-        fresh "$d" "$n"
+        fl_fresh "$d" "$n"
         # (the group's 2>/dev/null silences bash's "Killed" notice)
         { (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
             -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
@@ -558,7 +556,7 @@ echo
 echo "== SIGKILL after increasing delays while stamping 32 MiB"
 kill_timed() {
     local n=$1 d=$WORK/t-$1 ms sec rc killed=0 ok=0 tries=0 t0 t1 full
-    fresh "$d" "$n"
+    fl_fresh "$d" "$n"
     t0=${EPOCHREALTIME/./}; "$PKGNOTE" stamp -q --json "$J" "$d/$n"; t1=${EPOCHREALTIME/./}
     full=$(((t1 - t0) / 1000 + 5))
     # Every ms for the first 40 (opening, reading, mapping), then about 40
@@ -572,7 +570,7 @@ kill_timed() {
     fl_loop "timed-$n" "${#delays[@]}"
     while read -r ms <&3; do
         bu_more || break
-        fresh "$d" "$n"
+        fl_fresh "$d" "$n"
         tries=$((tries + 1))
         printf -v sec '%d.%03d' $((ms / 1000)) $((ms % 1000))
         { timeout -s KILL "$sec" "$PKGNOTE" stamp -q --json "$J" "$d/$n" >/dev/null 2>&1; } 2>/dev/null  # (bash's "Killed" notice)
@@ -632,7 +630,7 @@ error_at_syscalls() {
         bu_more || break
         total=$((total + 1)); FAULTS=$((FAULTS + 1))
         label="$n: $sc #$nth fails with $e"
-        fresh "$d" "$n"
+        fl_fresh "$d" "$n"
         { (cd "$d" && ASAN_OPTIONS=$STRACE_ASAN exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
             -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --json "$J" "$n" >/dev/null 2>"$WORK/err"); } 2>/dev/null
         rc=$?

@@ -130,10 +130,10 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-# fl_state N FILE: ST = input | input+tail | stamped | stamped+record |
+# file_state N FILE: ST = input | input+tail | stamped | stamped+record |
 # stamped+stale | missing | other; SUM = the file's sha256 (one process for
 # the two common states).
-fl_state() {
+file_state() {
     local n=$1 f=$2 size
     [[ -e $f ]] || { ST=missing SUM=; return; }
     SUM=$(sha256sum <"$f"); SUM=${SUM%% *}
@@ -147,8 +147,8 @@ fl_state() {
         else ST=other; fi
     fi
 }
-# state N FILE: fl_state's ST, printed.
-state() { local ST SUM; fl_state "$@"; echo "$ST"; }
+# state N FILE: file_state's ST, printed.
+state() { local ST SUM; file_state "$@"; echo "$ST"; }
 
 # after_fault LABEL N DIR: the state is one of the four, the file runs and
 # passes eu-elflint as the input does, nothing else is in DIR, and a re-run
@@ -156,7 +156,7 @@ state() { local ST SUM; fl_state "$@"; echo "$ST"; }
 # only on the file's bytes and mode: they run once per content (FL_MEMO).
 after_fault() {
     local label=$1 n=$2 d=$3 f=$3/$2 ST SUM out p=() key
-    fl_state "$n" "$f"
+    file_state "$n" "$f"
     SEEN[$ST]=$((${SEEN[$ST]:-0} + 1))
     case $ST in
         input|input+tail|stamped|stamped+record|stamped+stale) ;;
@@ -191,25 +191,24 @@ after_fault() {
     fail "$label ($ST): $(IFS=';'; echo "${p[*]}")"
     return 1
 }
-fresh() { fl_fresh "$@"; }
 
 # -- 2. fallbacks ---------------------------------------------------------------------
 echo
 echo "== fallbacks to the copy"
-d=$WORK/fb; fresh "$d" tail
+d=$WORK/fb; fl_fresh "$d" tail
 ln "$d/tail" "$d/other-name"
 msg=$(stamp_ip "$d/tail" "$J")
 expect_eq "hard link: -v says why it was copied" "$msg" \
     "pkgnote: $d/tail: stamped by copy, not in place: it has 2 hard links, more than the names being stamped: the others would change too"
 expect_eq "hard link: the name stamped is the stamped result" "$(sha "$d/tail")" "${STAMPED[tail]}"
 expect_eq "hard link: the other name is the input, untouched" "$(sha "$d/other-name")" "${ORIG[tail]}"
-fresh "$d" tail; ln "$d/tail" "$d/other-name"
+fl_fresh "$d" tail; ln "$d/tail" "$d/other-name"
 msg=$("$PKGNOTE" stamp -r -v --no-sync --in-place --json "$J" "$d" 2>&1 >/dev/null | grep -v '^pkgnote: [0-9]* stamped')
 expect_empty "hard link: with -r and both names in the tree, it goes in place" "$msg"
 expect_eq "hard link: both names are the stamped result" "$(sha "$d/other-name")" "${STAMPED[tail]}"
 
 build gcc -O2 -o "$FX/sleeper" "$FIXTURES/sleeper.c"
-d=$WORK/busy; fresh "$d" sleeper; mkfifo "$d/fifo"
+d=$WORK/busy; fl_fresh "$d" sleeper; mkfifo "$d/fifo"
 "$d/sleeper" "$d/fifo" >"$d/out" 2>&1 &
 spid=$!
 sleep 0.3
@@ -219,7 +218,7 @@ expect_eq "running program: -v says why it was copied" "$msg" \
 fl_release "$d/fifo" "$spid"; wait "$spid"; expect_eq "running program: it finished normally" "$?" 0
 
 if gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/static" "$FIXTURES/hello.c" 2>/dev/null; then
-    d=$WORK/nfp; fresh "$d" static
+    d=$WORK/nfp; fl_fresh "$d" static
     msg=$(stamp_ip "$d/static" "$J")
     expect_eq "new first page: -v says why it was copied" "$msg" \
         "pkgnote: $d/static: stamped by copy, not in place: it gets a new first page: every byte moves"
@@ -227,11 +226,11 @@ if gcc -O2 -static -Wl,-z,noseparate-code -o "$FX/static" "$FIXTURES/hello.c" 2>
 else
     skip "new first page: gcc -static does not link here"
 fi
-d=$WORK/ps; fresh "$d" tail
+d=$WORK/ps; fl_fresh "$d" tail
 msg=$(stamp_ip "$d/tail" "$J" --page-size 8192)
 expect_eq "--page-size 8192: -v says why it was copied" "$msg" \
     "pkgnote: $d/tail: stamped by copy, not in place: --page-size 8192 is larger than a page: the region could not be written at once"
-fresh "$d" restamp
+fl_fresh "$d" restamp
 # Not a fallback: an unstripped program whose page 1 has room.  crt1.o's
 # __abi_tag labels its ABI note; the note gets a PT_NOTE of its own so
 # that the ABI note, and the symbol table, stay as they are.
@@ -285,7 +284,7 @@ if ((IS_ROOT)); then
     else
         skip "out of space: cannot mount a tmpfs"
     fi
-    d=$WORK/imm; fresh "$d" tail
+    d=$WORK/imm; fl_fresh "$d" tail
     if chattr +i "$d/tail" 2>/dev/null; then
         IMMUTABLE+=("$d/tail")
         out=$(stamp_ip "$d/tail" "$J"); rc=$?
@@ -305,7 +304,7 @@ echo
 echo "== the file written to or replaced before the commit"
 build gcc -O2 -shared -fPIC -o "$FX/replace-shim.so" "$SOURCE_ROOT/tests/faults/replace-shim.c" -ldl
 shim() { # ACTION: stamp (syncing: the shim acts at the first fdatasync)
-    d=$WORK/shim; fresh "$d" tail; rm -f "$WORK/fired"
+    d=$WORK/shim; fl_fresh "$d" tail; rm -f "$WORK/fired"
     PN_SHIM_HOOK=fdatasync PN_SHIM_TARGET=$d/tail PN_SHIM_ACTION=$1 PN_SHIM_DONE=$WORK/fired \
         LD_PRELOAD=$(fl_preload "$FX/replace-shim.so") "$PKGNOTE" stamp -q --in-place --json "$J" "$d/tail" 2>"$WORK/err"
 }
@@ -325,7 +324,7 @@ info "written to at 4096: exit $rc $(cat "$WORK/err")"
 # -- 5. leftovers that are not ours ---------------------------------------------------------------
 echo
 echo "== what is past the end of the file and not a leftover of this file"
-d=$WORK/vendor; fresh "$d" tail
+d=$WORK/vendor; fl_fresh "$d" tail
 head -c 3000 /dev/urandom >"$WORK/payload"
 cat "$WORK/payload" >>"$d/tail"
 psize=$(stat -c %s "$d/tail")
@@ -334,11 +333,11 @@ expect_eq "a vendor's payload: still there, at its place" \
     "$(tail -c +$((SIZE[tail] + 1)) "$d/tail" | head -c 3000 | sha256sum)" "$(sha256sum <"$WORK/payload")"
 # The record an interrupted stamp of another file left, put at the end
 # of this one: its first-page checksums are not this file's.
-fresh "$WORK/k" tail
+fl_fresh "$WORK/k" tail
 (cd "$WORK/k" && strace -qq -o /dev/null -e trace=syncfs,fdatasync -e inject=fdatasync:signal=KILL:when=1 \
     "$PKGNOTE" stamp -q --in-place --json "$J" tail >/dev/null 2>&1)
 if [[ $(state tail "$WORK/k/tail") == input+tail ]]; then
-    d=$WORK/forged; fresh "$d" restamp
+    d=$WORK/forged; fl_fresh "$d" restamp
     tail -c +$((SIZE[tail] + 1)) "$WORK/k/tail" >>"$d/restamp"
     before=$(sha "$d/restamp")
     # Pad so that the record ends the file where a record would.
@@ -354,7 +353,7 @@ fi
 echo
 echo "== capabilities, set-user-ID, times"
 if ((IS_ROOT)) && command -v setcap >/dev/null; then
-    d=$WORK/caps; fresh "$d" tail
+    d=$WORK/caps; fl_fresh "$d" tail
     chmod 4755 "$d/tail"
     if setcap cap_net_raw+ep "$d/tail" 2>/dev/null; then
         touch -d '2020-01-02 03:04:05' "$d/tail"
@@ -407,7 +406,7 @@ echo
 echo "== SIGKILL after 1, 2, ... ms"
 n=tail d=$WORK/t-$n ok=0 tries=0
 for ms in 1 2 3 4 5 6 8 10 15 20; do
-    fresh "$d" "$n"; tries=$((tries + 1))
+    fl_fresh "$d" "$n"; tries=$((tries + 1))
     printf -v sec '0.%03d' "$ms"
     { timeout -s KILL "$sec" "$PKGNOTE" stamp -q --in-place --json "$J" "$d/$n" >/dev/null 2>&1; } 2>/dev/null  # (bash's "Killed" notice)
     (($? == 137)) && FAULTS=$((FAULTS + 1))
@@ -430,7 +429,7 @@ if ((HAVE_STRACE)); then
         fl_loop "kill-$n" "$(wc -l <"$WORK/points")"
         while read -r sc nth <&3; do
             bu_more || break
-            total=$((total + 1)); fresh "$d" "$n"
+            total=$((total + 1)); fl_fresh "$d" "$n"
             { (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
                 -e inject="$sc":signal=KILL:when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>&1); } 2>/dev/null
             (($? == 137)) && { killed=$((killed + 1)); FAULTS=$((FAULTS + 1)); }
@@ -458,7 +457,7 @@ if ((HAVE_STRACE)); then
         fl_loop "errors-$n" "$(wc -l <"$WORK/points")"
         while read -r sc nth e <&3; do
             bu_more || break
-            total=$((total + 1)); fresh "$d" "$n"
+            total=$((total + 1)); fl_fresh "$d" "$n"
             (cd "$d" && exec timeout -s KILL 60 strace -qq -o /dev/null -e trace="$sc" \
                 -e inject="$sc":error="$e":when="$nth" "$PKGNOTE" stamp -q --in-place --json "$J" "$n" >/dev/null 2>"$WORK/err")
             rc=$?; FAULTS=$((FAULTS + 1))

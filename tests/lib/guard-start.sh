@@ -10,10 +10,10 @@
 # code.  A test that cannot shrink is not started when less than
 # PKGNOTE_GUARD_RESERVE seconds are left before PKGNOTE_GUARD_END (epoch
 # seconds): it exits 77, which meson counts as skipped, and says why.  A long
-# suite (PKGNOTE_BUDGETED=1, set by tests/meson.build) takes at most half of
-# what is left of the guard (tests/lib/budget.sh), so it may start until a
-# third of the reserve is left: on a slow machine it then covers a few cases
-# instead of none.
+# suite whose every part shrinks (PKGNOTE_BUDGETED=1, set by tests/meson.build)
+# takes at most half of what is left of the guard (tests/lib/budget.sh), so
+# it may start until a third of the reserve is left: on a slow machine it
+# then covers a few cases instead of none.
 # Without those two variables (a plain `meson test`) it only runs TEST.
 
 if [[ ${PKGNOTE_GUARD_END:-} =~ ^[0-9]+$ && ${PKGNOTE_GUARD_RESERVE:-} =~ ^[0-9]+$ ]]; then
