@@ -146,6 +146,19 @@ tl_core_in() {
         sort -rn | sed -n '1s/^[^ ]* //p'
 }
 
+# tl_wait_exec PID COMM: wait (30 s at most) until process PID runs the
+# program COMM (its /proc comm): a signal sent to a process started through
+# chroot or sh before their exec would dump the wrong program, and on a
+# loaded machine the exec can take more than a second.
+tl_wait_exec() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # tl_need_core_files [inspect-elf]: exit 77 with the reason unless a crash
 # here leaves a core file (tl_cores_unavailable).
 tl_need_core_files() {

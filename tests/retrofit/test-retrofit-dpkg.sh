@@ -203,12 +203,7 @@ else
     mkdir -p "$R/crash"
     chroot "$R" sh -c 'cd /crash && ulimit -c unlimited && exec /usr/bin/sleep.distrib 60' &
     pid=$!
-    # Until the chroot's sh has exec'ed the program, a signal would dump
-    # the wrong process; on a loaded machine that takes more than a second.
-    for ((i = 0; i < 300; i++)); do
-        [[ $(cat /proc/$pid/comm 2>/dev/null) == sleep.distrib ]] && break
-        sleep 0.1
-    done
+    tl_wait_exec $pid sleep.distrib
     kill -SEGV $pid
     wait $pid
     core=$(tl_core_in "$R/crash")

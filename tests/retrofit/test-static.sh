@@ -55,11 +55,7 @@ else
     mkfifo "$E/fifo"
     (ulimit -c unlimited && exec chroot "$E" /sleeper /fifo) >/dev/null &
     pid=$!
-    # Signal the program, not chroot before its exec (a loaded machine).
-    for ((i = 0; i < 300; i++)); do
-        [[ $(cat /proc/$pid/comm 2>/dev/null) == sleeper ]] && break
-        sleep 0.1
-    done
+    tl_wait_exec $pid sleeper
     kill -SEGV $pid
     wait $pid
     rm -f "$E/fifo"
