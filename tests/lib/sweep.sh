@@ -45,7 +45,7 @@ sweep_verdict() {
         shift
     done
     local src=$1 dst=$2 rc=$3 json=$4 log=$5
-    local problems=() got new changed shnum detail modes m_src m_dst
+    local problems=() got new changed shnum detail modes=()
     case $rc in
     0)
         check_page1 "$dst" 2>>"$log" || problems+=(check_page1)
@@ -72,13 +72,11 @@ sweep_verdict() {
             fi
         fi
         if ((mode)); then
-            # One stat for both: "SRC_MODE\nDST_MODE" (one line if one fails).
-            modes=$(stat -c %a -- "$src" "$dst")
-            m_src=${modes%%$'\n'*} m_dst=
-            [[ $modes == *$'\n'* ]] && m_dst=${modes#*$'\n'}
-            if [[ $m_src != "$m_dst" ]]; then
+            # One stat for both files: a line each.
+            mapfile -t modes < <(stat -c %a -- "$src" "$dst")
+            if ((${#modes[@]} != 2)) || [[ ${modes[0]} != "${modes[1]}" ]]; then
                 problems+=(mode)
-                echo "mode: $m_src became $m_dst" >>"$log"
+                echo "mode: ${modes[0]:-?} became ${modes[1]:-?}" >>"$log"
             fi
         fi
         if ((${#problems[@]} == 0)); then
